@@ -1,0 +1,187 @@
+//! Project automation for authlete-rs.
+//!
+//! `cargo xtask codegen` regenerates the `authlete-sys` sources from `openapi/authlete.yaml`;
+//! `cargo xtask codegen --check` fails, naming the stale files, when the committed sources differ.
+
+mod enums;
+mod postprocess;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+
+const SPEC: &str = "openapi/authlete.yaml";
+const OUT_DIR: &str = "authlete-sys/src/generated";
+const PROGENITOR_VERSION: &str = "0.15.1";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["codegen"] => codegen(false),
+        ["codegen", "--check"] => codegen(true),
+        _ => Err("usage: cargo xtask codegen [--check]".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    // xtask lives one level below the workspace root.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask has a parent directory")
+        .to_path_buf()
+}
+
+/// A generated file: its path relative to the workspace root and its contents.
+struct Output {
+    path: String,
+    contents: String,
+}
+
+fn codegen(check: bool) -> Result<(), String> {
+    let root = workspace_root();
+    let outputs = generate(&root)?;
+    if check {
+        let stale: Vec<&str> = outputs
+            .iter()
+            .filter(|out| {
+                std::fs::read_to_string(root.join(&out.path))
+                    .ok()
+                    .as_deref()
+                    != Some(out.contents.as_str())
+            })
+            .map(|out| out.path.as_str())
+            .collect();
+        if stale.is_empty() {
+            println!("generated code is up to date ({} files)", outputs.len());
+            return Ok(());
+        }
+        return Err(format!(
+            "generated code is stale; run `cargo xtask codegen`: {}",
+            stale.join(", ")
+        ));
+    }
+    std::fs::create_dir_all(root.join(OUT_DIR)).map_err(|e| format!("{OUT_DIR}: {e}"))?;
+    for out in &outputs {
+        std::fs::write(root.join(&out.path), &out.contents)
+            .map_err(|e| format!("{}: {e}", out.path))?;
+        println!(
+            "wrote {} ({} lines)",
+            out.path,
+            out.contents.lines().count()
+        );
+    }
+    Ok(())
+}
+
+fn generate(root: &Path) -> Result<Vec<Output>, String> {
+    let text =
+        std::fs::read_to_string(root.join(SPEC)).map_err(|e| format!("reading {SPEC}: {e}"))?;
+    let spec: openapiv3::OpenAPI =
+        serde_yaml::from_str(&text).map_err(|e| format!("parsing {SPEC}: {e}"))?;
+    let open_enums = enums::collect(&spec)?;
+
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Positional)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote::quote!(crate::Inner))
+        .with_derive("PartialEq");
+    for open_enum in &open_enums {
+        // Every string enum becomes an open enum that keeps values it does not know.
+        settings.with_replacement(
+            &open_enum.name,
+            format!("crate::types::{}", open_enum.name),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    // Credentials are `format: secret` strings: they become `crate::Secret`, whose Debug is redacted.
+    settings.with_conversion(
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            format: Some("secret".to_string()),
+            ..Default::default()
+        },
+        "crate::Secret",
+        std::iter::empty(),
+    );
+
+    let mut generator = Generator::new(&settings);
+    let client = generator
+        .generate_tokens(&spec)
+        .map_err(|e| format!("progenitor: {e}"))?;
+    let mut client: syn::File =
+        syn::parse2(client).map_err(|e| format!("parsing generated client: {e}"))?;
+    postprocess::client(&mut client, &open_enums)?;
+
+    let mut mock_generator = Generator::new(&settings);
+    let mock = mock_generator
+        .httpmock(&spec, "crate")
+        .map_err(|e| format!("progenitor httpmock: {e}"))?;
+    let mut mock: syn::File =
+        syn::parse2(mock).map_err(|e| format!("parsing generated mocks: {e}"))?;
+    postprocess::mock(&mut mock)?;
+
+    Ok(vec![
+        Output {
+            path: format!("{OUT_DIR}/client.rs"),
+            contents: render(&client, "the client, its types and open enums")?,
+        },
+        Output {
+            path: format!("{OUT_DIR}/mock.rs"),
+            contents: render(&mock, "typed httpmock helpers (feature `mock`)")?,
+        },
+    ])
+}
+
+/// Pretty-prints a syntax tree, adds the header, and formats it with rustfmt so that
+/// `cargo fmt --check` agrees with what was generated.
+fn render(file: &syn::File, what: &str) -> Result<String, String> {
+    let header = format!(
+        "// @generated by `cargo xtask codegen` from openapi/authlete.yaml with progenitor \
+         {PROGENITOR_VERSION}: {what}.\n// Do not edit: change the spec or xtask and regenerate.\n\n"
+    );
+    let code = header + &prettyplease::unparse(file);
+    rustfmt(&code)
+}
+
+fn rustfmt(code: &str) -> Result<String, String> {
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("running rustfmt (rustup component add rustfmt): {e}"))?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = code.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| "rustfmt writer thread panicked".to_string())?
+        .map_err(|e| format!("writing to rustfmt: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|e| format!("rustfmt output: {e}"))
+}

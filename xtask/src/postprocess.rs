@@ -1,0 +1,160 @@
+//! Adjustments to progenitor's output that settings cannot express. Each is a typed edit of
+//! the syntax tree, so that a change in progenitor's output fails loudly here instead of
+//! silently producing different code.
+
+use quote::quote;
+use syn::visit_mut::VisitMut;
+
+use crate::enums::OpenEnum;
+
+/// Adds the open enums to the `types` module and makes collections accept `null`.
+pub fn client(file: &mut syn::File, open_enums: &[OpenEnum]) -> Result<(), String> {
+    let types = types_module(file)?;
+    let mut nulls = NullTolerantCollections::default();
+    nulls.visit_item_mod_mut(types);
+    if nulls.fields == 0 {
+        return Err("found no optional collection fields to make null-tolerant".into());
+    }
+    let items = &mut types.content.as_mut().expect("inline module").1;
+    for open_enum in open_enums {
+        items.extend(open_enum.items());
+    }
+    Ok(())
+}
+
+/// Adjusts the httpmock helpers: path regexes accept a base-URL path prefix (a base URL such
+/// as `http://127.0.0.1:8080/authlete`), and path parameter values are matched literally.
+pub fn mock(file: &mut syn::File) -> Result<(), String> {
+    let mut paths = MockPaths::default();
+    paths.visit_file_mut(file);
+    if paths.patterns == 0 || paths.escaped == 0 {
+        return Err("found no path regexes in the generated mocks".into());
+    }
+    Ok(())
+}
+
+/// Rewrites `^/api/...$` patterns to allow a prefix, and `value.to_string()` arguments of
+/// `format!` to `regex::escape(&value.to_string())`.
+#[derive(Default)]
+struct MockPaths {
+    patterns: usize,
+    escaped: usize,
+}
+
+const PATH_PREFIX: &str = "^(?:/[^?#]*)?/api/";
+
+impl MockPaths {
+    fn widen(&mut self, lit: &syn::LitStr) -> Option<syn::LitStr> {
+        let value = lit.value();
+        let rest = value.strip_prefix("^/api/")?;
+        self.patterns += 1;
+        Some(syn::LitStr::new(
+            &format!("{PATH_PREFIX}{rest}"),
+            lit.span(),
+        ))
+    }
+}
+
+impl VisitMut for MockPaths {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        syn::visit_mut::visit_expr_call_mut(self, call);
+        let is_regex_new = matches!(&*call.func, syn::Expr::Path(p)
+            if p.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>() == ["regex", "Regex", "new"]);
+        if !is_regex_new {
+            return;
+        }
+        if let Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        })) = call.args.first_mut()
+            && let Some(widened) = self.widen(lit)
+        {
+            *lit = widened;
+        }
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        if !mac.path.is_ident("format") {
+            return;
+        }
+        let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        let Ok(args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) else {
+            return;
+        };
+        let mut args: Vec<syn::Expr> = args.into_iter().collect();
+        let Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(template),
+            ..
+        })) = args.first()
+        else {
+            return;
+        };
+        let Some(widened) = self.widen(template) else {
+            return;
+        };
+        args[0] = syn::parse_quote!(#widened);
+        for arg in args.iter_mut().skip(1) {
+            // Path parameters are `&str`: escape them directly rather than `value.to_string()`.
+            let value = match &*arg {
+                syn::Expr::MethodCall(call)
+                    if call.method == "to_string" && call.args.is_empty() =>
+                {
+                    (*call.receiver).clone()
+                }
+                other => other.clone(),
+            };
+            *arg = syn::parse_quote!(regex::escape(#value));
+            self.escaped += 1;
+        }
+        mac.tokens = quote!(#(#args),*);
+    }
+}
+
+fn types_module(file: &mut syn::File) -> Result<&mut syn::ItemMod, String> {
+    file.items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" && m.content.is_some() => Some(m),
+            _ => None,
+        })
+        .ok_or_else(|| "generated client has no inline `types` module".to_string())
+}
+
+/// typify gives optional arrays and maps `#[serde(default)]`, which rejects an explicit
+/// JSON `null`; Authlete sends `null` for empty collections, so such fields also get a
+/// deserializer that reads `null` as empty.
+#[derive(Default)]
+struct NullTolerantCollections {
+    fields: usize,
+}
+
+impl VisitMut for NullTolerantCollections {
+    fn visit_field_mut(&mut self, field: &mut syn::Field) {
+        let ty = quote!(#field).to_string();
+        let is_collection = {
+            let ty_tokens = &field.ty;
+            let ty_text = quote!(#ty_tokens).to_string();
+            ty_text.starts_with(":: std :: vec :: Vec")
+                || ty_text.starts_with(":: serde_json :: Map")
+                || ty_text.starts_with(":: std :: collections :: HashMap")
+                || ty_text.starts_with(":: std :: collections :: BTreeMap")
+        };
+        if !is_collection || !ty.contains("serde (default") {
+            return;
+        }
+        for attr in &mut field.attrs {
+            if !attr.path().is_ident("serde") {
+                continue;
+            }
+            let syn::Meta::List(list) = &mut attr.meta else {
+                continue;
+            };
+            let tokens = list.tokens.to_string();
+            if tokens.starts_with("default") && !tokens.contains("deserialize_with") {
+                let old = &list.tokens;
+                list.tokens = quote!(#old, deserialize_with = "crate::runtime::null_as_default");
+                self.fields += 1;
+            }
+        }
+    }
+}
