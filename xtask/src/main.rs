@@ -127,6 +127,7 @@ fn generate(root: &Path) -> Result<Vec<Output>, String> {
     let mut client: syn::File =
         syn::parse2(client).map_err(|e| format!("parsing generated client: {e}"))?;
     postprocess::client(&mut client, &open_enums)?;
+    postprocess::one_doc_line_per_attribute(&mut client);
 
     let mut mock_generator = Generator::new(&settings);
     let mock = mock_generator
@@ -135,6 +136,7 @@ fn generate(root: &Path) -> Result<Vec<Output>, String> {
     let mut mock: syn::File =
         syn::parse2(mock).map_err(|e| format!("parsing generated mocks: {e}"))?;
     postprocess::mock(&mut mock)?;
+    postprocess::one_doc_line_per_attribute(&mut mock);
 
     Ok(vec![
         Output {

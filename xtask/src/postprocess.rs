@@ -130,7 +130,6 @@ struct NullTolerantCollections {
 
 impl VisitMut for NullTolerantCollections {
     fn visit_field_mut(&mut self, field: &mut syn::Field) {
-        let ty = quote!(#field).to_string();
         let is_collection = {
             let ty_tokens = &field.ty;
             let ty_text = quote!(#ty_tokens).to_string();
@@ -139,7 +138,7 @@ impl VisitMut for NullTolerantCollections {
                 || ty_text.starts_with(":: std :: collections :: HashMap")
                 || ty_text.starts_with(":: std :: collections :: BTreeMap")
         };
-        if !is_collection || !ty.contains("serde (default") {
+        if !is_collection {
             return;
         }
         for attr in &mut field.attrs {
@@ -149,8 +148,10 @@ impl VisitMut for NullTolerantCollections {
             let syn::Meta::List(list) = &mut attr.meta else {
                 continue;
             };
-            let tokens = list.tokens.to_string();
-            if tokens.starts_with("default") && !tokens.contains("deserialize_with") {
+            let has_default = list.tokens.clone().into_iter().any(
+                |token| matches!(token, proc_macro2::TokenTree::Ident(ident) if ident == "default"),
+            );
+            if has_default && !list.tokens.to_string().contains("deserialize_with") {
                 let old = &list.tokens;
                 list.tokens = quote!(#old, deserialize_with = "crate::runtime::null_as_default");
                 self.fields += 1;
@@ -158,3 +159,84 @@ impl VisitMut for NullTolerantCollections {
         }
     }
 }
+
+/// Splits multi-line doc attributes into one attribute per line. prettyplease prints a
+/// multi-line doc string as a `/** */` block, which rustfmt re-indents; rustdoc would then
+/// read the indented lines as code blocks (and doctests).
+pub fn one_doc_line_per_attribute(file: &mut syn::File) {
+    split_docs(&mut file.attrs);
+    DocLines.visit_file_mut(file);
+}
+
+struct DocLines;
+
+fn split_docs(attrs: &mut Vec<syn::Attribute>) {
+    if !attrs.iter().any(is_multiline_doc) {
+        return;
+    }
+    let mut out = Vec::with_capacity(attrs.len());
+    for attr in attrs.drain(..) {
+        if !is_multiline_doc(&attr) {
+            out.push(attr);
+            continue;
+        }
+        let text = doc_text(&attr).expect("checked");
+        for line in text.lines() {
+            let line = line.trim_end();
+            let mut new = attr.clone();
+            new.meta = syn::parse_quote!(doc = #line);
+            out.push(new);
+        }
+    }
+    *attrs = out;
+}
+
+fn doc_text(attr: &syn::Attribute) -> Option<String> {
+    let syn::Meta::NameValue(nv) = &attr.meta else {
+        return None;
+    };
+    if !nv.path.is_ident("doc") {
+        return None;
+    }
+    match &nv.value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s.value()),
+        _ => None,
+    }
+}
+
+fn is_multiline_doc(attr: &syn::Attribute) -> bool {
+    doc_text(attr).is_some_and(|text| text.contains('\n'))
+}
+
+macro_rules! split_docs_in {
+    ($($visit:ident: $ty:ty),* $(,)?) => {
+        impl VisitMut for DocLines {
+            $(
+                fn $visit(&mut self, node: &mut $ty) {
+                    split_docs(&mut node.attrs);
+                    syn::visit_mut::$visit(self, node);
+                }
+            )*
+        }
+    };
+}
+
+split_docs_in!(
+    visit_item_mod_mut: syn::ItemMod,
+    visit_item_struct_mut: syn::ItemStruct,
+    visit_item_enum_mut: syn::ItemEnum,
+    visit_item_fn_mut: syn::ItemFn,
+    visit_item_impl_mut: syn::ItemImpl,
+    visit_item_trait_mut: syn::ItemTrait,
+    visit_item_type_mut: syn::ItemType,
+    visit_item_const_mut: syn::ItemConst,
+    visit_item_use_mut: syn::ItemUse,
+    visit_field_mut: syn::Field,
+    visit_variant_mut: syn::Variant,
+    visit_impl_item_fn_mut: syn::ImplItemFn,
+    visit_impl_item_const_mut: syn::ImplItemConst,
+    visit_trait_item_fn_mut: syn::TraitItemFn,
+);

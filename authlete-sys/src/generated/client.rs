@@ -69,7 +69,8 @@ pub mod types {
         #[serde(
             rename = "refreshTokenScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub refresh_token_scopes: ::std::vec::Vec<::std::string::String>,
         ///Scopes granted to the access token.
@@ -113,7 +114,8 @@ pub mod types {
         #[serde(
             rename = "dataTypes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub data_types: ::std::vec::Vec<::std::string::String>,
         ///Identifier of a specific resource available at the API (RFC 9396); may be `null`.
@@ -221,7 +223,8 @@ pub mod types {
         #[serde(
             rename = "consentedClaims",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub consented_claims: ::std::vec::Vec<::std::string::String>,
         ///Form of the ID token's `aud` claim: `array` for a list of strings, `string` for a single string, or `null` to keep the default; overrides the service's `idTokenAudType`.
@@ -273,7 +276,8 @@ pub mod types {
         #[serde(
             rename = "verifiedClaimsForTx",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub verified_claims_for_tx: ::std::vec::Vec<::std::string::String>,
     }
@@ -394,14 +398,16 @@ pub mod types {
         #[serde(
             rename = "claimsAtUserInfo",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub claims_at_user_info: ::std::vec::Vec<::std::string::String>,
         ///End-user's preferred languages for claim values from `claims_locales` (RFC 5646 tags), filtered to the service's `supportedClaimsLocales`.
         #[serde(
             rename = "claimsLocales",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub claims_locales: ::std::vec::Vec<::std::string::String>,
         ///The client application that sent the authorization request, with the details needed to show it on the consent page.
@@ -431,7 +437,8 @@ pub mod types {
         #[serde(
             rename = "dynamicScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub dynamic_scopes: ::std::vec::Vec<DynamicScope>,
         #[serde(
@@ -515,14 +522,16 @@ pub mod types {
         #[serde(
             rename = "requestedClaimsForTx",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requested_claims_for_tx: ::std::vec::Vec<::std::string::String>,
         ///Names of verified claims that are consulted when computing transformed claims.
         #[serde(
             rename = "requestedVerifiedClaimsForTx",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requested_verified_claims_for_tx:
             ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
@@ -577,7 +586,8 @@ pub mod types {
         #[serde(
             rename = "uiLocales",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub ui_locales: ::std::vec::Vec<::std::string::String>,
         ///JSON value of the `userinfo` member of the `claims` request parameter (or of the `claims` property in a request object), listing claims requested from the userinfo endpoint.
@@ -694,7 +704,8 @@ pub mod types {
         #[serde(
             rename = "consentedClaims",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub consented_claims: ::std::vec::Vec<::std::string::String>,
         ///Text to return as `error_description` to the client when `result` is not `AUTHORIZED`; it should contain only the characters allowed by the specification.
@@ -791,7 +802,8 @@ pub mod types {
         #[serde(
             rename = "clientAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_attributes: ::std::vec::Vec<Pair>,
         ///Entity ID of the client, used in OpenID Federation.
@@ -925,7 +937,8 @@ pub mod types {
         #[serde(
             rename = "serviceAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub service_attributes: ::std::vec::Vec<Pair>,
     }
@@ -1041,7 +1054,8 @@ pub mod types {
         #[serde(
             rename = "clientCertificatePath",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_certificate_path: ::std::vec::Vec<::std::string::String>,
         ///Client ID taken from the `Authorization` header when the client used HTTP Basic authentication at the backchannel authentication endpoint.
@@ -1099,14 +1113,16 @@ pub mod types {
         #[serde(
             rename = "claimNames",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub claim_names: ::std::vec::Vec<::std::string::String>,
         ///Arbitrary key-value attributes configured on the client.
         #[serde(
             rename = "clientAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_attributes: ::std::vec::Vec<Pair>,
         ///Client authentication method that was used for the request.
@@ -1167,7 +1183,8 @@ pub mod types {
         #[serde(
             rename = "dynamicScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub dynamic_scopes: ::std::vec::Vec<DynamicScope>,
         #[serde(
@@ -1259,7 +1276,8 @@ pub mod types {
         #[serde(
             rename = "serviceAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub service_attributes: ::std::vec::Vec<Pair>,
         ///The `sub` claim taken from the ID token hint in the backchannel authentication request.
@@ -1335,7 +1353,8 @@ pub mod types {
         #[serde(
             rename = "authorizationDetailsTypes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub authorization_details_types: ::std::vec::Vec<::std::string::String>,
         #[serde(
@@ -1410,14 +1429,16 @@ pub mod types {
         #[serde(
             rename = "clientNames",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_names: ::std::vec::Vec<TaggedValue>,
         ///Client registration types (`automatic`, `explicit`) that this client declares it may use under OpenID Federation.
         #[serde(
             rename = "clientRegistrationTypes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_registration_types: ::std::vec::Vec<crate::types::ClientRegistrationType>,
         ///Client secret generated by Authlete: a random 512-bit value in base64url form (86 characters). It is a credential; public clients receive one too but must not send it unless they become `confidential`.
@@ -1447,7 +1468,8 @@ pub mod types {
         #[serde(
             rename = "clientUris",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_uris: ::std::vec::Vec<TaggedValue>,
         ///Email addresses of the people responsible for this client, matching the `contacts` client metadata.
@@ -1485,7 +1507,8 @@ pub mod types {
         #[serde(
             rename = "defaultAcrs",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub default_acrs: ::std::vec::Vec<::std::string::String>,
         ///Default maximum authentication age, in seconds, applied when an authorization request omits `max_age`; the `default_max_age` client metadata.
@@ -1556,7 +1579,8 @@ pub mod types {
         #[serde(
             rename = "fapiModes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub fapi_modes: ::std::vec::Vec<crate::types::FapiMode>,
         ///Whether request objects sent through the front channel must be encrypted. It does not apply at the PAR endpoint and does not make request objects mandatory; the service-level flag of the same name can also enforce it.
@@ -1569,7 +1593,8 @@ pub mod types {
         #[serde(
             rename = "grantTypes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub grant_types: ::std::vec::Vec<crate::types::GrantType>,
         #[serde(
@@ -1621,7 +1646,8 @@ pub mod types {
         #[serde(
             rename = "logoUris",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub logo_uris: ::std::vec::Vec<TaggedValue>,
         ///Time at which the cached Client ID Metadata Document expires, in milliseconds since the Unix epoch.
@@ -1691,14 +1717,16 @@ pub mod types {
         #[serde(
             rename = "policyUris",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub policy_uris: ::std::vec::Vec<TaggedValue>,
         ///Registered redirect URIs where the client receives authorization endpoint responses. Each must be an absolute URI without a fragment, printable ASCII, at most 200 characters, and OpenID Connect requires an exact match.
         #[serde(
             rename = "redirectUris",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub redirect_uris: ::std::vec::Vec<::std::string::String>,
         ///Hash of the registration access token issued to this client for dynamic client management.
@@ -1744,21 +1772,24 @@ pub mod types {
         #[serde(
             rename = "requestUris",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub request_uris: ::std::vec::Vec<::std::string::String>,
         ///Response modes this client is allowed to use.
         #[serde(
             rename = "responseModes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub response_modes: ::std::vec::Vec<crate::types::ResponseMode>,
         ///Response types the client promises to limit itself to, matching the `response_types` client metadata.
         #[serde(
             rename = "responseTypes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub response_types: ::std::vec::Vec<crate::types::ResponseType>,
         ///Whether responses from the resource server to this client are signed.
@@ -1876,7 +1907,8 @@ pub mod types {
         #[serde(
             rename = "tosUris",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub tos_uris: ::std::vec::Vec<TaggedValue>,
         ///Entity ID of the trust anchor at the top of the trust chain used when this client was registered or updated via OpenID Federation.
@@ -1889,7 +1921,8 @@ pub mod types {
         #[serde(
             rename = "trustChain",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub trust_chain: ::std::vec::Vec<::std::string::String>,
         ///Expiration time of the OpenID Federation trust chain used for this client, in milliseconds since the Unix epoch.
@@ -1939,14 +1972,16 @@ pub mod types {
         #[serde(
             rename = "latestGrantedScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub latest_granted_scopes: ::std::vec::Vec<::std::string::String>,
         ///Union of scopes granted to the client across all past authorizations, excluding scopes that were revoked.
         #[serde(
             rename = "mergedGrantedScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub merged_granted_scopes: ::std::vec::Vec<::std::string::String>,
         ///Time at which this record was last modified, in milliseconds since the Unix epoch.
@@ -2075,7 +2110,8 @@ pub mod types {
         #[serde(
             rename = "requestableScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requestable_scopes: ::std::vec::Vec<::std::string::String>,
         ///Whether the per-client requestable scopes feature is on; if `true`, `requestableScopes` limits what this client can ask for, else any supported scope is allowed.
@@ -2098,7 +2134,8 @@ pub mod types {
         #[serde(
             rename = "requestableScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requestable_scopes: ::std::vec::Vec<::std::string::String>,
     }
@@ -2109,7 +2146,8 @@ pub mod types {
         #[serde(
             rename = "requestableScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requestable_scopes: ::std::vec::Vec<::std::string::String>,
     }
@@ -2120,7 +2158,8 @@ pub mod types {
         #[serde(
             rename = "requestableScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requestable_scopes: ::std::vec::Vec<::std::string::String>,
     }
@@ -2217,7 +2256,8 @@ pub mod types {
         #[serde(
             rename = "clientNames",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_names: ::std::vec::Vec<TaggedValue>,
         #[serde(
@@ -2288,7 +2328,8 @@ pub mod types {
         #[serde(
             rename = "clientNames",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_names: ::std::vec::Vec<TaggedValue>,
         ///How this client record came into existence, such as dynamic, automatic, explicit or static registration, or a metadata document.
@@ -2385,7 +2426,8 @@ pub mod types {
         #[serde(
             rename = "logoUris",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub logo_uris: ::std::vec::Vec<TaggedValue>,
         ///Expiry time of the client metadata document, in milliseconds since the Unix epoch.
@@ -2449,7 +2491,8 @@ pub mod types {
         #[serde(
             rename = "policyUris",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub policy_uris: ::std::vec::Vec<TaggedValue>,
         ///Whether the JWE `alg` of an encrypted request object must equal the client's registered `request_object_encryption_alg` metadata.
@@ -2504,7 +2547,8 @@ pub mod types {
         #[serde(
             rename = "tosUris",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub tos_uris: ::std::vec::Vec<TaggedValue>,
         ///Expiry time, in milliseconds since the Unix epoch, of the OpenID Federation trust chain used when this client was registered or last updated.
@@ -2668,7 +2712,8 @@ pub mod types {
         #[serde(
             rename = "authorizationServers",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub authorization_servers: ::std::vec::Vec<::std::string::String>,
         ///URL of the issuer's batch credential endpoint.
@@ -2693,7 +2738,8 @@ pub mod types {
         #[serde(
             rename = "credentialResponseEncryptionAlgValuesSupported",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub credential_response_encryption_alg_values_supported:
             ::std::vec::Vec<::std::string::String>,
@@ -2701,7 +2747,8 @@ pub mod types {
         #[serde(
             rename = "credentialResponseEncryptionEncValuesSupported",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub credential_response_encryption_enc_values_supported:
             ::std::vec::Vec<::std::string::String>,
@@ -2749,7 +2796,8 @@ pub mod types {
         #[serde(
             rename = "credentialConfigurationIds",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub credential_configuration_ids: ::std::vec::Vec<::std::string::String>,
         ///Identifier of the credential issuer that made the offer.
@@ -2845,7 +2893,8 @@ pub mod types {
         #[serde(
             rename = "bindingKeys",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub binding_keys: ::std::vec::Vec<::std::string::String>,
         ///JSON with details of the credential request.
@@ -2877,7 +2926,8 @@ pub mod types {
         #[serde(
             rename = "clientCertificatePath",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_certificate_path: ::std::vec::Vec<::std::string::String>,
         ///Client ID taken from the `Authorization` header when the client uses HTTP Basic authentication at the device authorization endpoint.
@@ -2929,14 +2979,16 @@ pub mod types {
         #[serde(
             rename = "claimNames",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub claim_names: ::std::vec::Vec<::std::string::String>,
         ///Custom attributes of the client.
         #[serde(
             rename = "clientAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_attributes: ::std::vec::Vec<Pair>,
         ///Client authentication method expected at the device authorization endpoint.
@@ -2991,7 +3043,8 @@ pub mod types {
         #[serde(
             rename = "dynamicScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub dynamic_scopes: ::std::vec::Vec<DynamicScope>,
         ///Lifetime of the device verification code in seconds, returned to the client as `expires_in`.
@@ -3071,7 +3124,8 @@ pub mod types {
         #[serde(
             rename = "serviceAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub service_attributes: ::std::vec::Vec<Pair>,
         ///End-user verification code, returned to the client as `user_code`.
@@ -3125,7 +3179,8 @@ pub mod types {
         #[serde(
             rename = "consentedClaims",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub consented_claims: ::std::vec::Vec<::std::string::String>,
         ///Text to return as `error_description` when `result` is not `AUTHORIZED`; it should contain only the characters allowed by the specification.
@@ -3237,14 +3292,16 @@ pub mod types {
         #[serde(
             rename = "claimNames",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub claim_names: ::std::vec::Vec<::std::string::String>,
         ///Arbitrary key-value attributes configured on the client.
         #[serde(
             rename = "clientAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_attributes: ::std::vec::Vec<Pair>,
         ///Entity ID of the client under OpenID Federation.
@@ -3287,7 +3344,8 @@ pub mod types {
         #[serde(
             rename = "dynamicScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub dynamic_scopes: ::std::vec::Vec<DynamicScope>,
         ///Expiry time of the user code, in milliseconds since the Unix epoch.
@@ -3358,7 +3416,8 @@ pub mod types {
         #[serde(
             rename = "serviceAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub service_attributes: ::std::vec::Vec<Pair>,
     }
@@ -3853,7 +3912,8 @@ pub mod types {
         #[serde(
             rename = "acrValues",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub acr_values: ::std::vec::Vec<::std::string::String>,
         ///PEM-encoded client certificate, used to check certificate-bound access tokens (RFC 8705 mutual TLS).
@@ -3903,7 +3963,8 @@ pub mod types {
         #[serde(
             rename = "requiredComponents",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub required_components: ::std::vec::Vec<::std::string::String>,
         ///Resource indicators that the resource server is checking against the access token (RFC 8707).
@@ -3942,7 +4003,8 @@ pub mod types {
         #[serde(
             rename = "accessTokenResources",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub access_token_resources: ::std::vec::Vec<::std::string::String>,
         ///Authentication Context Class Reference of the user authentication performed while issuing the access token.
@@ -3972,7 +4034,8 @@ pub mod types {
         #[serde(
             rename = "clientAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_attributes: ::std::vec::Vec<Pair>,
         ///Entity ID of the client, used in OpenID Federation.
@@ -4018,7 +4081,8 @@ pub mod types {
         #[serde(
             rename = "consentedClaims",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub consented_claims: ::std::vec::Vec<::std::string::String>,
         ///Nonce that DPoP proof JWTs are expected to carry; send it to the client in the `DPoP-Nonce` HTTP response header.
@@ -4125,7 +4189,8 @@ pub mod types {
         #[serde(
             rename = "scopeDetails",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub scope_details: ::std::vec::Vec<Scope>,
         ///Names of the scopes granted to the access token.
@@ -4139,7 +4204,8 @@ pub mod types {
         #[serde(
             rename = "serviceAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub service_attributes: ::std::vec::Vec<Pair>,
         ///Subject (user identifier) the access token is associated with; `null` for tokens obtained through the client credentials grant.
@@ -4173,7 +4239,8 @@ pub mod types {
         #[serde(
             rename = "mandatoryClaims",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub mandatory_claims: ::std::vec::Vec<::std::string::String>,
         ///Whether the JOSE object was signed by a client, using its private key or a shared symmetric key.
@@ -4190,21 +4257,24 @@ pub mod types {
         #[serde(
             rename = "errorDescriptions",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub error_descriptions: ::std::vec::Vec<::std::string::String>,
         ///Names of claims whose values failed validation.
         #[serde(
             rename = "invalidClaims",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub invalid_claims: ::std::vec::Vec<::std::string::String>,
         ///Names of required claims that were absent from the JOSE object.
         #[serde(
             rename = "missingClaims",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub missing_claims: ::std::vec::Vec<::std::string::String>,
         ///Code identifying the outcome of the `/jose/verify` API call.
@@ -4375,7 +4445,8 @@ pub mod types {
         #[serde(
             rename = "clientCertificatePath",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_certificate_path: ::std::vec::Vec<::std::string::String>,
         ///Client ID taken from the `Authorization` header of the client's pushed authorization request.
@@ -4476,7 +4547,8 @@ pub mod types {
         #[serde(
             rename = "clientCertificatePath",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_certificate_path: ::std::vec::Vec<::std::string::String>,
         ///Client ID taken from the `Authorization` header when the revocation endpoint accepts HTTP Basic client authentication.
@@ -4640,7 +4712,8 @@ pub mod types {
         #[serde(
             rename = "authorityHints",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub authority_hints: ::std::vec::Vec<::std::string::String>,
         ///Authorization endpoint URL of the service (`https`, no fragment), published as `authorization_endpoint` in the discovery document.
@@ -4695,7 +4768,8 @@ pub mod types {
         #[serde(
             rename = "cimdAllowlist",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub cimd_allowlist: ::std::vec::Vec<::std::string::String>,
         ///When `true`, client metadata is fetched only from CIMD locations on `cimdAllowlist`.
@@ -4952,7 +5026,8 @@ pub mod types {
         #[serde(
             rename = "fapiModes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub fapi_modes: ::std::vec::Vec<crate::types::FapiMode>,
         ///Lifetime of the federation entity configuration, in seconds.
@@ -5123,7 +5198,8 @@ pub mod types {
         #[serde(
             rename = "mtlsEndpointAliases",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub mtls_endpoint_aliases: ::std::vec::Vec<NamedUri>,
         ///When `true`, the service verifies the certificate chain during PKI-based mutual TLS client authentication.
@@ -5337,63 +5413,72 @@ pub mod types {
         #[serde(
             rename = "snsCredentials",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub sns_credentials: ::std::vec::Vec<SnsCredentials>,
         ///Authentication context class reference (ACR) values the service supports, published as `acr_values_supported` in the discovery document.
         #[serde(
             rename = "supportedAcrs",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_acrs: ::std::vec::Vec<::std::string::String>,
         ///Attachment types the service supports (embedded or external), published as `attachments_supported` (OpenID Connect for Identity Assurance).
         #[serde(
             rename = "supportedAttachments",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_attachments: ::std::vec::Vec<crate::types::AttachmentType>,
         ///Values allowed in the `type` field of `authorization_details` (Rich Authorization Requests), published as `authorization_details_types_supported`.
         #[serde(
             rename = "supportedAuthorizationDetailsTypes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_authorization_details_types: ::std::vec::Vec<::std::string::String>,
         ///CIBA token delivery modes (poll, ping, push) the service supports, published as `backchannel_token_delivery_modes_supported`.
         #[serde(
             rename = "supportedBackchannelTokenDeliveryModes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_backchannel_token_delivery_modes: ::std::vec::Vec<crate::types::DeliveryMode>,
         ///RFC 5646 language tags for claim values the service can return, published as `claims_locales_supported` in the discovery document.
         #[serde(
             rename = "supportedClaimLocales",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_claim_locales: ::std::vec::Vec<::std::string::String>,
         ///OpenID Connect claim types the service supports, published as `claim_types_supported`; Authlete offers no helpers for `AGGREGATED` or `DISTRIBUTED`.
         #[serde(
             rename = "supportedClaimTypes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_claim_types: ::std::vec::Vec<crate::types::ClaimType>,
         ///Names of claims the service can provide, ideally including the OpenID Connect standard claims; published as `claims_supported`.
         #[serde(
             rename = "supportedClaims",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_claims: ::std::vec::Vec<::std::string::String>,
         ///OpenID Federation client registration types, automatic and explicit, that the service accepts, published as `client_registration_types_supported`.
         #[serde(
             rename = "supportedClientRegistrationTypes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_client_registration_types:
             ::std::vec::Vec<crate::types::ClientRegistrationType>,
@@ -5401,168 +5486,192 @@ pub mod types {
         #[serde(
             rename = "supportedCustomClientMetadata",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_custom_client_metadata: ::std::vec::Vec<::std::string::String>,
         ///Digest algorithms the service supports for external attachments, published as `digest_algorithms_supported`.
         #[serde(
             rename = "supportedDigestAlgorithms",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_digest_algorithms: ::std::vec::Vec<::std::string::String>,
         ///Values of the `display` parameter the service supports, published as `display_values_supported` in the discovery document.
         #[serde(
             rename = "supportedDisplays",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_displays: ::std::vec::Vec<crate::types::Display>,
         ///Document types the service supports, published as `documents_supported` (OpenID Connect for Identity Assurance).
         #[serde(
             rename = "supportedDocuments",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_documents: ::std::vec::Vec<::std::string::String>,
         ///Document check methods the service supports, published as `documents_check_methods_supported` (OpenID Connect for Identity Assurance).
         #[serde(
             rename = "supportedDocumentsCheckMethods",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_documents_check_methods: ::std::vec::Vec<::std::string::String>,
         ///Document validation and verification processes the service supports, published as `documents_methods_supported`.
         #[serde(
             rename = "supportedDocumentsMethods",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_documents_methods: ::std::vec::Vec<::std::string::String>,
         ///Document validation methods the service supports, published as `documents_validation_methods_supported`.
         #[serde(
             rename = "supportedDocumentsValidationMethods",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_documents_validation_methods: ::std::vec::Vec<::std::string::String>,
         ///Document verification methods the service supports, published as `documents_verification_methods_supported`.
         #[serde(
             rename = "supportedDocumentsVerificationMethods",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_documents_verification_methods: ::std::vec::Vec<::std::string::String>,
         ///Electronic record types the service supports, published as `electronic_records_supported`.
         #[serde(
             rename = "supportedElectronicRecords",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_electronic_records: ::std::vec::Vec<::std::string::String>,
         ///Evidence types the service supports, published as `evidence_supported` (OpenID Connect for Identity Assurance).
         #[serde(
             rename = "supportedEvidence",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_evidence: ::std::vec::Vec<::std::string::String>,
         ///Values of the `grant_type` parameter the service accepts, published as `grant_types_supported` in the discovery document.
         #[serde(
             rename = "supportedGrantTypes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_grant_types: ::std::vec::Vec<crate::types::GrantType>,
         ///Identity document types the service supports, published as `id_documents_supported` (OpenID Connect for Identity Assurance).
         #[serde(
             rename = "supportedIdentityDocuments",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_identity_documents: ::std::vec::Vec<::std::string::String>,
         ///Client authentication methods accepted at the introspection endpoint.
         #[serde(
             rename = "supportedIntrospectionAuthMethods",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_introspection_auth_methods: ::std::vec::Vec<crate::types::ClientAuthMethod>,
         ///Values of the `prompt` request parameter the service supports.
         #[serde(
             rename = "supportedPromptValues",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_prompt_values: ::std::vec::Vec<crate::types::Prompt>,
         ///Values of the `response_type` parameter the service accepts, published as `response_types_supported` in the discovery document.
         #[serde(
             rename = "supportedResponseTypes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_response_types: ::std::vec::Vec<crate::types::ResponseType>,
         ///Client authentication methods accepted at the revocation endpoint.
         #[serde(
             rename = "supportedRevocationAuthMethods",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_revocation_auth_methods: ::std::vec::Vec<crate::types::ClientAuthMethod>,
         ///Scopes the service defines; registering standard ones such as `openid`, `profile`, `email`, `address`, `phone` and `offline_access` is recommended.
         #[serde(
             rename = "supportedScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_scopes: ::std::vec::Vec<Scope>,
         ///Service profiles (such as FAPI) that this service claims to support.
         #[serde(
             rename = "supportedServiceProfiles",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_service_profiles: ::std::vec::Vec<crate::types::ServiceProfile>,
         ///Social login providers (SNS) that the service can use to authenticate end-users.
         #[serde(
             rename = "supportedSnses",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_snses: ::std::vec::Vec<crate::types::Sns>,
         ///Client authentication methods the token endpoint accepts, published as `token_endpoint_auth_methods_supported` in the discovery document.
         #[serde(
             rename = "supportedTokenAuthMethods",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_token_auth_methods: ::std::vec::Vec<crate::types::ClientAuthMethod>,
         ///Identity assurance trust frameworks the service supports, published as `trust_frameworks_supported` (OpenID Connect for Identity Assurance).
         #[serde(
             rename = "supportedTrustFrameworks",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_trust_frameworks: ::std::vec::Vec<::std::string::String>,
         ///RFC 5646 language tags (e.g. `en-US`) for UI locales the service supports, published as `ui_locales_supported`.
         #[serde(
             rename = "supportedUiLocales",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_ui_locales: ::std::vec::Vec<::std::string::String>,
         ///Identity document verification methods the service supports, published as `id_documents_verification_methods_supported`.
         #[serde(
             rename = "supportedVerificationMethods",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_verification_methods: ::std::vec::Vec<::std::string::String>,
         ///Claims that may appear within `verified_claims`, published as `claims_in_verified_claims_supported` (OpenID Connect for Identity Assurance).
         #[serde(
             rename = "supportedVerifiedClaims",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_verified_claims: ::std::vec::Vec<::std::string::String>,
         ///Whether the service can issue access tokens bound to the client's TLS certificate (RFC 8705).
@@ -5635,14 +5744,16 @@ pub mod types {
         #[serde(
             rename = "trustAnchors",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub trust_anchors: ::std::vec::Vec<TrustAnchor>,
         ///Root certificates the service trusts when validating client certificates for PKI-based mutual TLS authentication.
         #[serde(
             rename = "trustedRootCertificates",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub trusted_root_certificates: ::std::vec::Vec<::std::string::String>,
         ///When `true`, the `/api/client/registration` APIs may return `UNAUTHORIZED` as `action`, enabling strict RFC 7592 behavior.
@@ -6138,7 +6249,8 @@ pub mod types {
         #[serde(
             rename = "refreshTokenScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub refresh_token_scopes: ::std::vec::Vec<::std::string::String>,
         ///Code identifying the outcome of the `/auth/token/create` API call.
@@ -6222,7 +6334,8 @@ pub mod types {
         #[serde(
             rename = "accessTokens",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub access_tokens: ::std::vec::Vec<AccessToken>,
         ///The client whose access tokens were listed, when the list was filtered by client.
@@ -6390,7 +6503,8 @@ pub mod types {
         #[serde(
             rename = "accessTokenResources",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub access_token_resources: ::std::vec::Vec<::std::string::String>,
         ///Tells the authorization server what to do next with the token response.
@@ -6405,7 +6519,8 @@ pub mod types {
         #[serde(
             rename = "clientAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_attributes: ::std::vec::Vec<Pair>,
         ///OpenID Federation entity ID of the client.
@@ -6485,7 +6600,8 @@ pub mod types {
         #[serde(
             rename = "refreshTokenScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub refresh_token_scopes: ::std::vec::Vec<::std::string::String>,
         ///JSON body to return to the client from the token endpoint.
@@ -6517,7 +6633,8 @@ pub mod types {
         #[serde(
             rename = "serviceAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub service_attributes: ::std::vec::Vec<Pair>,
         ///Subject (resource owner identifier) of the access token; `null` for the client credentials flow, where the token is not tied to an end-user.
@@ -6555,7 +6672,8 @@ pub mod types {
         #[serde(
             rename = "clientCertificatePath",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_certificate_path: ::std::vec::Vec<::std::string::String>,
         ///Client ID taken from the `Authorization` header when the client used HTTP Basic authentication at the token endpoint.
@@ -6640,7 +6758,8 @@ pub mod types {
         #[serde(
             rename = "accessTokenResources",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub access_token_resources: ::std::vec::Vec<::std::string::String>,
         ///Tells the authorization server what to do next with the token request, e.g. return an error, validate the resource owner's password, or return the response as is with `OK`.
@@ -6688,7 +6807,8 @@ pub mod types {
         #[serde(
             rename = "clientAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_attributes: ::std::vec::Vec<Pair>,
         ///Client authentication method that was used at the token endpoint, e.g. `client_secret_basic` or `private_key_jwt`.
@@ -6834,14 +6954,16 @@ pub mod types {
         #[serde(
             rename = "refreshTokenScopes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub refresh_token_scopes: ::std::vec::Vec<::std::string::String>,
         ///Names of the claims that the originating authorization request asked to have embedded in ID tokens.
         #[serde(
             rename = "requestedIdTokenClaims",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requested_id_token_claims: ::std::vec::Vec<::std::string::String>,
         #[serde(
@@ -6885,7 +7007,8 @@ pub mod types {
         #[serde(
             rename = "serviceAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub service_attributes: ::std::vec::Vec<Pair>,
         ///ID of the user's authentication session tied to the newly created access token, used for Native SSO.
@@ -7178,7 +7301,8 @@ pub mod types {
         #[serde(
             rename = "verifiedClaimsForTx",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub verified_claims_for_tx: ::std::vec::Vec<::std::string::String>,
     }
@@ -7291,7 +7415,8 @@ pub mod types {
         #[serde(
             rename = "clientAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub client_attributes: ::std::vec::Vec<Pair>,
         ///Entity ID of the client, as used in OpenID Federation.
@@ -7328,7 +7453,8 @@ pub mod types {
         #[serde(
             rename = "consentedClaims",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub consented_claims: ::std::vec::Vec<::std::string::String>,
         ///Nonce the client must include in its next DPoP proof JWT; return it to the client in the `DPoP-Nonce` HTTP response header.
@@ -7360,14 +7486,16 @@ pub mod types {
         #[serde(
             rename = "requestedClaimsForTx",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requested_claims_for_tx: ::std::vec::Vec<::std::string::String>,
         ///Names of verified claims that are consulted when computing transformed claims.
         #[serde(
             rename = "requestedVerifiedClaimsForTx",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requested_verified_claims_for_tx:
             ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
@@ -7400,7 +7528,8 @@ pub mod types {
         #[serde(
             rename = "serviceAttributes",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub service_attributes: ::std::vec::Vec<Pair>,
         ///Identifier of the resource owner tied to the access token.
@@ -7706,7 +7835,8 @@ pub mod types {
         #[serde(
             rename = "credentialConfigurationIds",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
         )]
         pub credential_configuration_ids: ::std::vec::Vec<::std::string::String>,
         ///How long the credential offer remains valid, in seconds.
@@ -11609,11 +11739,11 @@ pub mod types {
     crate::runtime::open_enum_impls!(VerifiedClaimsValidationSchema);
 }
 #[derive(Clone, Debug)]
-/**Client for Authlete API
-
-The Authlete Web API, described for authlete-rs. Authlete runs the OAuth 2.0 and OpenID Connect logic of an authorization server: the server forwards each request it receives to Authlete and relays the answer. Descriptions are our own; paths, names, types and values follow Authlete API 3.0.16.
-
-Version: 3.0.16*/
+///Client for Authlete API
+///
+///The Authlete Web API, described for authlete-rs. Authlete runs the OAuth 2.0 and OpenID Connect logic of an authorization server: the server forwards each request it receives to Authlete and relays the answer. Descriptions are our own; paths, names, types and values follow Authlete API 3.0.16.
+///
+///Version: 3.0.16
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -11675,15 +11805,14 @@ const _: () = {
 };
 #[allow(clippy::all)]
 impl Client {
-    /**Get a service
-
-    Fetches the configuration of the service identified by `serviceId`. When the caller's access token may only view or manage clients under this service rather than the service itself, a reduced view of the service is returned.
-
-    Sends a `GET` request to `/api/{serviceId}/service/get`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    */
+    ///Get a service
+    ///
+    ///Fetches the configuration of the service identified by `serviceId`. When the caller's access token may only view or manage clients under this service rather than the service itself, a reduced view of the service is returned.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/service/get`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
     pub async fn service_get_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -11726,16 +11855,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**List services
-
-    Returns the services visible to the calling access token. An admin token sees every service on the Authlete instance; a token scoped only to clients under a service receives a reduced view of that service instead of all its properties.
-
-    Sends a `GET` request to `/api/service/get/list`
-
-    Arguments:
-    - `end`: Index one past the last service to return (exclusive); defaults to `5` and must not be negative.
-    - `start`: Zero-based index of the first service to return (inclusive); defaults to `0` and must not be negative.
-    */
+    ///List services
+    ///
+    ///Returns the services visible to the calling access token. An admin token sees every service on the Authlete instance; a token scoped only to clients under a service receives a reduced view of that service instead of all its properties.
+    ///
+    ///Sends a `GET` request to `/api/service/get/list`
+    ///
+    ///Arguments:
+    ///- `end`: Index one past the last service to return (exclusive); defaults to `5` and must not be negative.
+    ///- `start`: Zero-based index of the first service to return (inclusive); defaults to `0` and must not be negative.
     pub async fn service_get_list_api<'a>(
         &'a self,
         end: Option<i32>,
@@ -11777,13 +11905,12 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Create a service
-
-    Registers a new service (an authorization server instance) in Authlete using the settings in the request body and returns the stored service.
-
-    Sends a `POST` request to `/api/service/create`
-
-    */
+    ///Create a service
+    ///
+    ///Registers a new service (an authorization server instance) in Authlete using the settings in the request body and returns the stored service.
+    ///
+    ///Sends a `POST` request to `/api/service/create`
+    ///
     pub async fn service_create_api<'a>(
         &'a self,
         body: &'a types::Service,
@@ -11824,16 +11951,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Update a service
-
-    Replaces the settings of the service identified by `serviceId` with the values in the request body and returns the updated service.
-
-    Sends a `POST` request to `/api/{serviceId}/service/update`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Update a service
+    ///
+    ///Replaces the settings of the service identified by `serviceId` with the values in the request body and returns the updated service.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/service/update`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn service_update_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -11878,15 +12004,14 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Delete a service
-
-    Permanently removes the service identified by `serviceId` from Authlete.
-
-    Sends a `DELETE` request to `/api/{serviceId}/service/delete`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    */
+    ///Delete a service
+    ///
+    ///Permanently removes the service identified by `serviceId` from Authlete.
+    ///
+    ///Sends a `DELETE` request to `/api/{serviceId}/service/delete`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
     pub async fn service_delete_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -11929,16 +12054,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get a client
-
-    Fetches the full configuration of a single client application registered under the service.
-
-    Sends a `GET` request to `/api/{serviceId}/client/get/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client to look up, either its client ID or its client ID alias.
-    */
+    ///Get a client
+    ///
+    ///Fetches the full configuration of a single client application registered under the service.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/client/get/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client to look up, either its client ID or its client ID alias.
     pub async fn client_get_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -11983,18 +12107,17 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**List clients
-
-    Returns a page of client applications belonging to the service. A token with full view rights on the service gets every client; otherwise only the clients that the token is allowed to view are included.
-
-    Sends a `GET` request to `/api/{serviceId}/client/get/list`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `developer`: Optional developer filter; when given, only clients owned by this developer are listed, otherwise all clients of the service are.
-    - `end`: Exclusive end position of the page to return; defaults to `5` and must not be negative.
-    - `start`: Zero-based, inclusive start position of the page to return; defaults to `0` and must not be negative.
-    */
+    ///List clients
+    ///
+    ///Returns a page of client applications belonging to the service. A token with full view rights on the service gets every client; otherwise only the clients that the token is allowed to view are included.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/client/get/list`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `developer`: Optional developer filter; when given, only clients owned by this developer are listed, otherwise all clients of the service are.
+    ///- `end`: Exclusive end position of the page to return; defaults to `5` and must not be negative.
+    ///- `start`: Zero-based, inclusive start position of the page to return; defaults to `0` and must not be negative.
     pub async fn client_get_list_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12043,16 +12166,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Create a client
-
-    Registers a new client application under the service, using the client properties given in the request body.
-
-    Sends a `POST` request to `/api/{serviceId}/client/create`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Create a client
+    ///
+    ///Registers a new client application under the service, using the client properties given in the request body.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/create`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn client_create_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12098,17 +12220,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Update a client
-
-    Replaces the configuration of an existing client application with the properties supplied in the request body.
-
-    Sends a `POST` request to `/api/{serviceId}/client/update/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client application to modify.
-    - `body`
-    */
+    ///Update a client
+    ///
+    ///Replaces the configuration of an existing client application with the properties supplied in the request body.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/update/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client application to modify.
+    ///- `body`
     pub async fn client_update_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12155,16 +12276,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Delete a client
-
-    Removes the specified client application from the service.
-
-    Sends a `DELETE` request to `/api/{serviceId}/client/delete/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client application to remove.
-    */
+    ///Delete a client
+    ///
+    ///Removes the specified client application from the service.
+    ///
+    ///Sends a `DELETE` request to `/api/{serviceId}/client/delete/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client application to remove.
     pub async fn client_delete_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12209,17 +12329,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Set client lock flag
-
-    Locks or unlocks the specified client application, according to the flag value sent in the request body.
-
-    Sends a `POST` request to `/api/{serviceId}/client/lock_flag/update/{clientIdentifier}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_identifier`: Identifier of the client application whose lock state should change.
-    - `body`
-    */
+    ///Set client lock flag
+    ///
+    ///Locks or unlocks the specified client application, according to the flag value sent in the request body.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/lock_flag/update/{clientIdentifier}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_identifier`: Identifier of the client application whose lock state should change.
+    ///- `body`
     pub async fn client_flag_update_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12266,16 +12385,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Rotate a client secret
-
-    Replaces the secret of a client application with a fresh value generated by Authlete. To set a secret of your own choosing, use the `/api/client/secret/update` operation instead.
-
-    Sends a `GET` request to `/api/{serviceId}/client/secret/refresh/{clientIdentifier}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_identifier`: Client ID, or its alias, identifying the client whose secret is rotated.
-    */
+    ///Rotate a client secret
+    ///
+    ///Replaces the secret of a client application with a fresh value generated by Authlete. To set a secret of your own choosing, use the `/api/client/secret/update` operation instead.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/client/secret/refresh/{clientIdentifier}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_identifier`: Client ID, or its alias, identifying the client whose secret is rotated.
     pub async fn client_secret_refresh_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12320,17 +12438,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Update a client secret
-
-    Sets the client secret of a client to a value that you supply in the request body. To let Authlete generate a fresh random secret instead, use the client secret refresh operation.
-
-    Sends a `POST` request to `/api/{serviceId}/client/secret/update/{clientIdentifier}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_identifier`: Identifies the client whose secret is changed, given as its client ID or its client ID alias.
-    - `body`
-    */
+    ///Update a client secret
+    ///
+    ///Sets the client secret of a client to a value that you supply in the request body. To let Authlete generate a fresh random secret instead, use the client secret refresh operation.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/secret/update/{clientIdentifier}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_identifier`: Identifies the client whose secret is changed, given as its client ID or its client ID alias.
+    ///- `body`
     pub async fn client_secret_update_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12377,19 +12494,18 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**List authorized clients
-
-    Returns the client applications to which a given end-user has granted authorization. The end-user is selected by the mandatory `subject` query parameter.
-
-    Sends a `GET` request to `/api/{serviceId}/client/authorization/get/list`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `developer`: Unique identifier of a client developer, used to narrow the results.
-    - `end`: Index one past the last result to return (exclusive); defaults to `5`.
-    - `start`: Index of the first result to return (inclusive); defaults to `0`.
-    - `subject`: Subject, i.e. the unique identifier of the end-user whose authorized clients are listed.
-    */
+    ///List authorized clients
+    ///
+    ///Returns the client applications to which a given end-user has granted authorization. The end-user is selected by the mandatory `subject` query parameter.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/client/authorization/get/list`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `developer`: Unique identifier of a client developer, used to narrow the results.
+    ///- `end`: Index one past the last result to return (exclusive); defaults to `5`.
+    ///- `start`: Index of the first result to return (inclusive); defaults to `0`.
+    ///- `subject`: Subject, i.e. the unique identifier of the end-user whose authorized clients are listed.
     pub async fn client_authorization_get_list_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12441,16 +12557,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**List authorized applications
-
-    Returns the client applications to which a given end-user has granted authorization. The end-user is identified by the `subject` field of the request body, which is mandatory.
-
-    Sends a `POST` request to `/api/{serviceId}/client/authorization/get/list`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///List authorized applications
+    ///
+    ///Returns the client applications to which a given end-user has granted authorization. The end-user is identified by the `subject` field of the request body, which is mandatory.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/authorization/get/list`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn client_authorization_get_list_api_post<'a>(
         &'a self,
         service_id: &'a str,
@@ -12496,19 +12611,18 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**List authorized applications by subject
-
-    Returns the client applications to which a given end-user has granted authorization. This variant takes the end-user's subject as a path segment instead of a request body.
-
-    Sends a `GET` request to `/api/{serviceId}/client/authorization/get/list/{subject}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `subject`: Subject, i.e. the unique identifier of the end-user whose authorized applications are listed.
-    - `developer`: Optional identifier of a client developer used to restrict the result to that developer's applications.
-    - `end`: Exclusive end position of the result page; `5` when omitted.
-    - `start`: Inclusive start position of the result page; `0` when omitted.
-    */
+    ///List authorized applications by subject
+    ///
+    ///Returns the client applications to which a given end-user has granted authorization. This variant takes the end-user's subject as a path segment instead of a request body.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/client/authorization/get/list/{subject}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `subject`: Subject, i.e. the unique identifier of the end-user whose authorized applications are listed.
+    ///- `developer`: Optional identifier of a client developer used to restrict the result to that developer's applications.
+    ///- `end`: Exclusive end position of the result page; `5` when omitted.
+    ///- `start`: Inclusive start position of the result page; `0` when omitted.
     pub async fn client_authorization_get_list_by_subject_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12560,17 +12674,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Update client tokens
-
-    Modifies attributes of every access token currently held by the specified client application.
-
-    Sends a `POST` request to `/api/{serviceId}/client/authorization/update/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client application whose tokens are updated.
-    - `body`
-    */
+    ///Update client tokens
+    ///
+    ///Modifies attributes of every access token currently held by the specified client application.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/authorization/update/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client application whose tokens are updated.
+    ///- `body`
     pub async fn client_authorization_update_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12618,17 +12731,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Delete client tokens for a user
-
-    Removes every access token that was issued to the given client on behalf of one end-user, effectively revoking that user's authorization. The `subject` field of the request body is mandatory.
-
-    Sends a `POST` request to `/api/{serviceId}/client/authorization/delete/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client whose tokens are deleted, either its client ID or its client ID alias.
-    - `body`
-    */
+    ///Delete client tokens for a user
+    ///
+    ///Removes every access token that was issued to the given client on behalf of one end-user, effectively revoking that user's authorization. The `subject` field of the request body is mandatory.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/authorization/delete/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client whose tokens are deleted, either its client ID or its client ID alias.
+    ///- `body`
     pub async fn client_authorization_delete_api_post<'a>(
         &'a self,
         service_id: &'a str,
@@ -12676,17 +12788,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Delete client tokens
-
-    Revokes all access tokens that a client application obtained through a given end-user's authorization. The end-user must be passed in the `subject` query parameter.
-
-    Sends a `DELETE` request to `/api/{serviceId}/client/authorization/delete/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client application whose tokens are revoked.
-    - `subject`: Subject, i.e. the unique identifier of the end-user who granted the tokens.
-    */
+    ///Delete client tokens
+    ///
+    ///Revokes all access tokens that a client application obtained through a given end-user's authorization. The end-user must be passed in the `subject` query parameter.
+    ///
+    ///Sends a `DELETE` request to `/api/{serviceId}/client/authorization/delete/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client application whose tokens are revoked.
+    ///- `subject`: Subject, i.e. the unique identifier of the end-user who granted the tokens.
     pub async fn client_authorization_delete_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12734,17 +12845,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Delete client tokens by subject
-
-    Revokes all access tokens that a client application obtained through a given end-user's authorization. Unlike the query-parameter variant, the end-user's subject is part of the path.
-
-    Sends a `DELETE` request to `/api/{serviceId}/client/authorization/delete/{clientId}/{subject}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client application whose tokens are revoked.
-    - `subject`: Subject, i.e. the unique identifier of the end-user who granted the tokens.
-    */
+    ///Delete client tokens by subject
+    ///
+    ///Revokes all access tokens that a client application obtained through a given end-user's authorization. Unlike the query-parameter variant, the end-user's subject is part of the path.
+    ///
+    ///Sends a `DELETE` request to `/api/{serviceId}/client/authorization/delete/{clientId}/{subject}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client application whose tokens are revoked.
+    ///- `subject`: Subject, i.e. the unique identifier of the end-user who granted the tokens.
     pub async fn client_authorization_delete_by_subject_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12792,17 +12902,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get granted scopes
-
-    Returns the scopes an end-user has granted to a client; the `subject` query parameter is required. In the response, a null `requestableScopes` means no grant record exists, an empty set means a grant without scopes, and a non-empty set lists the scopes granted.
-
-    Sends a `GET` request to `/api/{serviceId}/client/granted_scopes/get/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client, given as its client ID or its client ID alias.
-    - `subject`: Subject of the end-user, i.e. the unique user identifier whose grants to the client are looked up.
-    */
+    ///Get granted scopes
+    ///
+    ///Returns the scopes an end-user has granted to a client; the `subject` query parameter is required. In the response, a null `requestableScopes` means no grant record exists, an empty set means a grant without scopes, and a non-empty set lists the scopes granted.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/client/granted_scopes/get/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client, given as its client ID or its client ID alias.
+    ///- `subject`: Subject of the end-user, i.e. the unique user identifier whose grants to the client are looked up.
     pub async fn client_granted_scopes_get_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12850,17 +12959,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get granted scopes
-
-    Returns the scopes that a given end-user has granted to a client application. The end-user must be identified by `subject`.
-
-    Sends a `POST` request to `/api/{serviceId}/client/granted_scopes/get/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client application whose granted scopes are looked up.
-    - `body`
-    */
+    ///Get granted scopes
+    ///
+    ///Returns the scopes that a given end-user has granted to a client application. The end-user must be identified by `subject`.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/granted_scopes/get/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client application whose granted scopes are looked up.
+    ///- `body`
     pub async fn client_granted_scopes_get_api_post<'a>(
         &'a self,
         service_id: &'a str,
@@ -12908,17 +13016,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get granted scopes by subject
-
-    Returns the scopes that a given end-user has granted to a client application. In this variant the end-user's subject is passed as a path segment.
-
-    Sends a `GET` request to `/api/{serviceId}/client/granted_scopes/get/{clientId}/{subject}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client application whose granted scopes are looked up.
-    - `subject`: Subject, i.e. the unique identifier of the end-user who granted the scopes.
-    */
+    ///Get granted scopes by subject
+    ///
+    ///Returns the scopes that a given end-user has granted to a client application. In this variant the end-user's subject is passed as a path segment.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/client/granted_scopes/get/{clientId}/{subject}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client application whose granted scopes are looked up.
+    ///- `subject`: Subject, i.e. the unique identifier of the end-user who granted the scopes.
     pub async fn client_granted_scopes_get_by_subject_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -12966,17 +13073,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Delete granted scopes
-
-    Erases the record of scopes a given end-user (the required `subject` query parameter) has granted to a client application. Tokens already issued are neither revoked nor have their scopes altered.
-
-    Sends a `DELETE` request to `/api/{serviceId}/client/granted_scopes/delete/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client application whose granted-scope record is erased.
-    - `subject`: Subject, i.e. the unique identifier of the end-user who granted the scopes.
-    */
+    ///Delete granted scopes
+    ///
+    ///Erases the record of scopes a given end-user (the required `subject` query parameter) has granted to a client application. Tokens already issued are neither revoked nor have their scopes altered.
+    ///
+    ///Sends a `DELETE` request to `/api/{serviceId}/client/granted_scopes/delete/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client application whose granted-scope record is erased.
+    ///- `subject`: Subject, i.e. the unique identifier of the end-user who granted the scopes.
     pub async fn client_granted_scopes_delete_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13024,17 +13130,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Delete granted scopes by subject
-
-    Erases the record of scopes a given end-user has granted to a client application, with the subject supplied as a path segment. Existing tokens are left untouched.
-
-    Sends a `DELETE` request to `/api/{serviceId}/client/granted_scopes/delete/{clientId}/{subject}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client application whose granted-scope record is erased.
-    - `subject`: Subject, i.e. the unique identifier of the end-user who granted the scopes.
-    */
+    ///Delete granted scopes by subject
+    ///
+    ///Erases the record of scopes a given end-user has granted to a client application, with the subject supplied as a path segment. Existing tokens are left untouched.
+    ///
+    ///Sends a `DELETE` request to `/api/{serviceId}/client/granted_scopes/delete/{clientId}/{subject}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client application whose granted-scope record is erased.
+    ///- `subject`: Subject, i.e. the unique identifier of the end-user who granted the scopes.
     pub async fn client_granted_scopes_delete_by_subject_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13082,16 +13187,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process an authorization request
-
-    Called by your authorization endpoint with the raw query string (GET) or form body (POST) of an incoming authorization request; Authlete parses and validates it. The response's `action` tells you what to do next, e.g. show a consent screen on `INTERACTION`, skip it on `NO_INTERACTION`, or return an error to the client, and carries a `ticket` for the follow-up issue or fail call.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/authorization`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process an authorization request
+    ///
+    ///Called by your authorization endpoint with the raw query string (GET) or form body (POST) of an incoming authorization request; Authlete parses and validates it. The response's `action` tells you what to do next, e.g. show a consent screen on `INTERACTION`, skip it on `NO_INTERACTION`, or return an error to the client, and carries a `ticket` for the follow-up issue or fail call.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/authorization`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_authorization_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13136,16 +13240,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Fail an authorization request
-
-    Builds the error response your authorization endpoint should send to the client when an authorization request cannot succeed, e.g. login failed or consent was denied. Check `action` (`INTERNAL_SERVER_ERROR`, `BAD_REQUEST`, `LOCATION` or `FORM`) to decide how to deliver `responseContent`.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/authorization/fail`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Fail an authorization request
+    ///
+    ///Builds the error response your authorization endpoint should send to the client when an authorization request cannot succeed, e.g. login failed or consent was denied. Check `action` (`INTERNAL_SERVER_ERROR`, `BAD_REQUEST`, `LOCATION` or `FORM`) to decide how to deliver `responseContent`.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/authorization/fail`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_authorization_fail_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13190,16 +13293,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Issue an authorization response
-
-    Called by your authorization endpoint after the end-user has authenticated and consented, to build the successful response (code, tokens) for the client. The returned `action` (`LOCATION`, `FORM`, `BAD_REQUEST`, `INTERNAL_SERVER_ERROR`) says how to deliver `responseContent`.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/authorization/issue`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Issue an authorization response
+    ///
+    ///Called by your authorization endpoint after the end-user has authenticated and consented, to build the successful response (code, tokens) for the client. The returned `action` (`LOCATION`, `FORM`, `BAD_REQUEST`, `INTERNAL_SERVER_ERROR`) says how to deliver `responseContent`.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/authorization/issue`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_authorization_issue_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13244,16 +13346,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process a pushed authorization request
-
-    Handles a pushed authorization request (PAR) received by your PAR endpoint: authenticates the client, stores the request and yields a `request_uri` that the client later sends to the authorization endpoint. Relay `responseContent` according to `action`.
-
-    Sends a `POST` request to `/api/{serviceId}/pushed_auth_req`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process a pushed authorization request
+    ///
+    ///Handles a pushed authorization request (PAR) received by your PAR endpoint: authenticates the client, stores the request and yields a `request_uri` that the client later sends to the authorization endpoint. Relay `responseContent` according to `action`.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/pushed_auth_req`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn pushed_auth_req_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13298,16 +13399,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process a token request
-
-    Call this from your token endpoint, passing the form-encoded request body and any Basic-auth client credentials. Authlete validates the grant and usually issues tokens; the response's `action` (e.g. `OK`, `BAD_REQUEST`, `INVALID_CLIENT`, `PASSWORD`) tells you what to do next and `responseContent` supplies the body to return.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/token`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process a token request
+    ///
+    ///Call this from your token endpoint, passing the form-encoded request body and any Basic-auth client credentials. Authlete validates the grant and usually issues tokens; the response's `action` (e.g. `OK`, `BAD_REQUEST`, `INVALID_CLIENT`, `PASSWORD`) tells you what to do next and `responseContent` supplies the body to return.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/token`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_token_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13352,16 +13452,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Fail a token request
-
-    Builds an error token response, typically used when the token endpoint cannot validate resource owner credentials in the password flow. The returned `action` (`BAD_REQUEST` or `INTERNAL_SERVER_ERROR`) and `responseContent` describe what to send back to the client.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/token/fail`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Fail a token request
+    ///
+    ///Builds an error token response, typically used when the token endpoint cannot validate resource owner credentials in the password flow. The returned `action` (`BAD_REQUEST` or `INTERNAL_SERVER_ERROR`) and `responseContent` describe what to send back to the client.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/token/fail`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_token_fail_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13406,16 +13505,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Issue a token response
-
-    Called from your token endpoint, typically after `/auth/token` returned `action=PASSWORD` and you verified the user's credentials, to have Authlete mint the tokens. Pass the ticket and subject; the response's `action` (e.g. `OK`) and `responseContent` give the HTTP status and JSON body to send back to the client.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/token/issue`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Issue a token response
+    ///
+    ///Called from your token endpoint, typically after `/auth/token` returned `action=PASSWORD` and you verified the user's credentials, to have Authlete mint the tokens. Pass the ticket and subject; the response's `action` (e.g. `OK`) and `responseContent` give the HTTP status and JSON body to send back to the client.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/token/issue`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_token_issue_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13460,16 +13558,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Introspect an access token
-
-    Used by protected resource endpoints to look up an access token presented by a client, optionally checking required scopes and subject. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `FORBIDDEN`, `INTERNAL_SERVER_ERROR`) indicates whether to serve the resource or which error to return.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/introspection`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Introspect an access token
+    ///
+    ///Used by protected resource endpoints to look up an access token presented by a client, optionally checking required scopes and subject. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `FORBIDDEN`, `INTERNAL_SERVER_ERROR`) indicates whether to serve the resource or which error to return.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/introspection`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_introspection_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13514,16 +13611,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process an RFC 7662 introspection request
-
-    Lets your authorization server expose a token introspection endpoint compliant with RFC 7662. Forward the request parameters received from the resource server; the response's `action` indicates the HTTP status to use and `responseContent` holds the body to return to the caller.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/introspection/standard`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process an RFC 7662 introspection request
+    ///
+    ///Lets your authorization server expose a token introspection endpoint compliant with RFC 7662. Forward the request parameters received from the resource server; the response's `action` indicates the HTTP status to use and `responseContent` holds the body to return to the caller.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/introspection/standard`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_introspection_standard_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13568,16 +13664,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process a revocation request
-
-    Called from your RFC 7009 revocation endpoint with the client's request parameters and credentials, so that Authlete revokes the given access or refresh token. Inspect `action` in the response (e.g. `OK`, `BAD_REQUEST`, `INVALID_CLIENT`) to choose the HTTP status and use `responseContent` as the body.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/revocation`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process a revocation request
+    ///
+    ///Called from your RFC 7009 revocation endpoint with the client's request parameters and credentials, so that Authlete revokes the given access or refresh token. Inspect `action` in the response (e.g. `OK`, `BAD_REQUEST`, `INVALID_CLIENT`) to choose the HTTP status and use `responseContent` as the body.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/revocation`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_revocation_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13622,16 +13717,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process a UserInfo request
-
-    Call from your OpenID Connect UserInfo endpoint to validate the presented access token and learn which user and claims it covers. Check `action`: on `OK`, gather the claims and pass them to `/auth/userinfo/issue`; other values give the error response to return.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/userinfo`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process a UserInfo request
+    ///
+    ///Call from your OpenID Connect UserInfo endpoint to validate the presented access token and learn which user and claims it covers. Check `action`: on `OK`, gather the claims and pass them to `/auth/userinfo/issue`; other values give the error response to return.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/userinfo`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_userinfo_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13676,16 +13770,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Issue a userinfo response
-
-    Called from your UserInfo endpoint after a successful `/auth/userinfo` call: send the access token together with the claim values of the user, and Authlete builds the userinfo payload, as JSON or a signed JWT. The response's `action` and `responseContent` describe what to return to the client.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/userinfo/issue`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Issue a userinfo response
+    ///
+    ///Called from your UserInfo endpoint after a successful `/auth/userinfo` call: send the access token together with the claim values of the user, and Authlete builds the userinfo payload, as JSON or a signed JWT. The response's `action` and `responseContent` describe what to return to the client.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/userinfo/issue`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_userinfo_issue_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13730,16 +13823,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Reissue an ID token
-
-    Generates a token response containing a fresh ID token plus new access and refresh tokens. Only call this when the `/auth/token` response's `action` is `ID_TOKEN_REISSUABLE`, i.e. during a refresh token grant.
-
-    Sends a `POST` request to `/api/{serviceId}/idtoken/reissue`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Reissue an ID token
+    ///
+    ///Generates a token response containing a fresh ID token plus new access and refresh tokens. Only call this when the `/auth/token` response's `action` is `ID_TOKEN_REISSUABLE`, i.e. during a refresh token grant.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/idtoken/reissue`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn idtoken_reissue_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13784,16 +13876,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process a grant management request
-
-    Backs the implementation of a grant management endpoint as specified by Grant Management for OAuth 2.0, letting clients query or revoke grants.
-
-    Sends a `POST` request to `/api/{serviceId}/gm`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process a grant management request
+    ///
+    ///Backs the implementation of a grant management endpoint as specified by Grant Management for OAuth 2.0, letting clients query or revoke grants.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/gm`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn grant_m_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13838,17 +13929,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get the service JWK set
-
-    Returns the service's JSON Web Key Set, which your `jwks_uri` endpoint publishes so clients can verify the service's signatures and encrypt requests sent to it.
-
-    Sends a `GET` request to `/api/{serviceId}/service/jwks/get`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `include_private_keys`: Set to `true` to include the service's private keys in the returned JWK set; defaults to `false`.
-    - `pretty`: Set to `true` to get pretty-printed JSON in the response; defaults to `false`.
-    */
+    ///Get the service JWK set
+    ///
+    ///Returns the service's JSON Web Key Set, which your `jwks_uri` endpoint publishes so clients can verify the service's signatures and encrypt requests sent to it.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/service/jwks/get`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `include_private_keys`: Set to `true` to include the service's private keys in the returned JWK set; defaults to `false`.
+    ///- `pretty`: Set to `true` to get pretty-printed JSON in the response; defaults to `false`.
     pub async fn service_jwks_get_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13898,17 +13988,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get service discovery metadata
-
-    Produces the OpenID Provider metadata JSON for the service, intended to be served as-is by your discovery endpoint (the well-known openid-configuration document) per OpenID Connect Discovery 1.0.
-
-    Sends a `GET` request to `/api/{serviceId}/service/configuration`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `patch`: A JSON Patch document (RFC 6902) that Authlete applies to the generated metadata before returning it.
-    - `pretty`: Set to `true` to get pretty-printed JSON in the response; defaults to `false`.
-    */
+    ///Get service discovery metadata
+    ///
+    ///Produces the OpenID Provider metadata JSON for the service, intended to be served as-is by your discovery endpoint (the well-known openid-configuration document) per OpenID Connect Discovery 1.0.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/service/configuration`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `patch`: A JSON Patch document (RFC 6902) that Authlete applies to the generated metadata before returning it.
+    ///- `pretty`: Set to `true` to get pretty-printed JSON in the response; defaults to `false`.
     pub async fn service_configuration_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -13958,16 +14047,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Register a client
-
-    Backs a dynamic client registration endpoint as defined by RFC 7591 and OpenID Connect Dynamic Client Registration. Pass the JSON metadata sent by the client; on `CREATED` Authlete has stored the new client, and `responseContent` holds the body to return to the caller.
-
-    Sends a `POST` request to `/api/{serviceId}/client/registration`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Register a client
+    ///
+    ///Backs a dynamic client registration endpoint as defined by RFC 7591 and OpenID Connect Dynamic Client Registration. Pass the JSON metadata sent by the client; on `CREATED` Authlete has stored the new client, and `responseContent` holds the body to return to the caller.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/registration`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn client_registration_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14012,16 +14100,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Read a dynamic client
-
-    Fetches a dynamically registered client for your RFC 7592 client configuration endpoint, validating the registration access token. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `INTERNAL_SERVER_ERROR`) and `responseContent` tell you what to return.
-
-    Sends a `POST` request to `/api/{serviceId}/client/registration/get`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Read a dynamic client
+    ///
+    ///Fetches a dynamically registered client for your RFC 7592 client configuration endpoint, validating the registration access token. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `INTERNAL_SERVER_ERROR`) and `responseContent` tell you what to return.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/registration/get`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn client_registration_get_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14066,16 +14153,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Update a registered client
-
-    Backs the update part of an RFC 7592 client configuration endpoint for dynamically registered clients. Pass the client ID, the registration access token and the new metadata; the response's `action` (e.g. `UPDATED`) and `responseContent` tell what to send back to the client.
-
-    Sends a `POST` request to `/api/{serviceId}/client/registration/update`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Update a registered client
+    ///
+    ///Backs the update part of an RFC 7592 client configuration endpoint for dynamically registered clients. Pass the client ID, the registration access token and the new metadata; the response's `action` (e.g. `UPDATED`) and `responseContent` tell what to send back to the client.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/registration/update`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn client_registration_update_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14120,16 +14206,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Delete a dynamic client
-
-    Removes a dynamically registered client on behalf of your RFC 7592 client configuration endpoint. On success `action` is `DELETED` and you should reply 204 No Content; otherwise `action` names the error and `responseContent` holds the body.
-
-    Sends a `POST` request to `/api/{serviceId}/client/registration/delete`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Delete a dynamic client
+    ///
+    ///Removes a dynamically registered client on behalf of your RFC 7592 client configuration endpoint. On success `action` is `DELETED` and you should reply 204 No Content; otherwise `action` names the error and `responseContent` holds the body.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/registration/delete`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn client_registration_delete_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14174,16 +14259,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process a backchannel authentication request
-
-    Called from your CIBA backchannel authentication endpoint with the form-encoded request body and client credentials; Authlete parses and validates it. On `USER_IDENTIFICATION` you resolve the end-user from the hint and then call the issue or fail API with the returned `ticket`; other actions indicate an error to return to the client.
-
-    Sends a `POST` request to `/api/{serviceId}/backchannel/authentication`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process a backchannel authentication request
+    ///
+    ///Called from your CIBA backchannel authentication endpoint with the form-encoded request body and client credentials; Authlete parses and validates it. On `USER_IDENTIFICATION` you resolve the end-user from the hint and then call the issue or fail API with the returned `ticket`; other actions indicate an error to return to the client.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/backchannel/authentication`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn backchannel_authentication_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14229,16 +14313,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Issue a CIBA response
-
-    Called by your CIBA backchannel authentication endpoint, after the end-user is identified, to produce the success JSON carrying `auth_req_id`. Check `action`: `OK` means return `responseContent` with 200; `INVALID_TICKET` or `INTERNAL_SERVER_ERROR` signal a server-side failure.
-
-    Sends a `POST` request to `/api/{serviceId}/backchannel/authentication/issue`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Issue a CIBA response
+    ///
+    ///Called by your CIBA backchannel authentication endpoint, after the end-user is identified, to produce the success JSON carrying `auth_req_id`. Check `action`: `OK` means return `responseContent` with 200; `INVALID_TICKET` or `INTERNAL_SERVER_ERROR` signal a server-side failure.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/backchannel/authentication/issue`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn backchannel_authentication_issue_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14284,16 +14367,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Fail a CIBA request
-
-    Builds the error JSON your CIBA backchannel authentication endpoint returns when it rejects a request, with the cause given in `reason`. The response's `action` (`BAD_REQUEST`, `FORBIDDEN`, `INTERNAL_SERVER_ERROR`) selects the HTTP status to use.
-
-    Sends a `POST` request to `/api/{serviceId}/backchannel/authentication/fail`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Fail a CIBA request
+    ///
+    ///Builds the error JSON your CIBA backchannel authentication endpoint returns when it rejects a request, with the cause given in `reason`. The response's `action` (`BAD_REQUEST`, `FORBIDDEN`, `INTERNAL_SERVER_ERROR`) selects the HTTP status to use.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/backchannel/authentication/fail`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn backchannel_authentication_fail_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14339,16 +14421,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Complete a CIBA request
-
-    Reports the outcome of end-user authentication and consent on the authentication device (`result` such as `AUTHORIZED`). Depending on delivery mode, Authlete may issue tokens; `action` (`NOTIFICATION`, `NO_ACTION`, `SERVER_ERROR`) says whether to notify the client.
-
-    Sends a `POST` request to `/api/{serviceId}/backchannel/authentication/complete`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Complete a CIBA request
+    ///
+    ///Reports the outcome of end-user authentication and consent on the authentication device (`result` such as `AUTHORIZED`). Depending on delivery mode, Authlete may issue tokens; `action` (`NOTIFICATION`, `NO_ACTION`, `SERVER_ERROR`) says whether to notify the client.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/backchannel/authentication/complete`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn backchannel_authentication_complete_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14396,16 +14477,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process a device authorization request
-
-    Call from your RFC 8628 device authorization endpoint to parse the request, authenticate the client and obtain a device code and user code. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `INTERNAL_SERVER_ERROR`) and `responseContent` form your reply.
-
-    Sends a `POST` request to `/api/{serviceId}/device/authorization`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process a device authorization request
+    ///
+    ///Call from your RFC 8628 device authorization endpoint to parse the request, authenticate the client and obtain a device code and user code. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `INTERNAL_SERVER_ERROR`) and `responseContent` form your reply.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/device/authorization`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn device_authorization_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14450,16 +14530,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process a device verification request
-
-    Called from the verification endpoint of the device flow after the end-user enters a user code, to fetch the information bound to that code. The response's `action` is `VALID`, `EXPIRED`, `NOT_EXIST` or `SERVER_ERROR`, and only a valid code should lead to authenticating the user and asking for consent.
-
-    Sends a `POST` request to `/api/{serviceId}/device/verification`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process a device verification request
+    ///
+    ///Called from the verification endpoint of the device flow after the end-user enters a user code, to fetch the information bound to that code. The response's `action` is `VALID`, `EXPIRED`, `NOT_EXIST` or `SERVER_ERROR`, and only a valid code should lead to authenticating the user and asking for consent.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/device/verification`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn device_verification_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14504,16 +14583,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Complete device authorization
-
-    Reports the end-user's approval or denial from your verification endpoint in the device flow; with `result=AUTHORIZED` the `subject` is required so `/auth/token` can later issue tokens. The response's `action` (e.g. `SUCCESS`, `USER_CODE_EXPIRED`) tells you what to show the user.
-
-    Sends a `POST` request to `/api/{serviceId}/device/complete`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Complete device authorization
+    ///
+    ///Reports the end-user's approval or denial from your verification endpoint in the device flow; with `result=AUTHORIZED` the `subject` is required so `/auth/token` can later issue tokens. The response's `action` (e.g. `SUCCESS`, `USER_CODE_EXPIRED`) tells you what to show the user.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/device/complete`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn device_complete_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14558,19 +14636,18 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**List issued tokens
-
-    Returns a page of the access tokens issued under the service, optionally narrowed to one client and one end-user.
-
-    Sends a `GET` request to `/api/{serviceId}/auth/token/get/list`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_identifier`: Optional client filter, given as a client ID or a client ID alias.
-    - `end`: Exclusive end position of the page of tokens; `5` if not specified.
-    - `start`: Inclusive start position of the page of tokens; `0` if not specified.
-    - `subject`: Optional subject filter; only tokens issued for this end-user are listed.
-    */
+    ///List issued tokens
+    ///
+    ///Returns a page of the access tokens issued under the service, optionally narrowed to one client and one end-user.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/auth/token/get/list`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_identifier`: Optional client filter, given as a client ID or a client ID alias.
+    ///- `end`: Exclusive end position of the page of tokens; `5` if not specified.
+    ///- `start`: Inclusive start position of the page of tokens; `0` if not specified.
+    ///- `subject`: Optional subject filter; only tokens issued for this end-user are listed.
     pub async fn auth_token_get_list_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14624,16 +14701,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Create an access token
-
-    Issues an access token directly, without going through an OAuth flow, using the grant type, client, subject and scopes supplied in the request body.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/token/create`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Create an access token
+    ///
+    ///Issues an access token directly, without going through an OAuth flow, using the grant type, client, subject and scopes supplied in the request body.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/token/create`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_token_create_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14678,17 +14754,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Create access tokens in batch
-
-    Submits a batch job that issues many access tokens at once; the returned request ID can be used later to query the progress of the batch.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/token/create/batch`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `dry_run`: When `true`, the batch is validated and processed as a dry run and no access token is actually stored.
-    - `body`
-    */
+    ///Create access tokens in batch
+    ///
+    ///Submits a batch job that issues many access tokens at once; the returned request ID can be used later to query the progress of the batch.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/token/create/batch`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `dry_run`: When `true`, the batch is validated and processed as a dry run and no access token is actually stored.
+    ///- `body`
     pub async fn auth_token_create_batch_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14735,16 +14810,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get batch token creation status
-
-    Reports the current state and results of a previously submitted batch token creation job.
-
-    Sends a `GET` request to `/api/{serviceId}/auth/token/create/batch/status/{tokenBatchRequestId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `token_batch_request_id`: Identifier of the batch job, as returned when the batch token creation request was submitted.
-    */
+    ///Get batch token creation status
+    ///
+    ///Reports the current state and results of a previously submitted batch token creation job.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/auth/token/create/batch/status/{tokenBatchRequestId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `token_batch_request_id`: Identifier of the batch job, as returned when the batch token creation request was submitted.
     pub async fn auth_token_create_batch_status_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14789,16 +14863,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Update an access token
-
-    Modifies attributes of an existing access token, such as its expiry, scopes or properties, as given in the request body.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/token/update`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Update an access token
+    ///
+    ///Modifies attributes of an existing access token, such as its expiry, scopes or properties, as given in the request body.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/token/update`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_token_update_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14843,16 +14916,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Delete an access token
-
-    Removes the specified access token from Authlete's database so that it can no longer be used.
-
-    Sends a `DELETE` request to `/api/{serviceId}/auth/token/delete/{accessTokenIdentifier}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `access_token_identifier`: Identifies the token to delete, given either as the access token string itself or as its hash.
-    */
+    ///Delete an access token
+    ///
+    ///Removes the specified access token from Authlete's database so that it can no longer be used.
+    ///
+    ///Sends a `DELETE` request to `/api/{serviceId}/auth/token/delete/{accessTokenIdentifier}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `access_token_identifier`: Identifies the token to delete, given either as the access token string itself or as its hash.
     pub async fn auth_token_delete_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14897,16 +14969,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Revoke an access token
-
-    Invalidates an existing access token, optionally selecting tokens by client and subject, so that further requests presenting it are rejected.
-
-    Sends a `POST` request to `/api/{serviceId}/auth/token/revoke`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Revoke an access token
+    ///
+    ///Invalidates an existing access token, optionally selecting tokens by client and subject, so that further requests presenting it are rejected.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/token/revoke`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn auth_token_revoke_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -14951,16 +15022,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Verify a JOSE object
-
-    Checks a JOSE object such as a signed JWT, validating its signature and, if requested, claims like expiration and mandatory fields, and reports whether it is valid.
-
-    Sends a `POST` request to `/api/{serviceId}/jose/verify`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Verify a JOSE object
+    ///
+    ///Checks a JOSE object such as a signed JWT, validating its signature and, if requested, claims like expiration and mandatory fields, and reports whether it is valid.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/jose/verify`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn jose_verify_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15005,16 +15075,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process an entity configuration request
-
-    Builds the OpenID Federation 1.0 entity configuration of the service, to be served at its well-known endpoint. On `OK`, reply `200` with content type `application/entity-statement+jwt` and `responseContent` as body; `NOT_FOUND` means federation is disabled for the service.
-
-    Sends a `POST` request to `/api/{serviceId}/federation/configuration`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process an entity configuration request
+    ///
+    ///Builds the OpenID Federation 1.0 entity configuration of the service, to be served at its well-known endpoint. On `OK`, reply `200` with content type `application/entity-statement+jwt` and `responseContent` as body; `NOT_FOUND` means federation is disabled for the service.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/federation/configuration`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn federation_configuration_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15060,16 +15129,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process federation registration
-
-    Supports an OpenID Connect Federation 1.0 endpoint for explicit client registration. Pass the relying party's entity configuration in `entityConfiguration`, or its trust chain in `trustChain`, depending on the incoming request's content type.
-
-    Sends a `POST` request to `/api/{serviceId}/federation/registration`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process federation registration
+    ///
+    ///Supports an OpenID Connect Federation 1.0 endpoint for explicit client registration. Pass the relying party's entity configuration in `entityConfiguration`, or its trust chain in `trustChain`, depending on the incoming request's content type.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/federation/registration`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn federation_registration_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15114,13 +15182,12 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get server metadata
-
-    Returns the version of the Authlete server along with the features that are enabled on it.
-
-    Sends a `GET` request to `/api/info`
-
-    */
+    ///Get server metadata
+    ///
+    ///Returns the version of the Authlete server along with the features that are enabled on it.
+    ///
+    ///Sends a `GET` request to `/api/info`
+    ///
     pub async fn info_api<'a>(
         &'a self,
     ) -> Result<ResponseValue<types::InfoResponse>, Error<types::ApiResult>> {
@@ -15158,16 +15225,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get requestable scopes
-
-    Returns the set of scopes that the given client is allowed to request, as configured per client.
-
-    Sends a `GET` request to `/api/{serviceId}/client/extension/requestable_scopes/get/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client, given as its client ID or its client ID alias.
-    */
+    ///Get requestable scopes
+    ///
+    ///Returns the set of scopes that the given client is allowed to request, as configured per client.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/client/extension/requestable_scopes/get/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client, given as its client ID or its client ID alias.
     pub async fn client_extension_requestables_scopes_get_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15215,17 +15281,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Replace requestable scopes
-
-    PUT variant that sets the scopes the given client may request to the list in the request body.
-
-    Sends a `PUT` request to `/api/{serviceId}/client/extension/requestable_scopes/update/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client to modify, either its client ID or its client ID alias.
-    - `body`
-    */
+    ///Replace requestable scopes
+    ///
+    ///PUT variant that sets the scopes the given client may request to the list in the request body.
+    ///
+    ///Sends a `PUT` request to `/api/{serviceId}/client/extension/requestable_scopes/update/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client to modify, either its client ID or its client ID alias.
+    ///- `body`
     pub async fn client_extension_requestables_scopes_update_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15275,17 +15340,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Update requestable scopes
-
-    Replaces the set of scopes that the given client is allowed to request with the list in the request body.
-
-    Sends a `POST` request to `/api/{serviceId}/client/extension/requestable_scopes/update/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client to modify, given as its client ID or its client ID alias.
-    - `body`
-    */
+    ///Update requestable scopes
+    ///
+    ///Replaces the set of scopes that the given client is allowed to request with the list in the request body.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/extension/requestable_scopes/update/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client to modify, given as its client ID or its client ID alias.
+    ///- `body`
     pub async fn client_extension_requestables_scopes_update_api_post<'a>(
         &'a self,
         service_id: &'a str,
@@ -15335,16 +15399,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Delete requestable scopes
-
-    Clears the per-client list of scopes the client application is allowed to request.
-
-    Sends a `DELETE` request to `/api/{serviceId}/client/extension/requestable_scopes/delete/{clientId}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `client_id`: Identifier of the client application whose requestable scopes are cleared.
-    */
+    ///Delete requestable scopes
+    ///
+    ///Clears the per-client list of scopes the client application is allowed to request.
+    ///
+    ///Sends a `DELETE` request to `/api/{serviceId}/client/extension/requestable_scopes/delete/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Identifier of the client application whose requestable scopes are cleared.
     pub async fn client_extension_requestables_scopes_delete_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15389,14 +15452,13 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Create a security key
-
-    Sends a `POST` request to `/api/{serviceId}/hsk/create`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Create a security key
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/hsk/create`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn hsk_create_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15441,14 +15503,13 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Delete a security key
-
-    Sends a `DELETE` request to `/api/{serviceId}/hsk/delete/{handle}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `handle`
-    */
+    ///Delete a security key
+    ///
+    ///Sends a `DELETE` request to `/api/{serviceId}/hsk/delete/{handle}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `handle`
     pub async fn hsk_delete_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15493,14 +15554,13 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get a security key
-
-    Sends a `GET` request to `/api/{serviceId}/hsk/get/{handle}`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `handle`
-    */
+    ///Get a security key
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/hsk/get/{handle}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `handle`
     pub async fn hsk_get_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15545,13 +15605,12 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**List hardware security keys
-
-    Sends a `GET` request to `/api/{serviceId}/hsk/get/list`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    */
+    ///List hardware security keys
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/hsk/get/list`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
     pub async fn hsk_get_list_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15594,13 +15653,12 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Echo test
-
-    Diagnostic endpoint that simply reflects the parameters of the request back to the caller, handy for testing connectivity.
-
-    Sends a `GET` request to `/api/misc/echo`
-
-    */
+    ///Echo test
+    ///
+    ///Diagnostic endpoint that simply reflects the parameters of the request back to the caller, handy for testing connectivity.
+    ///
+    ///Sends a `GET` request to `/api/misc/echo`
+    ///
     pub async fn misc_echo_api<'a>(&'a self) -> Result<ResponseValue<()>, Error<types::ApiResult>> {
         let url = format!("{}/api/misc/echo", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -15636,16 +15694,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get credential issuer metadata
-
-    Returns the metadata of the service acting as a verifiable credential issuer, for publishing at its well-known credential issuer endpoint.
-
-    Sends a `POST` request to `/api/{serviceId}/vci/metadata`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Get credential issuer metadata
+    ///
+    ///Returns the metadata of the service acting as a verifiable credential issuer, for publishing at its well-known credential issuer endpoint.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/metadata`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn vci_metadata_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15690,16 +15747,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get JWT issuer metadata
-
-    Produces the JWT issuer metadata of the service used in OpenID for Verifiable Credential Issuance.
-
-    Sends a `POST` request to `/api/{serviceId}/vci/jwtissuer`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Get JWT issuer metadata
+    ///
+    ///Produces the JWT issuer metadata of the service used in OpenID for Verifiable Credential Issuance.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/jwtissuer`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn vci_jwtissuer_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15744,16 +15800,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get credential issuer JWKS
-
-    Returns the JSON Web Key Set that the verifiable credential issuer exposes for verifying the credentials it signs.
-
-    Sends a `POST` request to `/api/{serviceId}/vci/jwks`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Get credential issuer JWKS
+    ///
+    ///Returns the JSON Web Key Set that the verifiable credential issuer exposes for verifying the credentials it signs.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/jwks`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn vci_jwks_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15798,16 +15853,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Create a credential offer
-
-    Creates a credential offer for OpenID for Verifiable Credential Issuance, which a wallet can use to start obtaining credentials.
-
-    Sends a `POST` request to `/api/{serviceId}/vci/offer/create`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Create a credential offer
+    ///
+    ///Creates a credential offer for OpenID for Verifiable Credential Issuance, which a wallet can use to start obtaining credentials.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/offer/create`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn vci_offer_create_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15852,16 +15906,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get credential offer info
-
-    Looks up details of a previously created verifiable credential offer.
-
-    Sends a `POST` request to `/api/{serviceId}/vci/offer/info`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Get credential offer info
+    ///
+    ///Looks up details of a previously created verifiable credential offer.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/offer/info`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn vci_offer_info_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15906,16 +15959,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Parse a credential request
-
-    Parses and validates a single request sent to the credential endpoint of a verifiable credential issuer.
-
-    Sends a `POST` request to `/api/{serviceId}/vci/single/parse`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Parse a credential request
+    ///
+    ///Parses and validates a single request sent to the credential endpoint of a verifiable credential issuer.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/single/parse`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn vci_single_parse_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15960,16 +16012,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Issue a single credential
-
-    Produces one verifiable credential in response to a request received at the credential endpoint.
-
-    Sends a `POST` request to `/api/{serviceId}/vci/single/issue`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Issue a single credential
+    ///
+    ///Produces one verifiable credential in response to a request received at the credential endpoint.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/single/issue`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn vci_single_issue_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -16014,16 +16065,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Parse a batch credential request
-
-    Parses and validates a request sent to the batch credential endpoint, which asks for several verifiable credentials at once.
-
-    Sends a `POST` request to `/api/{serviceId}/vci/batch/parse`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Parse a batch credential request
+    ///
+    ///Parses and validates a request sent to the batch credential endpoint, which asks for several verifiable credentials at once.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/batch/parse`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn vci_batch_parse_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -16068,16 +16118,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Issue credentials in batch
-
-    Produces several verifiable credentials at once, for a request received at the batch credential endpoint.
-
-    Sends a `POST` request to `/api/{serviceId}/vci/batch/issue`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Issue credentials in batch
+    ///
+    ///Produces several verifiable credentials at once, for a request received at the batch credential endpoint.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/batch/issue`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn vci_batch_issue_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -16122,15 +16171,14 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Health check
-
-    Reports whether the Authlete server is up and able to handle requests.
-
-    Sends a `GET` request to `/api/lifecycle/healthcheck`
-
-    Arguments:
-    - `extended`: Set to `true` to also run deeper checks, for example verifying that the database is reachable.
-    */
+    ///Health check
+    ///
+    ///Reports whether the Authlete server is up and able to handle requests.
+    ///
+    ///Sends a `GET` request to `/api/lifecycle/healthcheck`
+    ///
+    ///Arguments:
+    ///- `extended`: Set to `true` to also run deeper checks, for example verifying that the database is reachable.
     pub async fn lifecycle_healthcheck_api<'a>(
         &'a self,
         extended: Option<bool>,
@@ -16161,16 +16209,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Parse a deferred credential request
-
-    Parses and validates a request sent to the deferred credential endpoint, identifying which pending credential the wallet is asking for.
-
-    Sends a `POST` request to `/api/{serviceId}/vci/deferred/parse`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Parse a deferred credential request
+    ///
+    ///Parses and validates a request sent to the deferred credential endpoint, identifying which pending credential the wallet is asking for.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/deferred/parse`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn vci_deferred_parse_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -16215,16 +16262,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Issue a deferred credential
-
-    Produces the verifiable credential whose issuance was previously deferred, answering a deferred credential request.
-
-    Sends a `POST` request to `/api/{serviceId}/vci/deferred/issue`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Issue a deferred credential
+    ///
+    ///Produces the verifiable credential whose issuance was previously deferred, answering a deferred credential request.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/deferred/issue`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn vci_deferred_issue_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -16269,14 +16315,13 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Get ticket information
-
-    Sends a `POST` request to `/api/{serviceId}/auth/authorization/ticket/info`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Get ticket information
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/authorization/ticket/info`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn get_authorization_ticket_info<'a>(
         &'a self,
         service_id: &'a str,
@@ -16322,14 +16367,13 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Update ticket information
-
-    Sends a `POST` request to `/api/{serviceId}/auth/authorization/ticket/update`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Update ticket information
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/authorization/ticket/update`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn update_authorization_ticket<'a>(
         &'a self,
         service_id: &'a str,
@@ -16375,16 +16419,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process a Native SSO request
-
-    Called from your token endpoint when `/auth/token` returns `action` `NATIVE_SSO`, after checking the session and device secret, to build the ID token and token response defined by OpenID Connect Native SSO for Mobile Apps. On `OK`, return `responseContent` with 200.
-
-    Sends a `POST` request to `/api/{serviceId}/nativesso`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process a Native SSO request
+    ///
+    ///Called from your token endpoint when `/auth/token` returns `action` `NATIVE_SSO`, after checking the session and device secret, to build the ID token and token response defined by OpenID Connect Native SSO for Mobile Apps. On `OK`, return `responseContent` with 200.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/nativesso`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn native_sso_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -16429,16 +16472,15 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Process a Native SSO logout
-
-    Implements logout from all apps for OpenID Connect Native SSO by deleting the access and refresh tokens bound to a given `sessionId`. The response's `action` is `OK` on success, `SERVER_ERROR` for an Authlete-side failure, or `CALLER_ERROR` if the request was faulty, e.g. lacked `sessionId`.
-
-    Sends a `POST` request to `/api/{serviceId}/nativesso/logout`
-
-    Arguments:
-    - `service_id`: The API key of the service the call acts on.
-    - `body`
-    */
+    ///Process a Native SSO logout
+    ///
+    ///Implements logout from all apps for OpenID Connect Native SSO by deleting the access and refresh tokens bound to a given `sessionId`. The response's `action` is `OK` on success, `SERVER_ERROR` for an Authlete-side failure, or `CALLER_ERROR` if the request was faulty, e.g. lacked `sessionId`.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/nativesso/logout`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
     pub async fn native_sso_logout_api<'a>(
         &'a self,
         service_id: &'a str,
