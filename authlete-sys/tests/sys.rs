@@ -103,6 +103,19 @@ async fn pushed_authorization_endpoint() {
     mock.assert_async().await;
 }
 
+#[test]
+fn request_structs_build_from_defaults() {
+    let request = types::TokenRequest {
+        parameters: "grant_type=client_credentials".into(),
+        client_id: Some("app".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        serde_json::to_value(&request).unwrap(),
+        json!({"parameters": "grant_type=client_credentials", "clientId": "app"})
+    );
+}
+
 #[tokio::test]
 async fn token_endpoint_sends_secrets_unchanged() {
     let server = MockServer::start_async().await;
@@ -206,7 +219,7 @@ async fn userinfo_endpoint() {
 async fn grant_management_endpoint() {
     let server = MockServer::start_async().await;
     let request: types::GrantManagementRequest =
-        typed(json!({"token": "at", "gmAction": "QUERY", "grantId": "g1"}));
+        typed(json!({"accessToken": "at", "gmAction": "QUERY", "grantId": "g1"}));
     let response: types::GrantManagementResponse = typed(json!({"action": "OK"}));
     let mock = server.grant_m_api(|when, then| {
         when.service_id(SERVICE).body(&request);
@@ -355,7 +368,7 @@ async fn utility_endpoints() {
         then.ok(&response);
     });
     let got = client(&server).info_api().await.unwrap().into_inner();
-    assert_eq!(got.version, "3.0.16");
+    assert_eq!(got.version.as_deref(), Some("3.0.16"));
     mock.assert_async().await;
 }
 

@@ -109,6 +109,14 @@ fn generate(root: &Path) -> Result<Vec<Output>, String> {
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
+    // Request bodies with required fields of plain types still get `Default`, so that
+    // `TokenRequest { parameters, ..Default::default() }` works.
+    for name in defaultable_structs(&spec) {
+        settings.with_patch(
+            name,
+            progenitor::TypePatch::default().with_derive("Default"),
+        );
+    }
     // Credentials are `format: secret` strings: they become `crate::Secret`, whose Debug is redacted.
     settings.with_conversion(
         schemars::schema::SchemaObject {
@@ -148,6 +156,35 @@ fn generate(root: &Path) -> Result<Vec<Output>, String> {
             contents: render(&mock, "typed httpmock helpers (feature `mock`)")?,
         },
     ])
+}
+
+/// Object schemas whose required properties are all inline scalars or lists (no enum or
+/// object reference), and which typify therefore gives no `Default` of its own.
+fn defaultable_structs(spec: &openapiv3::OpenAPI) -> Vec<String> {
+    use openapiv3::{ReferenceOr, SchemaKind, Type};
+    let Some(components) = &spec.components else {
+        return Vec::new();
+    };
+    components
+        .schemas
+        .iter()
+        .filter_map(|(name, schema)| {
+            let ReferenceOr::Item(schema) = schema else {
+                return None;
+            };
+            let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+                return None;
+            };
+            let plain = |property: &str| {
+                matches!(
+                    object.properties.get(property),
+                    Some(ReferenceOr::Item(schema)) if matches!(schema.schema_kind, SchemaKind::Type(_))
+                )
+            };
+            (!object.required.is_empty() && object.required.iter().all(|p| plain(p)))
+                .then(|| name.clone())
+        })
+        .collect()
 }
 
 /// Pretty-prints a syntax tree, adds the header, and formats it with rustfmt so that

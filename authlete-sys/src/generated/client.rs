@@ -101,7 +101,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///One entry of a Rich Authorization Requests (RFC 9396) `authorization_details` array, describing one kind of access the client asks for.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AuthorizationDetailsElement {
         ///Kinds of actions to be performed at the resource, with values defined by the protected API (RFC 9396); may be `null`.
         #[serde(
@@ -182,7 +182,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `auth_authorization_issue_api`: the ticket plus the authenticated user, claims and scopes used to issue a code or tokens.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AuthorizationIssueRequest {
         ///Explicit value for the access token that may be issued by this call, instead of letting Authlete generate one.
         #[serde(
@@ -349,7 +349,7 @@ pub mod types {
         pub ticket_info: ::std::option::Option<AuthorizationTicketInfo>,
     }
     ///The body of `auth_authorization_api`: the parameters of the authorization request received at the authorization endpoint.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AuthorizationRequest {
         ///Per-request options for the OAuth Client ID Metadata Document (CIMD) mechanism, overriding the service-level settings.
         #[serde(
@@ -605,7 +605,7 @@ pub mod types {
         pub context: ::std::option::Option<::std::string::String>,
     }
     ///The body of `getAuthorizationTicketInfo`: the authorization ticket whose attached information should be returned.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AuthorizationTicketInfoRequest {
         ///Ticket previously issued by the `/auth/authorization` API.
         pub ticket: ::std::string::String,
@@ -633,7 +633,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `updateAuthorizationTicket`: a ticket and the new information to store with it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AuthorizationTicketUpdateRequest {
         ///New information to attach to the ticket.
         pub info: ::std::string::String,
@@ -989,7 +989,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `backchannel_authentication_issue_api`: the ticket of a CIBA request for which an `auth_req_id` should be issued.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BackchannelAuthenticationIssueRequest {
         ///Ticket obtained from the `/backchannel/authentication` API response.
         pub ticket: ::std::string::String,
@@ -1036,7 +1036,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `backchannel_authentication_api`: the CIBA request and client credentials received at the backchannel authentication endpoint.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BackchannelAuthenticationRequest {
         ///Per-request settings for OAuth Client ID Metadata Document (CIMD) handling that override the service configuration when present.
         #[serde(
@@ -1954,7 +1954,7 @@ pub mod types {
         pub user_info_sign_alg: ::std::option::Option<crate::types::JwsAlg>,
     }
     ///Names the end-user whose grants to the client are to be removed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ClientAuthorizationDeleteRequest {
         ///Subject of the end-user, i.e. the unique user identifier whose tokens for the client are removed.
         pub subject: ::std::string::String,
@@ -2013,7 +2013,7 @@ pub mod types {
         pub subject: ::std::option::Option<::std::string::String>,
     }
     ///The body of `client_authorization_get_list_api_post`: the end-user, an optional developer filter and the result range.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ClientAuthorizationGetListRequest {
         ///Unique identifier of a client developer used to narrow down the listed clients.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2057,7 +2057,7 @@ pub mod types {
         pub total_count: ::std::option::Option<i32>,
     }
     ///The body of `client_authorization_update_api`: the end-user and the scopes to set on the tokens the client holds for that user.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ClientAuthorizationUpdateRequest {
         ///Optional replacement scopes applied to every existing access token; in form-encoded requests, separate scope names with spaces.
         #[serde(
@@ -2164,21 +2164,27 @@ pub mod types {
         pub requestable_scopes: ::std::vec::Vec<::std::string::String>,
     }
     ///The body of `client_flag_update_api`: the new value of the client's lock flag.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ClientFlagUpdateRequest {
         ///New value for the client's locked flag.
         #[serde(rename = "clientLocked")]
         pub client_locked: bool,
     }
     ///Authlete's answer to `client_flag_update_api`, reporting the outcome of locking or unlocking the client.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ClientFlagUpdateResponse {
         ///Code identifying the outcome of the client flag update API call.
-        #[serde(rename = "resultCode")]
-        pub result_code: ::std::string::String,
+        #[serde(
+            rename = "resultCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_code: ::std::option::Option<::std::string::String>,
         ///Short human-readable explanation of the outcome of the API call.
-        #[serde(rename = "resultMessage")]
-        pub result_message: ::std::string::String,
+        #[serde(
+            rename = "resultMessage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///A page of client applications belonging to the service, returned by `client_get_list_api` with the total count.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2220,7 +2226,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///Names the end-user whose granted scopes are to be fetched.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ClientGrantedScopesGetRequest {
         ///Subject, i.e. the unique identifier of the end-user who granted the scopes.
         pub subject: ::std::string::String,
@@ -2637,7 +2643,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `client_secret_update_api`: the client secret value chosen by the caller.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ClientSecretUpdateRequest {
         ///New client secret; allowed characters are `A-Z`, `a-z`, `0-9`, `-` and `_`, up to 86 characters long.
         #[serde(rename = "clientSecret")]
@@ -2908,7 +2914,7 @@ pub mod types {
         pub identifier: ::std::option::Option<::std::string::String>,
     }
     ///The body of `device_authorization_api`: the request and client credentials received at the device authorization endpoint.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeviceAuthorizationRequest {
         ///Per-request settings for the OAuth Client ID Metadata Document (CIMD) mechanism; when given they override the service-level CIMD configuration.
         #[serde(
@@ -3264,7 +3270,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `device_verification_api`: the user code that the end-user entered at the verification endpoint.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeviceVerificationRequest {
         ///User code the end-user entered for the device flow.
         #[serde(rename = "userCode")]
@@ -3550,14 +3556,11 @@ pub mod types {
         pub scopes: ::std::vec::Vec<GrantScope>,
     }
     ///The body of `grant_m_api`: the access token, the grant ID and the grant management action requested by the client.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GrantManagementRequest {
         ///Access token to be introspected.
-        #[serde(
-            rename = "accessToken",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access_token: ::std::option::Option<crate::Secret>,
+        #[serde(rename = "accessToken")]
+        pub access_token: crate::Secret,
         ///PEM client certificate used to verify the binding of access tokens bound to a TLS client certificate.
         #[serde(
             rename = "clientCertificate",
@@ -3590,7 +3593,6 @@ pub mod types {
         ///URL of the protected resource endpoint, used to validate the `DPoP` proof.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub htu: ::std::option::Option<::std::string::String>,
-        pub token: ::serde_json::Value,
     }
     ///Authlete's answer to `grant_m_api`: the `action` and the body for the grant management endpoint to return.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3780,7 +3782,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `idtoken_reissue_api`: the access and refresh tokens of a refresh token request and options for the new ID token.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IdTokenReissueRequest {
         ///Access token from the `/auth/token` API response: its `jwtAccessToken` value when available, otherwise its `accessToken` value.
         #[serde(rename = "accessToken")]
@@ -3839,7 +3841,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///Authlete's answer to `info_api`: the server version, its supported features and configuration settings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct InfoResponse {
         ///Server configuration settings as key-value pairs.
         #[serde(
@@ -3850,6 +3852,11 @@ pub mod types {
         pub configuration:
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         ///Features the Authlete server supports.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
         pub features: ::std::vec::Vec<::std::string::String>,
         #[serde(
             rename = "serviceTokenCache",
@@ -3857,7 +3864,8 @@ pub mod types {
         )]
         pub service_token_cache: ::std::option::Option<InfoResponseServiceTokenCache>,
         ///Version string of the Authlete server.
-        pub version: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
     }
     ///Statistics about the service token cache.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3906,7 +3914,7 @@ pub mod types {
         pub total_load_time: ::std::option::Option<i64>,
     }
     ///The body of `auth_introspection_api`: the access token a resource server received and the conditions it must meet.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IntrospectionRequest {
         ///ACR values, at least one of which the user authentication behind the access token must have satisfied.
         #[serde(
@@ -4219,7 +4227,7 @@ pub mod types {
         pub usable: ::std::option::Option<bool>,
     }
     ///The body of `jose_verify_api`: the JOSE object to verify and the claims and keys to check it against.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct JoseVerifyRequest {
         ///Identifier of the client whose keys should be used to verify the JOSE object.
         #[serde(
@@ -4310,7 +4318,7 @@ pub mod types {
         pub uri: ::std::option::Option<::std::string::String>,
     }
     ///The body of `native_sso_logout_api`: the authentication session that should be logged out.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct NativeSsoLogoutRequest {
         ///ID of the user's authentication session to log out of.
         #[serde(rename = "sessionId")]
@@ -4339,7 +4347,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `native_sso_api`: the tokens from `auth_token_api` and the device secret used to issue a Native SSO ID token.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct NativeSsoRequest {
         ///Access token issued by the `/auth/token` API: pass its `jwtAccessToken` value if present, otherwise its `accessToken` value.
         #[serde(rename = "accessToken")]
@@ -4433,7 +4441,7 @@ pub mod types {
         pub value: ::std::option::Option<::std::string::String>,
     }
     ///The body of `pushed_auth_req_api`: the pushed authorization request and client credentials received at the PAR endpoint.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PushedAuthorizationRequest {
         ///Client certificate from the mutual TLS connection between the client and the pushed authorization request endpoint.
         #[serde(
@@ -4535,7 +4543,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `auth_revocation_api`: the revocation request and client credentials received at the revocation endpoint.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RevocationRequest {
         ///Client certificate from the TLS connection between the client and the revocation endpoint.
         #[serde(
@@ -5859,7 +5867,7 @@ pub mod types {
         pub sns: ::std::option::Option<::std::string::String>,
     }
     ///The body of `auth_introspection_standard_api`: an RFC 7662 introspection request and options for a JWT response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct StandardIntrospectionRequest {
         ///Value of the HTTP `Accept` header of the introspection request; `application/token-introspection+jwt` makes Authlete return a JWT response (RFC 9701).
         #[serde(
@@ -6440,7 +6448,7 @@ pub mod types {
         pub subject: ::std::option::Option<::std::string::String>,
     }
     ///The body of `auth_token_issue_api`: the ticket of a password grant token request and the authenticated subject.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TokenIssueRequest {
         ///Access token value to use instead of one generated by Authlete, if a token is issued by this call.
         #[serde(
@@ -6642,7 +6650,7 @@ pub mod types {
         pub subject: ::std::option::Option<::std::string::String>,
     }
     ///The body of `auth_token_api`: the token request the client sent, as received by the authorization server.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TokenRequest {
         ///Caller-chosen value to use as the access token if one is issued by this call.
         #[serde(
@@ -7089,7 +7097,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `auth_token_update_api`: the access token and the expiry, scopes or properties to change on it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TokenUpdateRequest {
         ///The access token to update.
         #[serde(rename = "accessToken")]
@@ -7268,7 +7276,7 @@ pub mod types {
         pub jwks: ::std::option::Option<::std::string::String>,
     }
     ///The body of `auth_userinfo_issue_api`: the access token and the claims about the end-user to put in the userinfo response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserinfoIssueRequest {
         ///End-user claims as a JSON object, formatted per the standard claims of OpenID Connect Core 1.0 section 5.1.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7347,7 +7355,7 @@ pub mod types {
         pub signature_input: ::std::option::Option<::std::string::String>,
     }
     ///The body of `auth_userinfo_api`: the access token and request details received at the userinfo endpoint.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserinfoRequest {
         ///Client certificate from the mutual TLS connection to the userinfo endpoint, used to check certificate-bound access tokens (RFC 8705).
         #[serde(
@@ -7718,7 +7726,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `vci_jwks_api`: whether the credential issuer JWK Set should be pretty-printed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VciJwksRequest {
         ///When `true`, the returned JSON is pretty-printed.
         pub pretty: bool,
@@ -7749,7 +7757,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `vci_jwtissuer_api`: whether the JWT issuer metadata should be pretty-printed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VciJwtissuerRequest {
         ///Whether to output the metadata in pretty-printed form.
         pub pretty: bool,
@@ -7780,7 +7788,7 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `vci_metadata_api`: whether the credential issuer metadata should be pretty-printed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VciMetadataRequest {
         ///When `true`, the metadata JSON is pretty-printed.
         pub pretty: bool,
