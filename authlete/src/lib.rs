@@ -1,7 +1,81 @@
 //! Rust SDK for the [Authlete](https://www.authlete.com/) Web API.
 //!
-//! [`sys`] is the complete low-level client generated from our OpenAPI description of
-//! Authlete; configuration, authentication for API generations 2 and 3, typed errors and
-//! the endpoint flows are built on top of it in this crate.
+//! Authlete runs the OAuth 2.0 and OpenID Connect logic of your authorization server: your
+//! server hands each request it receives to Authlete and relays the answer. The quick start
+//! below is the authorization code flow: the authorization request, the user's consent,
+//! then the token request.
+//!
+//! ```no_run
+//! use authlete::{Client, Config, types};
+//!
+//! # async fn run() -> Result<(), authlete::Error> {
+//! // AUTHLETE_BASE_URL, AUTHLETE_SERVICE_APIKEY, AUTHLETE_SERVICE_ACCESSTOKEN, ...
+//! // or an authlete.ini file; see `Config`.
+//! let client = Client::new(Config::load()?)?;
+//!
+//! // 1. The authorization endpoint received `GET /authorize?response_type=code&...`.
+//! let authorization = client
+//!     .authorization(&types::AuthorizationRequest {
+//!         parameters: "response_type=code&client_id=57297408867&redirect_uri=https://app.example/cb"
+//!             .into(),
+//!         ..Default::default()
+//!     })
+//!     .await?;
+//! let ticket = authorization.ticket.expect("INTERACTION carries a ticket");
+//!
+//! // 2. The user logged in and consented: issue the authorization code.
+//! let issued = client
+//!     .authorization_issue(&types::AuthorizationIssueRequest {
+//!         ticket,
+//!         subject: "john".into(),
+//!         ..Default::default()
+//!     })
+//!     .await?;
+//! // Redirect the browser to this location (it carries the code).
+//! let location = issued.response_content.expect("LOCATION carries the redirect");
+//! # let _ = location;
+//!
+//! // 3. The token endpoint received the client's token request.
+//! let token = client
+//!     .token(&types::TokenRequest {
+//!         parameters: "grant_type=authorization_code&code=...&redirect_uri=https://app.example/cb"
+//!             .into(),
+//!         client_id: Some("57297408867".into()),
+//!         client_secret: Some("client-secret".into()),
+//!         ..Default::default()
+//!     })
+//!     .await?;
+//! match token.action {
+//!     Some(types::TokenResponseAction::Ok) => { /* 200 with token.response_content */ }
+//!     _ => { /* relay the error Authlete prepared */ }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # What is here
+//!
+//! - [`Config`]: base URL, API generation (V2 or V3), credentials and timeouts, from code,
+//!   the environment or an `authlete.ini` file.
+//! - [`Client`]: one method for each of Authlete's 88 operations, for V2 (HTTP Basic with
+//!   API key and secret, `/api/...` paths) and V3 (Bearer token, `/api/{serviceId}/...`).
+//! - [`Error`]: Authlete's error answers with status, `resultCode`, `resultMessage` and the
+//!   raw body; transport failures; answers that do not decode, with the failing field.
+//! - [`types`] and [`sys`]: the generated request and response types and the low-level
+//!   client.
+
+#![deny(missing_docs)]
+
+mod client;
+pub mod config;
+mod error;
+mod operations;
+mod routes;
 
 pub use authlete_sys as sys;
+pub use authlete_sys::{Secret, types};
+pub use client::Client;
+pub use config::{ApiVersion, Cluster, Config, ConfigBuilder, ConfigError, Timeouts};
+pub use error::{ApiError, DecodeError, Error, TransportError, TransportErrorKind};
+
+/// The result of a call to Authlete.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

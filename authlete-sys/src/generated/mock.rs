@@ -4338,10 +4338,10 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn no_content(self, value: &types::HskDeleteResponse) -> Self {
+        pub fn ok(self, value: &types::HskDeleteResponse) -> Self {
             Self(
                 self.0
-                    .status(204u16)
+                    .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )

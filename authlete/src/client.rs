@@ -1,0 +1,587 @@
+//! The client: one [`Client`] for Authlete API generations 2 and 3.
+//!
+//! Every call goes through the generated [`authlete_sys::Client`]; this module adds what
+//! the generated code leaves open, through [`authlete_sys::Middleware`]: credentials (Bearer
+//! in V3; HTTP Basic with the service or service-owner key in V2), the V2 paths, timeouts,
+//! and errors that keep the HTTP status and the raw body.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use authlete_sys::types::{ApiResult, ServiceJwksGetResponse};
+use authlete_sys::{Inner, Middleware, OperationInfo, ResponseValue, SendFuture};
+use base64::Engine as _;
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::config::{ApiVersion, Config};
+use crate::error::{ApiError, DecodeError, Error, TransportError};
+use crate::routes;
+
+type SysError = authlete_sys::Error<ApiResult>;
+
+/// Which credentials an operation takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Credentials {
+    /// The service's: its access token (V3) or API key and secret (V2).
+    Service,
+    /// The service owner's: an organization or service-owner access token (V3), or the
+    /// service-owner key and secret (V2). Falls back to the service's in V3.
+    ServiceOwner,
+    /// The service owner's key and secret in V2 when configured, else the service's.
+    ServiceOwnerPreferred,
+    /// None: the operation is public.
+    None,
+}
+
+/// Where an operation lives and how it authenticates.
+#[derive(Debug)]
+pub(crate) struct Route {
+    /// The operation id of the spec.
+    pub(crate) operation: &'static str,
+    /// The HTTP method.
+    pub(crate) method: &'static str,
+    /// The path in API generation 3.
+    pub(crate) v3_path: &'static str,
+    /// The path in API generation 2; `None` when the operation is V3-only.
+    pub(crate) v2_path: Option<&'static str>,
+    /// Which credentials it takes.
+    pub(crate) credentials: Credentials,
+}
+
+/// A client for the Authlete Web API, for API generation 2 or 3 as configured.
+///
+/// Cheap to clone (the connection pool is shared). Every method is one Authlete operation,
+/// named after the method of Authlete's other SDKs (`authorization`, `token_issue`,
+/// `get_service_list`, ...).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), authlete::Error> {
+/// use authlete::{Client, Config, types};
+///
+/// let client = Client::new(Config::from_env()?)?;
+/// let response = client
+///     .authorization(&types::AuthorizationRequest {
+///         parameters: "response_type=code&client_id=57297408867".into(),
+///         ..Default::default()
+///     })
+///     .await?;
+/// println!("{:?}", response.action);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) sys: authlete_sys::Client,
+    config: Arc<Config>,
+    service: Option<Arc<str>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.config.base_url().as_str())
+            .field("api_version", &self.config.api_version())
+            .field("service", &self.service)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for `config`, with its own connection pool.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        if config.dpop_key().is_some() {
+            // Refuse rather than silently call Authlete without the proof it expects.
+            return Err(Error::InvalidRequest {
+                operation: "client",
+                message: "DPoP-bound calls to Authlete are not supported by this version; \
+                          remove AUTHLETE_DPOP_KEY / service.dpop_key"
+                    .into(),
+            });
+        }
+        let timeouts = config.timeouts();
+        let mut http = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .read_timeout(timeouts.read)
+            .timeout(timeouts.total)
+            .user_agent(config.user_agent());
+        if let Some(pem) = config.client_certificate() {
+            // Mutual TLS: the certificate chain and private key, presented on every connection.
+            let identity = reqwest::Identity::from_pem(pem.expose_secret().as_bytes())
+                .map_err(Error::HttpClient)?;
+            http = http.identity(identity);
+        }
+        let http = http.build().map_err(Error::HttpClient)?;
+        Ok(Self::with_http_client(config, http))
+    }
+
+    /// A client for `config` that sends through `http`, e.g. to share a connection pool or
+    /// set proxies. The timeouts of `config` are not applied to `http`; set them on it.
+    pub fn with_http_client(config: Config, http: reqwest::Client) -> Self {
+        let config = Arc::new(config);
+        let transport = Transport::new(config.clone());
+        let base_url = config.base_url().as_str().trim_end_matches('/').to_string();
+        let sys = authlete_sys::Client::new_with_client(
+            &base_url,
+            http,
+            Inner::with_middleware(Arc::new(transport)),
+        );
+        let service = config.service_api_key().map(Arc::from);
+        Self {
+            sys,
+            config,
+            service,
+        }
+    }
+
+    /// The same client acting on another service, for operations whose path names one
+    /// (`/api/{serviceId}/...`). Use it with an organization token in V3 to serve several
+    /// services from one client.
+    ///
+    /// ```no_run
+    /// # async fn run(client: authlete::Client) -> Result<(), authlete::Error> {
+    /// let other = client.for_service("715948317");
+    /// let list = other.get_client_list(None, Some(0), Some(10)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn for_service(&self, service_id: impl Into<String>) -> Self {
+        Self {
+            sys: self.sys.clone(),
+            config: self.config.clone(),
+            service: Some(Arc::from(service_id.into())),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The generated low-level client, with this client's credentials, paths and timeouts
+    /// applied, for raw access.
+    pub fn sys(&self) -> &authlete_sys::Client {
+        &self.sys
+    }
+
+    /// The service the next call acts on.
+    pub(crate) fn service_id(&self, route: &'static Route) -> Result<&str, Error> {
+        self.service.as_deref().ok_or(Error::InvalidRequest {
+            operation: route.operation,
+            message: "no service: set the service API key (AUTHLETE_SERVICE_APIKEY or \
+                      service.api_key), or call Client::for_service"
+                .into(),
+        })
+    }
+
+    /// Fails without sending anything when the configured API generation lacks `route`.
+    fn check_supported(&self, route: &'static Route) -> Result<(), Error> {
+        if self.config.api_version() == ApiVersion::V2 && route.v2_path.is_none() {
+            return Err(Error::UnsupportedInV2 {
+                operation: route.operation,
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs a generated call and decodes its JSON answer.
+    pub(crate) async fn send<T: DeserializeOwned>(
+        &self,
+        route: &'static Route,
+        call: impl Future<Output = Result<ResponseValue<T>, SysError>>,
+    ) -> Result<T, Error> {
+        self.check_supported(route)?;
+        let context = CallContext::new(route);
+        let result = CALL.scope(context.clone(), call).await;
+        match result {
+            Ok(value) => Ok(value.into_inner()),
+            Err(error) => Err(map_error::<T>(route, &context, error).await),
+        }
+    }
+
+    /// Runs a generated call whose success has no body.
+    pub(crate) async fn send_empty(
+        &self,
+        route: &'static Route,
+        call: impl Future<Output = Result<ResponseValue<()>, SysError>>,
+    ) -> Result<(), Error> {
+        self.check_supported(route)?;
+        let context = CallContext::new(route);
+        match CALL.scope(context.clone(), call).await {
+            Ok(_) => Ok(()),
+            Err(error) => Err(map_error::<()>(route, &context, error).await),
+        }
+    }
+
+    /// Runs the service JWKS call: `204 No Content` means the service has no keys.
+    pub(crate) async fn send_jwks(
+        &self,
+        route: &'static Route,
+        call: impl Future<Output = Result<ResponseValue<ServiceJwksGetResponse>, SysError>>,
+    ) -> Result<ServiceJwksGetResponse, Error> {
+        self.check_supported(route)?;
+        let context = CallContext::new(route);
+        match CALL.scope(context.clone(), call).await {
+            Ok(value) => Ok(value.into_inner()),
+            Err(authlete_sys::Error::UnexpectedResponse(response))
+                if response.status() == StatusCode::NO_CONTENT =>
+            {
+                Ok(ServiceJwksGetResponse::default())
+            }
+            Err(error) => Err(map_error::<ServiceJwksGetResponse>(route, &context, error).await),
+        }
+    }
+
+    /// Runs a generated call whose answer is plain text.
+    pub(crate) async fn send_text(
+        &self,
+        route: &'static Route,
+        call: impl Future<
+            Output = Result<
+                ResponseValue<authlete_sys::ByteStream>,
+                authlete_sys::Error<authlete_sys::ByteStream>,
+            >,
+        >,
+    ) -> Result<String, Error> {
+        self.check_supported(route)?;
+        let context = CallContext::new(route);
+        let result = CALL.scope(context.clone(), call).await;
+        let error = match result {
+            Ok(value) => {
+                let response = reqwest::Response::from(http::Response::new(
+                    reqwest::Body::wrap_stream(value.into_inner().into_inner()),
+                ));
+                return response.text().await.map_err(|e| {
+                    Error::Transport(Box::new(TransportError::new(route.operation, e)))
+                });
+            }
+            Err(authlete_sys::Error::ErrorResponse(value)) => {
+                let status = value.status();
+                SysError::UnexpectedResponse(reqwest::Response::from(
+                    http::Response::builder()
+                        .status(status)
+                        .body(context.take_error_body().unwrap_or_default())
+                        .expect("a status from a response is valid"),
+                ))
+            }
+            Err(other) => retype(other),
+        };
+        Err(map_error::<()>(route, &context, error).await)
+    }
+}
+
+/// Moves a generated error with a text body type into the JSON-typed one; only the
+/// `ErrorResponse` variant carries the body type, and callers handle it first.
+fn retype(error: authlete_sys::Error<authlete_sys::ByteStream>) -> SysError {
+    use authlete_sys::Error as E;
+    match error {
+        E::InvalidRequest(m) => E::InvalidRequest(m),
+        E::CommunicationError(e) => E::CommunicationError(e),
+        E::InvalidUpgrade(e) => E::InvalidUpgrade(e),
+        E::ResponseBodyError(e) => E::ResponseBodyError(e),
+        E::InvalidResponsePayload(b, e) => E::InvalidResponsePayload(b, e),
+        E::UnexpectedResponse(r) => E::UnexpectedResponse(r),
+        E::Custom(m) => E::Custom(m),
+        E::ErrorResponse(_) => E::Custom("unexpected error response".into()),
+    }
+}
+
+tokio::task_local! {
+    /// The call in progress on this task, shared between [`Client::send`] and the
+    /// middleware that runs inside the generated method.
+    static CALL: CallContext;
+}
+
+/// What the middleware learns about a call that the generated error loses.
+#[derive(Clone)]
+struct CallContext {
+    route: &'static Route,
+    observed: Arc<std::sync::Mutex<Observed>>,
+}
+
+#[derive(Default)]
+struct Observed {
+    status: Option<StatusCode>,
+    error_body: Option<Bytes>,
+}
+
+impl CallContext {
+    fn new(route: &'static Route) -> Self {
+        Self {
+            route,
+            observed: Arc::default(),
+        }
+    }
+
+    fn status(&self) -> Option<StatusCode> {
+        self.observed.lock().map(|o| o.status).unwrap_or(None)
+    }
+
+    fn take_error_body(&self) -> Option<Bytes> {
+        self.observed
+            .lock()
+            .ok()
+            .and_then(|mut o| o.error_body.take())
+    }
+
+    fn record(&self, status: StatusCode, error_body: Option<Bytes>) {
+        if let Ok(mut observed) = self.observed.lock() {
+            observed.status = Some(status);
+            observed.error_body = error_body;
+        }
+    }
+}
+
+/// Turns the generated client's error into ours, with the status and body it observed.
+async fn map_error<T: DeserializeOwned>(
+    route: &'static Route,
+    context: &CallContext,
+    error: SysError,
+) -> Error {
+    use authlete_sys::Error as E;
+    let operation = route.operation;
+    let transport = |e| Error::Transport(Box::new(TransportError::new(operation, e)));
+    match error {
+        E::InvalidRequest(message) | E::Custom(message) => {
+            Error::InvalidRequest { operation, message }
+        }
+        E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => transport(e),
+        E::ErrorResponse(value) => {
+            let body = context.take_error_body().unwrap_or_default();
+            api_error(operation, value.status(), body)
+        }
+        E::InvalidResponsePayload(body, json_error) => match context.status() {
+            Some(status) if !status.is_success() => api_error(operation, status, body),
+            status => decode_error::<T>(
+                operation,
+                status.unwrap_or(StatusCode::OK),
+                body,
+                json_error,
+            ),
+        },
+        E::UnexpectedResponse(response) => {
+            let status = response.status();
+            match response.bytes().await {
+                Ok(body) => api_error(operation, status, body),
+                Err(e) => transport(e),
+            }
+        }
+    }
+}
+
+fn api_error(operation: &'static str, status: StatusCode, body: Bytes) -> Error {
+    let result: Option<ApiResult> = serde_json::from_slice(&body).ok();
+    let (result_code, result_message) = result
+        .map(|r| (r.result_code, r.result_message))
+        .unwrap_or_default();
+    Error::Api(Box::new(ApiError {
+        operation,
+        status,
+        result_code,
+        result_message,
+        body,
+    }))
+}
+
+fn decode_error<T: DeserializeOwned>(
+    operation: &'static str,
+    status: StatusCode,
+    body: Bytes,
+    json_error: serde_json::Error,
+) -> Error {
+    // Decode again, only on this failure path, to learn which field failed.
+    let mut deserializer = serde_json::Deserializer::from_slice(&body);
+    let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(e) => (e.path().to_string(), e.inner().to_string()),
+        Ok(_) => (".".to_string(), json_error.to_string()),
+    };
+    Error::Decode(Box::new(DecodeError {
+        operation,
+        status,
+        path,
+        message,
+        body,
+    }))
+}
+
+/// The middleware behind every call: credentials, V2 paths and error bodies.
+struct Transport {
+    version: ApiVersion,
+    /// The path of the base URL (`/authlete` in `https://host/authlete`), without the
+    /// trailing slash.
+    base_path: String,
+    service: Option<HeaderValue>,
+    service_owner: Option<HeaderValue>,
+}
+
+impl Transport {
+    fn new(config: Arc<Config>) -> Self {
+        let version = config.api_version();
+        let (service, service_owner) = match version {
+            ApiVersion::V3 => (
+                config
+                    .service_access_token()
+                    .map(|t| bearer(t.expose_secret())),
+                config
+                    .service_owner_access_token()
+                    .map(|t| bearer(t.expose_secret())),
+            ),
+            ApiVersion::V2 => (
+                config
+                    .service_api_key()
+                    .zip(config.service_api_secret())
+                    .map(|(k, s)| basic(k, s.expose_secret())),
+                config
+                    .service_owner_api_key()
+                    .zip(config.service_owner_api_secret())
+                    .map(|(k, s)| basic(k, s.expose_secret())),
+            ),
+        };
+        Self {
+            version,
+            base_path: config.base_url().path().trim_end_matches('/').to_string(),
+            service: service.flatten(),
+            service_owner: service_owner.flatten(),
+        }
+    }
+
+    fn authorization(&self, credentials: Credentials) -> Option<&HeaderValue> {
+        match (credentials, self.version) {
+            (Credentials::None, _) => None,
+            (Credentials::Service, _) => self.service.as_ref().or(self.service_owner.as_ref()),
+            (Credentials::ServiceOwner, ApiVersion::V2) => self.service_owner.as_ref(),
+            (Credentials::ServiceOwnerPreferred, ApiVersion::V3) => {
+                self.service.as_ref().or(self.service_owner.as_ref())
+            }
+            (Credentials::ServiceOwner, ApiVersion::V3)
+            | (Credentials::ServiceOwnerPreferred, ApiVersion::V2) => {
+                self.service_owner.as_ref().or(self.service.as_ref())
+            }
+        }
+    }
+
+    /// Rewrites a V3 path (after the base path) to its V2 form.
+    fn v2_path(&self, route: &Route, path: &str) -> Result<String, String> {
+        let v2 = route
+            .v2_path
+            .ok_or_else(|| format!("`{}` is not available in API generation 2", route.operation))?;
+        let relative = path.strip_prefix(&self.base_path).unwrap_or(path);
+        let template: Vec<&str> = route.v3_path.split('/').collect();
+        let actual: Vec<&str> = relative.split('/').collect();
+        if template.len() != actual.len() {
+            return Err(format!(
+                "unexpected path {relative} for `{}`",
+                route.operation
+            ));
+        }
+        let value_of = |name: &str| -> Option<&str> {
+            template
+                .iter()
+                .zip(&actual)
+                .find(|(t, _)| {
+                    t.trim_start_matches('{').trim_end_matches('}') == name && t.starts_with('{')
+                })
+                .map(|(_, a)| *a)
+        };
+        let mut out = self.base_path.clone();
+        for segment in v2.split('/').skip(1) {
+            out.push('/');
+            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                // V2 names the service by its API key where V3 has the service ID.
+                let name = if name == "serviceApiKey" {
+                    "serviceId"
+                } else {
+                    name
+                };
+                out.push_str(
+                    value_of(name).ok_or_else(|| {
+                        format!("no `{name}` in the path of `{}`", route.operation)
+                    })?,
+                );
+            } else {
+                out.push_str(segment);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn bearer(token: &str) -> Option<HeaderValue> {
+    sensitive(format!("Bearer {token}"))
+}
+
+fn basic(key: &str, secret: &str) -> Option<HeaderValue> {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:{secret}"));
+    sensitive(format!("Basic {encoded}"))
+}
+
+fn sensitive(value: String) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&value).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+impl Middleware for Transport {
+    fn prepare(
+        &self,
+        request: &mut reqwest::Request,
+        operation: &OperationInfo,
+    ) -> Result<(), String> {
+        let route = CALL
+            .try_with(|call| call.route)
+            .ok()
+            .or_else(|| routes::find(operation.operation_id))
+            .ok_or_else(|| format!("unknown operation `{}`", operation.operation_id))?;
+        debug_assert_eq!(request.method().as_str(), route.method);
+        let headers = request.headers_mut();
+        // progenitor sends the spec version; Authlete does not use it.
+        headers.remove("api-version");
+        match self.authorization(route.credentials) {
+            Some(value) => {
+                headers.insert(http::header::AUTHORIZATION, value.clone());
+            }
+            None if route.credentials != Credentials::None => {
+                return Err(format!(
+                    "no credentials for `{}` in the configuration",
+                    route.operation
+                ));
+            }
+            None => {}
+        }
+        if self.version == ApiVersion::V2 {
+            let path = self.v2_path(route, request.url().path())?;
+            request.url_mut().set_path(&path);
+        }
+        Ok(())
+    }
+
+    fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        _operation: &'a OperationInfo,
+    ) -> SendFuture<'a> {
+        Box::pin(async move {
+            let response = client.execute(request).await?;
+            let status = response.status();
+            let context = CALL.try_with(Clone::clone).ok();
+            if status.is_success() {
+                if let Some(context) = context {
+                    context.record(status, None);
+                }
+                return Ok(response);
+            }
+            // Keep the body of an error answer: the generated code drops it when it is not
+            // Authlete's JSON. Error answers are small.
+            let headers = response.headers().clone();
+            let body = response.bytes().await?;
+            if let Some(context) = &context {
+                context.record(status, Some(body.clone()));
+            }
+            let mut rebuilt = http::Response::new(reqwest::Body::from(body));
+            *rebuilt.status_mut() = status;
+            *rebuilt.headers_mut() = headers;
+            Ok(reqwest::Response::from(rebuilt))
+        })
+    }
+}

@@ -1,0 +1,5 @@
+//! The single integration-test binary of the `authlete` crate: one module per area.
+
+mod config;
+mod errors;
+mod operations;
