@@ -35,4 +35,4 @@ mod runtime;
 
 pub use client::*;
 pub use progenitor_client::OperationInfo;
-pub use runtime::{Inner, Middleware, Secret, SendFuture, UnknownValue};
+pub use runtime::{Inner, Middleware, ResultInfo, Secret, SendFuture, UnknownValue};

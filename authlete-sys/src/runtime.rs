@@ -118,6 +118,31 @@ impl ClientHooks<Inner> for crate::Client {
     }
 }
 
+/// The `resultCode` and `resultMessage` that most Authlete answers carry; every generated
+/// struct implements it (returning `None` where the type has no such fields).
+///
+/// ```
+/// use authlete_sys::ResultInfo as _;
+/// let result: authlete_sys::types::ApiResult =
+///     serde_json::from_str(r#"{"resultCode":"A001202","resultMessage":"missing header"}"#).unwrap();
+/// assert_eq!(result.result_code(), Some("A001202"));
+/// ```
+pub trait ResultInfo {
+    /// Authlete's result code, such as `A004001`.
+    fn result_code(&self) -> Option<&str> {
+        None
+    }
+
+    /// Authlete's human-readable result message.
+    fn result_message(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl ResultInfo for () {}
+
+impl ResultInfo for serde_json::Map<String, serde_json::Value> {}
+
 /// A credential: an access, refresh or ID token, a client or API secret, an authorization
 /// code, a password, or a response that carries one.
 ///

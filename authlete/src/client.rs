@@ -8,16 +8,20 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Instant;
 
 use authlete_sys::types::{ApiResult, ServiceJwksGetResponse};
-use authlete_sys::{Inner, Middleware, OperationInfo, ResponseValue, SendFuture};
+use authlete_sys::{Inner, Middleware, OperationInfo, ResponseValue, ResultInfo, SendFuture};
 use base64::Engine as _;
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode};
 use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
 
 use crate::config::{ApiVersion, Config};
+use crate::dpop::{DpopError, DpopSigner};
 use crate::error::{ApiError, DecodeError, Error, TransportError};
+use crate::retry::{Outcome, RetryPolicy};
 use crate::routes;
 
 type SysError = authlete_sys::Error<ApiResult>;
@@ -49,6 +53,109 @@ pub(crate) struct Route {
     pub(crate) v2_path: Option<&'static str>,
     /// Which credentials it takes.
     pub(crate) credentials: Credentials,
+}
+
+/// Builds a [`Client`]: see [`Client::builder`].
+#[must_use]
+pub struct ClientBuilder {
+    config: Config,
+    http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    log_bodies: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("config", &self.config)
+            .field("custom_http_client", &self.http.is_some())
+            .field("retry", &self.retry)
+            .field("log_bodies", &self.log_bodies)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// How failed calls are retried; [`RetryPolicy::disabled`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Send through `http`, e.g. to share a connection pool or set a proxy. The timeouts,
+    /// client certificate and trusted roots of the configuration are then not applied:
+    /// set them on `http`.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Log request and response bodies at `TRACE` level, with every credential field
+    /// replaced by `[REDACTED]`. Off by default.
+    pub fn log_bodies(mut self, enabled: bool) -> Self {
+        self.log_bodies = enabled;
+        self
+    }
+
+    /// The client.
+    pub fn build(self) -> Result<Client, Error> {
+        let config = Arc::new(self.config);
+        let dpop = match config.dpop_key() {
+            Some(_) if config.api_version() == ApiVersion::V2 => {
+                return Err(Error::InvalidRequest {
+                    operation: "client",
+                    message: "a DPoP key needs API generation 3 (access tokens); \
+                              remove the DPoP key or set api_version V3"
+                        .into(),
+                });
+            }
+            Some(key) => Some(DpopSigner::from_jwk(key.expose_secret())?),
+            None => None,
+        };
+        let http = match self.http {
+            Some(http) => http,
+            None => http_client(&config)?,
+        };
+        let transport = Transport::new(config.clone(), self.retry, self.log_bodies, dpop);
+        let base_url = config.base_url().as_str().trim_end_matches('/').to_string();
+        let sys = authlete_sys::Client::new_with_client(
+            &base_url,
+            http,
+            Inner::with_middleware(Arc::new(transport)),
+        );
+        let service = config.service_api_key().map(Arc::from);
+        Ok(Client {
+            sys,
+            config,
+            service,
+        })
+    }
+}
+
+/// The HTTP client the configuration asks for: timeouts, user agent, client certificate,
+/// trusted roots.
+fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
+    let timeouts = config.timeouts();
+    let mut http = reqwest::Client::builder()
+        .connect_timeout(timeouts.connect)
+        .read_timeout(timeouts.read)
+        .timeout(timeouts.total)
+        .user_agent(config.user_agent());
+    if let Some(pem) = config.client_certificate() {
+        // Mutual TLS: the certificate chain and private key, presented on every connection.
+        let identity = reqwest::Identity::from_pem(pem.expose_secret().as_bytes())
+            .map_err(Error::HttpClient)?;
+        http = http.identity(identity);
+    }
+    if let Some(pem) = config.trusted_root_certificates() {
+        // Extra trust anchors, e.g. a private CA in front of a self-hosted Authlete.
+        for certificate in
+            reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(Error::HttpClient)?
+        {
+            http = http.add_root_certificate(certificate);
+        }
+    }
+    http.build().map_err(Error::HttpClient)
 }
 
 /// A client for the Authlete Web API, for API generation 2 or 3 as configured.
@@ -89,49 +196,28 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client for `config`, with its own connection pool.
+    /// A client for `config`, with its own connection pool and the default
+    /// [`RetryPolicy`].
     pub fn new(config: Config) -> Result<Self, Error> {
-        if config.dpop_key().is_some() {
-            // Refuse rather than silently call Authlete without the proof it expects.
-            return Err(Error::InvalidRequest {
-                operation: "client",
-                message: "DPoP-bound calls to Authlete are not supported by this version; \
-                          remove AUTHLETE_DPOP_KEY / service.dpop_key"
-                    .into(),
-            });
-        }
-        let timeouts = config.timeouts();
-        let mut http = reqwest::Client::builder()
-            .connect_timeout(timeouts.connect)
-            .read_timeout(timeouts.read)
-            .timeout(timeouts.total)
-            .user_agent(config.user_agent());
-        if let Some(pem) = config.client_certificate() {
-            // Mutual TLS: the certificate chain and private key, presented on every connection.
-            let identity = reqwest::Identity::from_pem(pem.expose_secret().as_bytes())
-                .map_err(Error::HttpClient)?;
-            http = http.identity(identity);
-        }
-        let http = http.build().map_err(Error::HttpClient)?;
-        Ok(Self::with_http_client(config, http))
+        Self::builder(config).build()
     }
 
-    /// A client for `config` that sends through `http`, e.g. to share a connection pool or
-    /// set proxies. The timeouts of `config` are not applied to `http`; set them on it.
-    pub fn with_http_client(config: Config, http: reqwest::Client) -> Self {
-        let config = Arc::new(config);
-        let transport = Transport::new(config.clone());
-        let base_url = config.base_url().as_str().trim_end_matches('/').to_string();
-        let sys = authlete_sys::Client::new_with_client(
-            &base_url,
-            http,
-            Inner::with_middleware(Arc::new(transport)),
-        );
-        let service = config.service_api_key().map(Arc::from);
-        Self {
-            sys,
+    /// A builder for a client with a custom retry policy, HTTP client or body logging.
+    ///
+    /// ```
+    /// # fn run(config: authlete::Config) -> Result<(), authlete::Error> {
+    /// use authlete::{Client, RetryPolicy};
+    /// let client = Client::builder(config)
+    ///     .retry_policy(RetryPolicy::default().with_max_attempts(5))
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn builder(config: Config) -> ClientBuilder {
+        ClientBuilder {
             config,
-            service,
+            http: None,
+            retry: RetryPolicy::default(),
+            log_bodies: false,
         }
     }
 
@@ -184,19 +270,59 @@ impl Client {
         Ok(())
     }
 
+    /// Runs a generated call for `route` inside its tracing span and call context.
+    async fn run<R>(
+        &self,
+        route: &'static Route,
+        call: impl Future<Output = R>,
+    ) -> Result<(R, Call), Error> {
+        self.check_supported(route)?;
+        let call_span = tracing::info_span!(
+            "authlete",
+            operation = route.operation,
+            http.method = route.method,
+            path = match self.config.api_version() {
+                ApiVersion::V3 => route.v3_path,
+                ApiVersion::V2 => route.v2_path.unwrap_or(route.v3_path),
+            },
+            api_version = %self.config.api_version(),
+            status = tracing::field::Empty,
+            result_code = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let context = CallContext::new(route);
+        let started = Instant::now();
+        let result = CALL
+            .scope(context.clone(), call)
+            .instrument(call_span.clone())
+            .await;
+        Ok((
+            result,
+            Call {
+                context,
+                span: call_span,
+                started,
+            },
+        ))
+    }
+
     /// Runs a generated call and decodes its JSON answer.
-    pub(crate) async fn send<T: DeserializeOwned>(
+    pub(crate) async fn send<T: DeserializeOwned + ResultInfo>(
         &self,
         route: &'static Route,
         call: impl Future<Output = Result<ResponseValue<T>, SysError>>,
     ) -> Result<T, Error> {
-        self.check_supported(route)?;
-        let context = CallContext::new(route);
-        let result = CALL.scope(context.clone(), call).await;
-        match result {
+        let (result, call) = self.run(route, call).await?;
+        let result = match result {
             Ok(value) => Ok(value.into_inner()),
-            Err(error) => Err(map_error::<T>(route, &context, error).await),
-        }
+            Err(error) => Err(map_error::<T>(route, &call.context, error).await),
+        };
+        call.finish(
+            result.as_ref().ok().and_then(|value| value.result_code()),
+            result.as_ref().err(),
+        );
+        result
     }
 
     /// Runs a generated call whose success has no body.
@@ -205,12 +331,13 @@ impl Client {
         route: &'static Route,
         call: impl Future<Output = Result<ResponseValue<()>, SysError>>,
     ) -> Result<(), Error> {
-        self.check_supported(route)?;
-        let context = CallContext::new(route);
-        match CALL.scope(context.clone(), call).await {
+        let (result, call) = self.run(route, call).await?;
+        let result = match result {
             Ok(_) => Ok(()),
-            Err(error) => Err(map_error::<()>(route, &context, error).await),
-        }
+            Err(error) => Err(map_error::<()>(route, &call.context, error).await),
+        };
+        call.finish(None, result.as_ref().err());
+        result
     }
 
     /// Runs the service JWKS call: `204 No Content` means the service has no keys.
@@ -219,17 +346,20 @@ impl Client {
         route: &'static Route,
         call: impl Future<Output = Result<ResponseValue<ServiceJwksGetResponse>, SysError>>,
     ) -> Result<ServiceJwksGetResponse, Error> {
-        self.check_supported(route)?;
-        let context = CallContext::new(route);
-        match CALL.scope(context.clone(), call).await {
+        let (result, call) = self.run(route, call).await?;
+        let result = match result {
             Ok(value) => Ok(value.into_inner()),
             Err(authlete_sys::Error::UnexpectedResponse(response))
                 if response.status() == StatusCode::NO_CONTENT =>
             {
                 Ok(ServiceJwksGetResponse::default())
             }
-            Err(error) => Err(map_error::<ServiceJwksGetResponse>(route, &context, error).await),
-        }
+            Err(error) => {
+                Err(map_error::<ServiceJwksGetResponse>(route, &call.context, error).await)
+            }
+        };
+        call.finish(None, result.as_ref().err());
+        result
     }
 
     /// Runs a generated call whose answer is plain text.
@@ -243,30 +373,66 @@ impl Client {
             >,
         >,
     ) -> Result<String, Error> {
-        self.check_supported(route)?;
-        let context = CallContext::new(route);
-        let result = CALL.scope(context.clone(), call).await;
+        let (result, call) = self.run(route, call).await?;
         let error = match result {
             Ok(value) => {
                 let response = reqwest::Response::from(http::Response::new(
                     reqwest::Body::wrap_stream(value.into_inner().into_inner()),
                 ));
-                return response.text().await.map_err(|e| {
+                let result = response.text().await.map_err(|e| {
                     Error::Transport(Box::new(TransportError::new(route.operation, e)))
                 });
+                call.finish(None, result.as_ref().err());
+                return result;
             }
             Err(authlete_sys::Error::ErrorResponse(value)) => {
                 let status = value.status();
                 SysError::UnexpectedResponse(reqwest::Response::from(
                     http::Response::builder()
                         .status(status)
-                        .body(context.take_error_body().unwrap_or_default())
+                        .body(call.context.take_error_body().unwrap_or_default())
                         .expect("a status from a response is valid"),
                 ))
             }
             Err(other) => retype(other),
         };
-        Err(map_error::<()>(route, &context, error).await)
+        let error = map_error::<()>(route, &call.context, error).await;
+        call.finish(None, Some(&error));
+        Err(error)
+    }
+}
+
+/// A call in progress: its context, span and start time.
+struct Call {
+    context: CallContext,
+    span: tracing::Span,
+    started: Instant,
+}
+
+impl Call {
+    /// Records the outcome on the span and logs one event: `DEBUG` when it succeeded,
+    /// `WARN` when it failed. Never a credential: errors do not display bodies that may
+    /// carry one.
+    fn finish(self, result_code: Option<&str>, error: Option<&Error>) {
+        let span = &self.span;
+        let (status, attempts) = self.context.summary();
+        if let Some(status) = status {
+            span.record("status", status.as_u16());
+        }
+        let result_code = result_code.or(match error {
+            Some(Error::Api(api)) => api.result_code(),
+            _ => None,
+        });
+        if let Some(code) = result_code {
+            span.record("result_code", code);
+        }
+        span.record("attempts", attempts);
+        span.record("duration_ms", self.started.elapsed().as_secs_f64() * 1000.0);
+        let _entered = span.enter();
+        match error {
+            None => tracing::debug!("authlete call succeeded"),
+            Some(error) => tracing::warn!(error = %error, "authlete call failed"),
+        }
     }
 }
 
@@ -303,6 +469,7 @@ struct CallContext {
 struct Observed {
     status: Option<StatusCode>,
     error_body: Option<Bytes>,
+    attempts: u32,
 }
 
 impl CallContext {
@@ -322,6 +489,19 @@ impl CallContext {
             .lock()
             .ok()
             .and_then(|mut o| o.error_body.take())
+    }
+
+    fn summary(&self) -> (Option<StatusCode>, u32) {
+        self.observed
+            .lock()
+            .map(|o| (o.status, o.attempts))
+            .unwrap_or_default()
+    }
+
+    fn set_attempts(&self, attempts: u32) {
+        if let Ok(mut observed) = self.observed.lock() {
+            observed.attempts = attempts;
+        }
     }
 
     fn record(&self, status: StatusCode, error_body: Option<Bytes>) {
@@ -412,19 +592,31 @@ struct Transport {
     base_path: String,
     service: Option<HeaderValue>,
     service_owner: Option<HeaderValue>,
+    retry: RetryPolicy,
+    log_bodies: bool,
+    /// Signs a DPoP proof for every attempt when the access tokens are DPoP-bound.
+    dpop: Option<DpopSigner>,
+    /// The latest `DPoP-Nonce` Authlete sent, for the next proofs.
+    dpop_nonce: std::sync::Mutex<Option<String>>,
 }
 
 impl Transport {
-    fn new(config: Arc<Config>) -> Self {
+    fn new(
+        config: Arc<Config>,
+        retry: RetryPolicy,
+        log_bodies: bool,
+        dpop: Option<DpopSigner>,
+    ) -> Self {
+        let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
         let version = config.api_version();
         let (service, service_owner) = match version {
             ApiVersion::V3 => (
                 config
                     .service_access_token()
-                    .map(|t| bearer(t.expose_secret())),
+                    .map(|t| token_header(scheme, t.expose_secret())),
                 config
                     .service_owner_access_token()
-                    .map(|t| bearer(t.expose_secret())),
+                    .map(|t| token_header(scheme, t.expose_secret())),
             ),
             ApiVersion::V2 => (
                 config
@@ -442,6 +634,10 @@ impl Transport {
             base_path: config.base_url().path().trim_end_matches('/').to_string(),
             service: service.flatten(),
             service_owner: service_owner.flatten(),
+            retry,
+            log_bodies,
+            dpop,
+            dpop_nonce: std::sync::Mutex::new(None),
         }
     }
 
@@ -458,6 +654,56 @@ impl Transport {
                 self.service_owner.as_ref().or(self.service.as_ref())
             }
         }
+    }
+
+    /// Adds a fresh DPoP proof for this attempt, bound to the access token the request
+    /// carries and to the latest nonce.
+    fn sign(&self, request: &mut reqwest::Request) -> Result<(), DpopError> {
+        let Some(signer) = &self.dpop else {
+            return Ok(());
+        };
+        let token = request
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("DPoP "))
+            .map(str::to_owned);
+        let nonce = self.dpop_nonce.lock().ok().and_then(|n| n.clone());
+        let proof = signer.proof(
+            request.method().as_str(),
+            request.url().as_str(),
+            token.as_deref(),
+            nonce.as_deref(),
+        )?;
+        if let Ok(value) = HeaderValue::from_str(&proof) {
+            request.headers_mut().insert("dpop", value);
+        }
+        Ok(())
+    }
+
+    /// Keeps the `DPoP-Nonce` of an answer for the next proofs; true when the answer is a
+    /// `use_dpop_nonce` challenge.
+    fn note_dpop_nonce(&self, response: &reqwest::Response) -> bool {
+        if self.dpop.is_none() {
+            return false;
+        }
+        let Some(nonce) = response
+            .headers()
+            .get("dpop-nonce")
+            .and_then(|v| v.to_str().ok())
+        else {
+            return false;
+        };
+        if let Ok(mut current) = self.dpop_nonce.lock() {
+            *current = Some(nonce.to_owned());
+        }
+        let challenged = response
+            .headers()
+            .get_all(http::header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.contains("use_dpop_nonce"));
+        challenged || response.status() == StatusCode::UNAUTHORIZED
     }
 
     /// Rewrites a V3 path (after the base path) to its V2 form.
@@ -506,8 +752,8 @@ impl Transport {
     }
 }
 
-fn bearer(token: &str) -> Option<HeaderValue> {
-    sensitive(format!("Bearer {token}"))
+fn token_header(scheme: &str, token: &str) -> Option<HeaderValue> {
+    sensitive(format!("{scheme} {token}"))
 }
 
 fn basic(key: &str, secret: &str) -> Option<HeaderValue> {
@@ -552,7 +798,7 @@ impl Middleware for Transport {
             let path = self.v2_path(route, request.url().path())?;
             request.url_mut().set_path(&path);
         }
-        Ok(())
+        self.sign(request).map_err(|e| e.to_string())
     }
 
     fn send<'a>(
@@ -562,11 +808,79 @@ impl Middleware for Transport {
         _operation: &'a OperationInfo,
     ) -> SendFuture<'a> {
         Box::pin(async move {
-            let response = client.execute(request).await?;
-            let status = response.status();
             let context = CALL.try_with(Clone::clone).ok();
-            if status.is_success() {
-                if let Some(context) = context {
+            if self.log_bodies {
+                log_body("request", request.body().and_then(reqwest::Body::as_bytes));
+            }
+            // Only reads are safe to repeat after they may have reached Authlete.
+            let idempotent = request.method() == http::Method::GET;
+            let started = Instant::now();
+            let mut request = request;
+            let mut attempt = 1;
+            let mut nonce_retried = false;
+            let result = loop {
+                // A DPoP nonce challenge is answered by sending again, so keep a copy then.
+                let spare = if attempt < self.retry.max_attempts() || self.dpop.is_some() {
+                    request.try_clone()
+                } else {
+                    None
+                };
+                if (attempt > 1 || nonce_retried)
+                    && let Err(error) = self.sign(&mut request)
+                {
+                    // The first proof of this call was signed in `prepare`; a failure now
+                    // leaves the previous proof, which Authlete will refuse visibly.
+                    tracing::warn!(%error, "could not sign a fresh DPoP proof");
+                }
+                let result = client.execute(request).await;
+                if let Ok(response) = &result
+                    && self.note_dpop_nonce(response)
+                    && !nonce_retried
+                    && let Some(spare) = spare
+                {
+                    // Authlete asked for a proof with its nonce: one more try, which does not
+                    // count against the retry policy since nothing was processed.
+                    tracing::debug!("answering the DPoP nonce challenge");
+                    nonce_retried = true;
+                    request = spare;
+                    continue;
+                }
+                let spare = if attempt < self.retry.max_attempts() {
+                    spare
+                } else {
+                    None
+                };
+                let wait = spare.as_ref().and_then(|_| {
+                    self.retry.next_wait(
+                        idempotent,
+                        attempt,
+                        started.elapsed(),
+                        Outcome::of(&result),
+                    )
+                });
+                match (spare, wait) {
+                    (Some(spare), Some(wait)) => {
+                        tracing::debug!(
+                            attempt,
+                            wait_ms = wait.as_millis() as u64,
+                            outcome = ?Outcome::of(&result),
+                            "retrying the call to Authlete"
+                        );
+                        drop(result);
+                        tokio::time::sleep(wait).await;
+                        request = spare;
+                        attempt += 1;
+                    }
+                    _ => break result,
+                }
+            };
+            if let Some(context) = &context {
+                context.set_attempts(attempt);
+            }
+            let response = result?;
+            let status = response.status();
+            if status.is_success() && !self.log_bodies {
+                if let Some(context) = &context {
                     context.record(status, None);
                 }
                 return Ok(response);
@@ -575,13 +889,54 @@ impl Middleware for Transport {
             // Authlete's JSON. Error answers are small.
             let headers = response.headers().clone();
             let body = response.bytes().await?;
+            if self.log_bodies {
+                log_body("response", Some(&body));
+            }
             if let Some(context) = &context {
-                context.record(status, Some(body.clone()));
+                let error_body = (!status.is_success()).then(|| body.clone());
+                context.record(status, error_body);
             }
             let mut rebuilt = http::Response::new(reqwest::Body::from(body));
             *rebuilt.status_mut() = status;
             *rebuilt.headers_mut() = headers;
             Ok(reqwest::Response::from(rebuilt))
         })
+    }
+}
+
+/// Logs a body at `TRACE` with every credential field replaced by `[REDACTED]`.
+fn log_body(which: &'static str, body: Option<&[u8]>) {
+    if !tracing::enabled!(tracing::Level::TRACE) {
+        return;
+    }
+    match body.map(serde_json::from_slice::<serde_json::Value>) {
+        Some(Ok(mut json)) => {
+            redact(&mut json);
+            tracing::trace!(body = %json, "{which} body");
+        }
+        Some(Err(_)) => {
+            tracing::trace!(
+                bytes = body.map_or(0, <[u8]>::len),
+                "{which} body (not JSON, not shown)"
+            )
+        }
+        None => tracing::trace!("{which} has no body"),
+    }
+}
+
+/// Replaces the value of every credential field, at any depth, by `[REDACTED]`.
+pub(crate) fn redact(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                if authlete_sys::types::SECRET_FIELD_NAMES.contains(&key.as_str()) {
+                    *value = serde_json::Value::String("[REDACTED]".into());
+                } else {
+                    redact(value);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
     }
 }

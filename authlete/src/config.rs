@@ -22,13 +22,19 @@
 //! | service access token (V3) | `AUTHLETE_SERVICE_ACCESSTOKEN` | `service.access_token` | [`service_access_token`](ConfigBuilder::service_access_token) |
 //! | DPoP private key (JWK, JSON) | `AUTHLETE_DPOP_KEY` | `service.dpop_key` | [`dpop_key`](ConfigBuilder::dpop_key) |
 //! | mutual-TLS certificate and key (PEM) | `AUTHLETE_CLIENT_CERTIFICATE` | `service.client_certificate` | [`client_certificate`](ConfigBuilder::client_certificate) |
+//! | extra trusted root CA certificates (PEM; authlete-rs extension) | `AUTHLETE_TRUSTED_ROOT_CERTIFICATES` | `trusted_root_certificates` | [`trusted_root_certificates`](ConfigBuilder::trusted_root_certificates) |
 //! | connect timeout, seconds (default 5) | `AUTHLETE_TIMEOUT_CONNECT` | `timeout.connect` | [`connect_timeout`](ConfigBuilder::connect_timeout) |
 //! | read timeout, seconds (default 30) | `AUTHLETE_TIMEOUT_READ` | `timeout.read` | [`read_timeout`](ConfigBuilder::read_timeout) |
 //! | total timeout, seconds (default 60) | `AUTHLETE_TIMEOUT_TOTAL` | `timeout.total` | [`total_timeout`](ConfigBuilder::total_timeout) |
 //! | `User-Agent` (default `authlete-rs/<version>`) | — | — | [`user_agent`](ConfigBuilder::user_agent) |
 //!
-//! The timeouts are the only settings not shared with the other SDKs; they take a number
-//! of seconds, fractions allowed (`2.5`). [`Setting`] has these names in code.
+//! The timeouts and the trusted root certificates are authlete-rs extensions, not shared
+//! with the other SDKs. The timeouts take a number of seconds, fractions allowed (`2.5`).
+//! The trusted root certificates are CA certificates to trust in addition to the system's
+//! roots when connecting to Authlete, e.g. the private CA of a self-hosted Authlete
+//! behind a TLS proxy; like the client certificate, PEM text written on one line with
+//! `\n` for its line breaks is read as PEM with line breaks. [`Setting`] has these names
+//! in code.
 //!
 //! In every source, surrounding whitespace is removed and an empty value counts as unset.
 //! V3 needs an access token (the service's, the service owner's, or both), V2 an API key
@@ -80,6 +86,8 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
+use types::CertificateCount;
+
 pub use authlete_sys::Secret;
 pub use builder::ConfigBuilder;
 pub use error::ConfigError;
@@ -124,6 +132,7 @@ pub struct Config {
     service_access_token: Option<Secret>,
     dpop_key: Option<Secret>,
     client_certificate: Option<Secret>,
+    trusted_root_certificates: Option<String>,
     timeouts: Timeouts,
     user_agent: String,
     /// Where the configuration was loaded from, and where each setting came from, so that
@@ -317,6 +326,12 @@ impl Config {
         self.client_certificate.as_ref()
     }
 
+    /// Extra root certificates to trust, besides the system's, for the TLS connections to
+    /// Authlete: PEM text with one or more CA certificates. An authlete-rs extension.
+    pub fn trusted_root_certificates(&self) -> Option<&str> {
+        self.trusted_root_certificates.as_deref()
+    }
+
     /// The timeouts.
     pub fn timeouts(&self) -> Timeouts {
         self.timeouts
@@ -328,7 +343,8 @@ impl Config {
     }
 }
 
-/// Shows every setting; secrets as `Some(Secret([REDACTED]))`.
+/// Shows every setting; secrets as `Some(Secret([REDACTED]))`, and the trusted root
+/// certificates as their number (`Some(2 certificates)`).
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
@@ -345,6 +361,10 @@ impl fmt::Debug for Config {
             .field("service_access_token", &self.service_access_token)
             .field("dpop_key", &self.dpop_key)
             .field("client_certificate", &self.client_certificate)
+            .field(
+                "trusted_root_certificates",
+                &CertificateCount(self.trusted_root_certificates.as_deref()),
+            )
             .field("timeouts", &self.timeouts)
             .field("user_agent", &self.user_agent)
             .field("loaded_from", &self.loaded_from)

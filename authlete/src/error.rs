@@ -49,6 +49,9 @@ pub enum Error {
         /// The Authlete operation id.
         operation: &'static str,
     },
+    /// The configured DPoP key cannot sign proofs.
+    #[error("the DPoP key cannot be used: {0}")]
+    Dpop(#[from] crate::dpop::DpopError),
     /// The HTTP client could not be created (for example, no TLS backend is available).
     #[error("could not create the HTTP client: {0}")]
     HttpClient(#[source] reqwest::Error),
@@ -70,7 +73,9 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => matches!(e.status.as_u16(), 429 | 502 | 503 | 504),
-            Error::Transport(e) => e.kind != TransportErrorKind::Other,
+            Error::Transport(e) => {
+                !matches!(e.kind, TransportErrorKind::Other | TransportErrorKind::Tls)
+            }
             _ => false,
         }
     }
@@ -93,7 +98,7 @@ impl Error {
             Error::UnsupportedInV2 { operation } | Error::InvalidRequest { operation, .. } => {
                 Some(operation)
             }
-            Error::Config(_) | Error::HttpClient(_) => None,
+            Error::Config(_) | Error::HttpClient(_) | Error::Dpop(_) => None,
         }
     }
 }
@@ -188,6 +193,9 @@ pub enum TransportErrorKind {
     Timeout,
     /// The connection broke while the request or response was in flight.
     Interrupted,
+    /// The TLS handshake failed: a certificate was refused (the server's, or the client
+    /// certificate for mutual TLS). Retrying cannot help; the configuration must change.
+    Tls,
     /// Any other failure of the HTTP client.
     Other,
 }
@@ -204,6 +212,8 @@ impl TransportError {
     pub(crate) fn new(operation: &'static str, source: reqwest::Error) -> Self {
         let kind = if source.is_timeout() {
             TransportErrorKind::Timeout
+        } else if is_tls_failure(&source) {
+            TransportErrorKind::Tls
         } else if source.is_connect() {
             TransportErrorKind::Connect
         } else if source.is_body() || source.is_request() || source.is_decode() {
@@ -235,6 +245,9 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Connect => "could not connect to Authlete",
             TransportErrorKind::Timeout => "timed out waiting for Authlete",
             TransportErrorKind::Interrupted => "the connection to Authlete broke",
+            TransportErrorKind::Tls => {
+                "the TLS handshake with Authlete failed (check the trusted roots and the client certificate)"
+            }
             TransportErrorKind::Other => "the request to Authlete failed",
         };
         write!(
@@ -319,6 +332,32 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+/// Whether a failure was a refused certificate. rustls reports it through `std::io`, so
+/// the error chain's messages are what is left to look at.
+pub(crate) fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
+    const MARKERS: &[&str] = &[
+        "invalid peer certificate",
+        "CertificateRequired",
+        "UnknownCA",
+        "UnknownIssuer",
+        "BadCertificate",
+        "CertificateRevoked",
+        "CertificateExpired",
+        "CertificateUnknown",
+        "HandshakeFailure",
+        "peer sent no certificates",
+    ];
+    let mut current = Some(error);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if MARKERS.iter().any(|m| text.contains(m)) {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
 
 /// At most 200 characters of a body, on one line, for messages.
 fn snippet(body: &[u8]) -> String {

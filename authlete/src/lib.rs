@@ -65,17 +65,23 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 pub mod config;
+pub mod dpop;
 mod error;
 mod operations;
+pub mod pagination;
+mod retry;
 mod routes;
 
 pub use authlete_sys as sys;
 pub use authlete_sys::{Secret, types};
-pub use client::Client;
+pub use client::{Client, ClientBuilder};
 pub use config::{ApiVersion, Cluster, Config, ConfigBuilder, ConfigError, Timeouts};
 pub use error::{ApiError, DecodeError, Error, TransportError, TransportErrorKind};
+pub use retry::RetryPolicy;
 
 /// The result of a call to Authlete.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

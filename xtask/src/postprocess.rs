@@ -16,10 +16,92 @@ pub fn client(file: &mut syn::File, open_enums: &[OpenEnum]) -> Result<(), Strin
         return Err("found no optional collection fields to make null-tolerant".into());
     }
     let items = &mut types.content.as_mut().expect("inline module").1;
+    let extra = result_info_impls(items)?;
+    items.extend(extra);
     for open_enum in open_enums {
         items.extend(open_enum.items());
     }
     Ok(())
+}
+
+/// `impl crate::ResultInfo` for every generated struct (exposing `resultCode` and
+/// `resultMessage` where the type has them), and `SECRET_FIELD_NAMES`: the JSON names of
+/// every field of type `Secret`, for redacting logged bodies.
+fn result_info_impls(items: &[syn::Item]) -> Result<Vec<syn::Item>, String> {
+    let mut out = Vec::new();
+    let mut secret_names = std::collections::BTreeSet::new();
+    let mut with_result = 0;
+    for item in items {
+        let syn::Item::Struct(item) = item else {
+            continue;
+        };
+        let syn::Fields::Named(fields) = &item.fields else {
+            continue;
+        };
+        let mut has_code = false;
+        let mut has_message = false;
+        for field in &fields.named {
+            let name = field.ident.as_ref().expect("named field").to_string();
+            let ty = &field.ty;
+            let ty = quote!(#ty).to_string();
+            let optional_string = ty == ":: std :: option :: Option < :: std :: string :: String >";
+            has_code |= name == "result_code" && optional_string;
+            has_message |= name == "result_message" && optional_string;
+            if ty.contains("crate :: Secret") {
+                secret_names.insert(json_name(field));
+            }
+        }
+        let ident = &item.ident;
+        let body = if has_code && has_message {
+            with_result += 1;
+            quote! {
+                fn result_code(&self) -> ::std::option::Option<&str> {
+                    self.result_code.as_deref()
+                }
+                fn result_message(&self) -> ::std::option::Option<&str> {
+                    self.result_message.as_deref()
+                }
+            }
+        } else {
+            quote!()
+        };
+        out.push(syn::parse_quote! {
+            impl crate::ResultInfo for #ident {
+                #body
+            }
+        });
+    }
+    if with_result == 0 || secret_names.is_empty() {
+        return Err("found no result codes or secret fields in the generated types".into());
+    }
+    let names = secret_names.iter();
+    out.push(syn::parse_quote! {
+        /// The JSON names of the fields that hold credentials, for redacting logged bodies.
+        pub const SECRET_FIELD_NAMES: &[&str] = &[#(#names),*];
+    });
+    Ok(out)
+}
+
+/// A field's JSON name: its `#[serde(rename = "...")]`, else its Rust name.
+fn json_name(field: &syn::Field) -> String {
+    for attr in &field.attrs {
+        if !attr.path().is_ident("serde") {
+            continue;
+        }
+        let mut renamed = None;
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                renamed = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+        if let Some(name) = renamed {
+            return name;
+        }
+    }
+    field.ident.as_ref().expect("named field").to_string()
 }
 
 /// Adjusts the httpmock helpers: path regexes accept a base-URL path prefix (a base URL such

@@ -8062,6 +8062,571 @@ pub mod types {
             }
         }
     }
+    impl crate::ResultInfo for AccessToken {}
+    impl crate::ResultInfo for ApiResult {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for AuthorizationDetailsElement {}
+    impl crate::ResultInfo for AuthorizationFailRequest {}
+    impl crate::ResultInfo for AuthorizationFailResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for AuthorizationIssueRequest {}
+    impl crate::ResultInfo for AuthorizationIssueResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for AuthorizationRequest {}
+    impl crate::ResultInfo for AuthorizationResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for AuthorizationTicketInfo {}
+    impl crate::ResultInfo for AuthorizationTicketInfoRequest {}
+    impl crate::ResultInfo for AuthorizationTicketInfoResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for AuthorizationTicketUpdateRequest {}
+    impl crate::ResultInfo for AuthorizationTicketUpdateResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for AuthzDetails {}
+    impl crate::ResultInfo for BackchannelAuthenticationCompleteRequest {}
+    impl crate::ResultInfo for BackchannelAuthenticationCompleteResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for BackchannelAuthenticationFailRequest {}
+    impl crate::ResultInfo for BackchannelAuthenticationFailResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for BackchannelAuthenticationIssueRequest {}
+    impl crate::ResultInfo for BackchannelAuthenticationIssueResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for BackchannelAuthenticationRequest {}
+    impl crate::ResultInfo for BackchannelAuthenticationResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for CimdOptions {}
+    impl crate::ResultInfo for Client {}
+    impl crate::ResultInfo for ClientAuthorizationDeleteRequest {}
+    impl crate::ResultInfo for ClientAuthorizationDeleteResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for ClientAuthorizationGetListRequest {}
+    impl crate::ResultInfo for ClientAuthorizationGetListResponse {}
+    impl crate::ResultInfo for ClientAuthorizationUpdateRequest {}
+    impl crate::ResultInfo for ClientAuthorizationUpdateResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for ClientExtension {}
+    impl crate::ResultInfo for ClientExtensionRequestableScopesGetResponse {}
+    impl crate::ResultInfo for ClientExtensionRequestableScopesUpdateRequest {}
+    impl crate::ResultInfo for ClientExtensionRequestableScopesUpdateResponse {}
+    impl crate::ResultInfo for ClientFlagUpdateRequest {}
+    impl crate::ResultInfo for ClientFlagUpdateResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for ClientGetListResponse {}
+    impl crate::ResultInfo for ClientGrantedScopesDeleteResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for ClientGrantedScopesGetRequest {}
+    impl crate::ResultInfo for ClientLimited {}
+    impl crate::ResultInfo for ClientLimitedAuthorization {}
+    impl crate::ResultInfo for ClientRegistrationRequest {}
+    impl crate::ResultInfo for ClientRegistrationResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for ClientSecretRefreshResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for ClientSecretUpdateRequest {}
+    impl crate::ResultInfo for ClientSecretUpdateResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for CredentialIssuanceOrder {}
+    impl crate::ResultInfo for CredentialIssuerMetadata {}
+    impl crate::ResultInfo for CredentialOfferInfo {}
+    impl crate::ResultInfo for CredentialRequestInfo {}
+    impl crate::ResultInfo for DeviceAuthorizationRequest {}
+    impl crate::ResultInfo for DeviceAuthorizationResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for DeviceCompleteRequest {}
+    impl crate::ResultInfo for DeviceCompleteResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for DeviceVerificationRequest {}
+    impl crate::ResultInfo for DeviceVerificationResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for DynamicScope {}
+    impl crate::ResultInfo for FederationConfigurationResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for FederationRegistrationRequest {}
+    impl crate::ResultInfo for FederationRegistrationResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for Grant {}
+    impl crate::ResultInfo for GrantManagementRequest {}
+    impl crate::ResultInfo for GrantManagementResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for GrantScope {}
+    impl crate::ResultInfo for Hsk {}
+    impl crate::ResultInfo for HskCreateRequest {}
+    impl crate::ResultInfo for HskCreateResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for HskDeleteResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for HskGetListResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for HskGetResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for IdTokenReissueRequest {}
+    impl crate::ResultInfo for IdTokenReissueResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for InfoResponse {}
+    impl crate::ResultInfo for InfoResponseServiceTokenCache {}
+    impl crate::ResultInfo for IntrospectionRequest {}
+    impl crate::ResultInfo for IntrospectionResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for JoseVerifyRequest {}
+    impl crate::ResultInfo for JoseVerifyResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for NamedUri {}
+    impl crate::ResultInfo for NativeSsoLogoutRequest {}
+    impl crate::ResultInfo for NativeSsoLogoutResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for NativeSsoRequest {}
+    impl crate::ResultInfo for NativeSsoResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for Pair {}
+    impl crate::ResultInfo for Property {}
+    impl crate::ResultInfo for PushedAuthorizationRequest {}
+    impl crate::ResultInfo for PushedAuthorizationResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for RevocationRequest {}
+    impl crate::ResultInfo for RevocationResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for Scope {}
+    impl crate::ResultInfo for Service {}
+    impl crate::ResultInfo for ServiceGetListResponse {}
+    impl crate::ResultInfo for ServiceJwksGetResponse {}
+    impl crate::ResultInfo for SnsCredentials {}
+    impl crate::ResultInfo for StandardIntrospectionRequest {}
+    impl crate::ResultInfo for StandardIntrospectionResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for TaggedValue {}
+    impl crate::ResultInfo for TokenBatchStatus {}
+    impl crate::ResultInfo for TokenCreateBatchResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for TokenCreateBatchStatusResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for TokenCreateRequest {}
+    impl crate::ResultInfo for TokenCreateResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for TokenFailRequest {}
+    impl crate::ResultInfo for TokenFailResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for TokenGetListResponse {}
+    impl crate::ResultInfo for TokenInfo {}
+    impl crate::ResultInfo for TokenIssueRequest {}
+    impl crate::ResultInfo for TokenIssueResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for TokenRequest {}
+    impl crate::ResultInfo for TokenResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for TokenRevokeRequest {}
+    impl crate::ResultInfo for TokenRevokeResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for TokenUpdateRequest {}
+    impl crate::ResultInfo for TokenUpdateResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for TrustAnchor {}
+    impl crate::ResultInfo for UserinfoIssueRequest {}
+    impl crate::ResultInfo for UserinfoIssueResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for UserinfoRequest {}
+    impl crate::ResultInfo for UserinfoResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for VciBatchIssueRequest {}
+    impl crate::ResultInfo for VciBatchIssueResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for VciBatchParseRequest {}
+    impl crate::ResultInfo for VciBatchParseResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for VciDeferredIssueRequest {}
+    impl crate::ResultInfo for VciDeferredIssueResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for VciDeferredParseRequest {}
+    impl crate::ResultInfo for VciDeferredParseResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for VciJwksRequest {}
+    impl crate::ResultInfo for VciJwksResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for VciJwtissuerRequest {}
+    impl crate::ResultInfo for VciJwtissuerResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for VciMetadataRequest {}
+    impl crate::ResultInfo for VciMetadataResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for VciOfferCreateRequest {}
+    impl crate::ResultInfo for VciOfferCreateResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for VciOfferInfoRequest {}
+    impl crate::ResultInfo for VciOfferInfoResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for VciSingleIssueRequest {}
+    impl crate::ResultInfo for VciSingleIssueResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for VciSingleParseRequest {}
+    impl crate::ResultInfo for VciSingleParseResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    /// The JSON names of the fields that hold credentials, for redacting logged bodies.
+    pub const SECRET_FIELD_NAMES: &[&str] = &[
+        "accessToken",
+        "actorToken",
+        "apiSecret",
+        "assertion",
+        "authenticationCallbackApiSecret",
+        "authorizationCode",
+        "clientNotificationToken",
+        "clientSecret",
+        "credentialJwks",
+        "developerAuthenticationCallbackApiSecret",
+        "deviceCode",
+        "deviceSecret",
+        "federationJwks",
+        "idToken",
+        "jwks",
+        "jwtAccessToken",
+        "newClientSecret",
+        "oldClientSecret",
+        "parameters",
+        "password",
+        "preAuthorizedCode",
+        "refreshToken",
+        "responseContent",
+        "sharedKeyForEncryption",
+        "sharedKeyForSign",
+        "subjectToken",
+        "token",
+        "txCode",
+    ];
     ///Kind of client application, `WEB` or `NATIVE`; it changes how redirect URIs are validated.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back

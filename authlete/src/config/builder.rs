@@ -10,10 +10,12 @@ use authlete_sys::Secret;
 
 use super::error::ConfigError;
 use super::sources;
-use super::types::{ApiVersion, Cluster, Origin, SHORT_VALUE, Setting, Timeouts, showable};
+use super::types::{
+    ApiVersion, CertificateCount, Cluster, Origin, SHORT_VALUE, Setting, Timeouts, showable,
+};
 use super::validate::{
-    check_dpop_key, check_pem, check_user_agent, non_empty, parse_base_url, parse_seconds,
-    redact_url, trimmed_secret, unescape_newlines,
+    check_dpop_key, check_pem, check_trusted_roots, check_user_agent, non_empty, parse_base_url,
+    parse_seconds, redact_url, trimmed_secret, unescape_newlines, unescape_newlines_str,
 };
 use super::{Config, DEFAULT_USER_AGENT};
 
@@ -55,6 +57,7 @@ pub struct ConfigBuilder {
     service_access_token: Option<Secret>,
     dpop_key: Option<Secret>,
     client_certificate: Option<Secret>,
+    trusted_root_certificates: Option<String>,
     timeouts: Timeouts,
     user_agent: Option<String>,
 }
@@ -108,6 +111,7 @@ impl ConfigBuilder {
             service_access_token: None,
             dpop_key: None,
             client_certificate: None,
+            trusted_root_certificates: None,
             timeouts: Timeouts::default(),
             user_agent: None,
         }
@@ -141,6 +145,7 @@ impl ConfigBuilder {
             Setting::ServiceAccessToken => self.service_access_token = Some(value.into()),
             Setting::DpopKey => self.dpop_key = Some(value.into()),
             Setting::ClientCertificate => self.client_certificate = Some(value.into()),
+            Setting::TrustedRootCertificates => self.trusted_root_certificates = Some(value),
             Setting::ConnectTimeout => {
                 self.timeouts.connect = parse_seconds(setting, &value, &origin)?
             }
@@ -251,6 +256,18 @@ impl ConfigBuilder {
         })
     }
 
+    /// Sets extra root certificates to trust, besides the system's: PEM text with one or
+    /// more CA certificates (`-----BEGIN CERTIFICATE-----` blocks), e.g. of a private CA
+    /// in front of a self-hosted Authlete. Literal `\n` sequences in text without line
+    /// breaks are read as line breaks. An authlete-rs extension.
+    #[must_use]
+    pub fn trusted_root_certificates(self, pem: impl Into<String>) -> Self {
+        let value = pem.into();
+        self.set(Setting::TrustedRootCertificates, |b| {
+            b.trusted_root_certificates = Some(value)
+        })
+    }
+
     /// Sets all timeouts.
     #[must_use]
     pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
@@ -312,7 +329,9 @@ impl ConfigBuilder {
     /// 5. the DPoP key is a JSON object with a `"kty"`, with a private part (`"d"`) for
     ///    EC, RSA and OKP keys; symmetric (`oct`) keys are refused;
     /// 6. the client certificate has a `CERTIFICATE` PEM block and a private key block;
-    /// 7. the user agent is a valid header value.
+    /// 7. the trusted root certificates are one or more `CERTIFICATE` PEM blocks, and
+    ///    nothing else;
+    /// 8. the user agent is a valid header value.
     pub fn build(self) -> Result<Config, ConfigError> {
         let base_url = match non_empty(self.base_url.as_deref()) {
             Some(value) => parse_base_url(value, self.origin(Setting::BaseUrl))?,
@@ -333,6 +352,8 @@ impl ConfigBuilder {
         let dpop_key = trimmed_secret(self.dpop_key.as_ref());
         let client_certificate =
             trimmed_secret(self.client_certificate.as_ref()).map(unescape_newlines);
+        let trusted_root_certificates = non_empty(self.trusted_root_certificates.as_deref())
+            .map(|pem| unescape_newlines_str(pem.to_owned()));
 
         // In V3 the service API key is the service ID, which stands alone.
         let service_id_alone = self.api_version == ApiVersion::V3;
@@ -400,6 +421,14 @@ impl ConfigBuilder {
                 }
             })?;
         }
+        if let Some(pem) = &trusted_root_certificates {
+            check_trusted_roots(pem).map_err(|reason| {
+                ConfigError::InvalidTrustedRootCertificates {
+                    reason,
+                    origin: self.origin(Setting::TrustedRootCertificates),
+                }
+            })?;
+        }
         let user_agent = match non_empty(self.user_agent.as_deref()) {
             Some(value) => {
                 check_user_agent(value)?;
@@ -419,6 +448,7 @@ impl ConfigBuilder {
             service_access_token,
             dpop_key,
             client_certificate,
+            trusted_root_certificates,
             timeouts: self.timeouts,
             user_agent,
             loaded_from: self.loaded_from,
@@ -494,6 +524,7 @@ impl From<Config> for ConfigBuilder {
             service_access_token: config.service_access_token,
             dpop_key: config.dpop_key,
             client_certificate: config.client_certificate,
+            trusted_root_certificates: config.trusted_root_certificates,
             timeouts: config.timeouts,
             user_agent: Some(config.user_agent),
         }
@@ -518,6 +549,10 @@ impl fmt::Debug for ConfigBuilder {
             .field("service_access_token", &self.service_access_token)
             .field("dpop_key", &self.dpop_key)
             .field("client_certificate", &self.client_certificate)
+            .field(
+                "trusted_root_certificates",
+                &CertificateCount(self.trusted_root_certificates.as_deref()),
+            )
             .field("timeouts", &self.timeouts)
             .field("user_agent", &self.user_agent)
             .field("loaded_from", &self.loaded_from)

@@ -141,6 +141,17 @@ pub enum ConfigError {
         origin: Origin,
     },
 
+    /// The trusted root certificates are not PEM text with at least one certificate (and
+    /// nothing but certificates).
+    #[error("invalid trusted root certificates from {}{}: {reason}", .origin.name(Setting::TrustedRootCertificates), .origin.location())]
+    #[non_exhaustive]
+    InvalidTrustedRootCertificates {
+        /// What is wrong with them.
+        reason: String,
+        /// Where they came from.
+        origin: Origin,
+    },
+
     /// The user agent is empty or not a valid HTTP header value.
     #[error("invalid user agent from ConfigBuilder::user_agent: {reason}")]
     #[non_exhaustive]

@@ -266,6 +266,8 @@ pub enum Setting {
     DpopKey,
     /// The PEM certificate and private key for mutual TLS.
     ClientCertificate,
+    /// The PEM certificates of extra trusted root CAs (an authlete-rs extension).
+    TrustedRootCertificates,
     /// The connect timeout.
     ConnectTimeout,
     /// The read timeout.
@@ -289,6 +291,7 @@ impl Setting {
         Setting::ServiceAccessToken,
         Setting::DpopKey,
         Setting::ClientCertificate,
+        Setting::TrustedRootCertificates,
         Setting::ConnectTimeout,
         Setting::ReadTimeout,
         Setting::TotalTimeout,
@@ -308,6 +311,7 @@ impl Setting {
             Setting::ServiceAccessToken => "AUTHLETE_SERVICE_ACCESSTOKEN",
             Setting::DpopKey => "AUTHLETE_DPOP_KEY",
             Setting::ClientCertificate => "AUTHLETE_CLIENT_CERTIFICATE",
+            Setting::TrustedRootCertificates => "AUTHLETE_TRUSTED_ROOT_CERTIFICATES",
             Setting::ConnectTimeout => "AUTHLETE_TIMEOUT_CONNECT",
             Setting::ReadTimeout => "AUTHLETE_TIMEOUT_READ",
             Setting::TotalTimeout => "AUTHLETE_TIMEOUT_TOTAL",
@@ -328,6 +332,7 @@ impl Setting {
             Setting::ServiceAccessToken => "service.access_token",
             Setting::DpopKey => "service.dpop_key",
             Setting::ClientCertificate => "service.client_certificate",
+            Setting::TrustedRootCertificates => "trusted_root_certificates",
             Setting::ConnectTimeout => "timeout.connect",
             Setting::ReadTimeout => "timeout.read",
             Setting::TotalTimeout => "timeout.total",
@@ -348,6 +353,7 @@ impl Setting {
             Setting::ServiceAccessToken => "service_access_token",
             Setting::DpopKey => "dpop_key",
             Setting::ClientCertificate => "client_certificate",
+            Setting::TrustedRootCertificates => "trusted_root_certificates",
             Setting::ConnectTimeout => "connect_timeout",
             Setting::ReadTimeout => "read_timeout",
             Setting::TotalTimeout => "total_timeout",
@@ -443,3 +449,19 @@ pub(crate) fn quoted(value: &Option<String>) -> String {
 
 /// The longest API version, cluster name or timeout value shown in messages.
 pub(crate) const SHORT_VALUE: usize = 16;
+
+/// `Debug` of the trusted root certificates: whether they are set and how many there are
+/// (`Some(2 certificates)`), rather than pages of PEM text.
+pub(super) struct CertificateCount<'a>(pub(super) Option<&'a str>);
+
+impl fmt::Debug for CertificateCount<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            None => f.write_str("None"),
+            Some(pem) => match super::validate::count_certificates(pem) {
+                1 => f.write_str("Some(1 certificate)"),
+                n => write!(f, "Some({n} certificates)"),
+            },
+        }
+    }
+}

@@ -29,12 +29,22 @@ pub(super) fn trimmed_secret(value: Option<&Secret>) -> Option<Secret> {
 /// PEM text pasted into a single-line environment variable often has `\n` sequences for
 /// its line breaks; a backslash never occurs in PEM, so they can be turned back.
 pub(super) fn unescape_newlines(pem: Secret) -> Secret {
-    let text = pem.expose_secret();
-    if !text.contains('\n') && text.contains("\\n") {
-        Secret::new(text.replace("\\r\\n", "\n").replace("\\n", "\n"))
-    } else {
-        pem
+    match unescaped(pem.expose_secret()) {
+        Some(text) => Secret::new(text),
+        None => pem,
     }
+}
+
+/// [`unescape_newlines`] for text that is not secret.
+pub(super) fn unescape_newlines_str(pem: String) -> String {
+    unescaped(&pem).unwrap_or(pem)
+}
+
+/// The text with its `\n` (and `\r\n`) sequences turned into line breaks, if it has such
+/// sequences and no line break.
+fn unescaped(text: &str) -> Option<String> {
+    (!text.contains('\n') && text.contains("\\n"))
+        .then(|| text.replace("\\r\\n", "\n").replace("\\n", "\n"))
 }
 
 pub(super) fn parse_seconds(
@@ -190,7 +200,9 @@ fn pem_name(label: &str) -> String {
     }
 }
 
-pub(super) fn check_pem(text: &str) -> Result<(), String> {
+/// The labels of the PEM blocks of `text`, in order, or why its blocks are malformed.
+/// Text outside the blocks (comments in a CA bundle, say) is ignored.
+fn pem_block_labels(text: &str) -> Result<Vec<String>, String> {
     let mut labels = Vec::new();
     let mut open: Option<String> = None;
     for line in text.lines().map(str::trim) {
@@ -213,15 +225,20 @@ pub(super) fn check_pem(text: &str) -> Result<(), String> {
     if let Some(open) = &open {
         return Err(format!("{} has no -----END ...----- line", pem_name(open)));
     }
+    if labels.is_empty() && text.contains("-----BEGIN ") {
+        return Err(
+            "the PEM text has no line breaks: each -----BEGIN ...----- and \
+             -----END ...----- marker must be on its own line (write \\n for a line break \
+             in a one-line value)"
+                .to_owned(),
+        );
+    }
+    Ok(labels)
+}
+
+pub(super) fn check_pem(text: &str) -> Result<(), String> {
+    let labels = pem_block_labels(text)?;
     if labels.is_empty() {
-        if text.contains("-----BEGIN ") {
-            return Err(
-                "the PEM text has no line breaks: each -----BEGIN ...----- and \
-                        -----END ...----- marker must be on its own line (write \\n for a line \
-                        break in a one-line value)"
-                    .to_owned(),
-            );
-        }
         return Err(
             "no PEM block: expected -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- \
              followed by the private key's block"
@@ -235,6 +252,38 @@ pub(super) fn check_pem(text: &str) -> Result<(), String> {
         return Err("no private key: expected a -----BEGIN PRIVATE KEY----- block (or an RSA or EC PRIVATE KEY block) after the certificate".to_owned());
     }
     Ok(())
+}
+
+/// Checks a bundle of trusted root certificates: PEM text with one or more `CERTIFICATE`
+/// blocks and no other block. Returns the number of certificates.
+pub(super) fn check_trusted_roots(text: &str) -> Result<usize, String> {
+    let labels = pem_block_labels(text)?;
+    if let Some(other) = labels.iter().find(|label| *label != "CERTIFICATE") {
+        let hint = if other.ends_with("PRIVATE KEY") {
+            " (a client certificate's private key belongs in the client certificate setting)"
+        } else {
+            ""
+        };
+        return Err(format!(
+            "it contains {}: only -----BEGIN CERTIFICATE----- blocks of CA certificates \
+             belong here{hint}",
+            pem_name(other)
+        ));
+    }
+    if labels.is_empty() {
+        return Err(
+            "no certificate: expected one or more -----BEGIN CERTIFICATE----- ... \
+             -----END CERTIFICATE----- blocks"
+                .to_owned(),
+        );
+    }
+    Ok(labels.len())
+}
+
+/// How many `CERTIFICATE` blocks PEM text seems to have, for `Debug`; the text need not
+/// be valid.
+pub(super) fn count_certificates(text: &str) -> usize {
+    text.matches("-----BEGIN CERTIFICATE-----").count()
 }
 
 pub(super) fn check_user_agent(value: &str) -> Result<(), ConfigError> {

@@ -27,6 +27,33 @@ MIGHAgEAMBMGByqGSM49PLANTED-SECRET-KEY
 -----END PRIVATE KEY-----
 ";
 
+/// Two CA certificates (not secret: no planted marker).
+const ROOTS: &str = "-----BEGIN CERTIFICATE-----
+MIIBfTCCASOgAwIBAgIUROOT1
+-----END CERTIFICATE-----
+-----BEGIN CERTIFICATE-----
+MIIBfTCCASOgAwIBAgIUROOT2
+-----END CERTIFICATE-----
+";
+
+/// [`ROOTS`] as in a system CA bundle, with comment lines around the certificates.
+const ROOTS_WITH_COMMENTS: &str = "# Example Private Root CA 1
+-----BEGIN CERTIFICATE-----
+MIIBfTCCASOgAwIBAgIUROOT1
+-----END CERTIFICATE-----
+
+# Example Private Root CA 2
+-----BEGIN CERTIFICATE-----
+MIIBfTCCASOgAwIBAgIUROOT2
+-----END CERTIFICATE-----
+";
+
+/// One CA certificate.
+const ROOT_ONE: &str = "-----BEGIN CERTIFICATE-----
+MIIBfTCCASOgAwIBAgIUROOT1
+-----END CERTIFICATE-----
+";
+
 /// A fake environment.
 fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
     let map: HashMap<String, String> = pairs
@@ -59,6 +86,7 @@ fn full_env() -> Vec<(&'static str, &'static str)> {
         ("AUTHLETE_SERVICE_ACCESSTOKEN", "PLANTED-SECRET-TOKEN"),
         ("AUTHLETE_DPOP_KEY", DPOP_KEY),
         ("AUTHLETE_CLIENT_CERTIFICATE", PEM),
+        ("AUTHLETE_TRUSTED_ROOT_CERTIFICATES", ROOTS),
         ("AUTHLETE_TIMEOUT_CONNECT", "2"),
         ("AUTHLETE_TIMEOUT_READ", "12.5"),
         ("AUTHLETE_TIMEOUT_TOTAL", "40"),
@@ -92,6 +120,7 @@ service.api_secret = PLANTED-SECRET-APISECRET
 service.access_token = PLANTED-SECRET-TOKEN
 service.dpop_key = {DPOP_KEY}
 service.client_certificate = \"{PEM}\"
+trusted_root_certificates = \"{ROOTS}\"
 timeout.connect = 2
 timeout.read = 12.5
 timeout.total = 40
@@ -162,6 +191,7 @@ fn assert_full(config: &Config) {
     );
     assert_eq!(expose(config.dpop_key()), Some(DPOP_KEY));
     assert_eq!(expose(config.client_certificate()), Some(PEM.trim()));
+    assert_eq!(config.trusted_root_certificates(), Some(ROOTS.trim()));
     assert_eq!(
         config.timeouts(),
         Timeouts::new(
@@ -244,6 +274,7 @@ fn env_empty_and_blank_values_are_unset() {
         ("AUTHLETE_SERVICE_APISECRET", "   "),
         ("AUTHLETE_DPOP_KEY", ""),
         ("AUTHLETE_CLIENT_CERTIFICATE", ""),
+        ("AUTHLETE_TRUSTED_ROOT_CERTIFICATES", " \n "),
         ("AUTHLETE_TIMEOUT_READ", ""),
     ])
     .unwrap();
@@ -257,6 +288,7 @@ fn env_empty_and_blank_values_are_unset() {
     assert!(config.service_api_secret().is_none());
     assert!(config.dpop_key().is_none());
     assert!(config.client_certificate().is_none());
+    assert_eq!(config.trusted_root_certificates(), None);
     assert_eq!(config.timeouts().read, Timeouts::DEFAULT_READ);
 }
 
@@ -295,9 +327,98 @@ fn env_pem_with_escaped_newlines() {
     assert_eq!(expose(config.client_certificate()), Some(PEM.trim()));
 }
 
+#[test]
+fn env_trusted_root_certificates() {
+    // Multi-line, as written.
+    let config = from_env(&[
+        ("AUTHLETE_BASE_URL", "https://authlete.internal.example"),
+        ("AUTHLETE_SERVICE_ACCESSTOKEN", "PLANTED-SECRET"),
+        ("AUTHLETE_TRUSTED_ROOT_CERTIFICATES", ROOTS),
+    ])
+    .unwrap();
+    assert_eq!(config.trusted_root_certificates(), Some(ROOTS.trim()));
+    // One line with `\n` escapes (and `\r\n` ones), as environment variables often are.
+    for one_line in [
+        ROOTS.trim().replace('\n', "\\n"),
+        ROOTS.trim().replace('\n', "\\r\\n"),
+    ] {
+        let config = from_env(&[
+            ("AUTHLETE_BASE_URL", "https://authlete.internal.example"),
+            ("AUTHLETE_SERVICE_ACCESSTOKEN", "PLANTED-SECRET"),
+            ("AUTHLETE_TRUSTED_ROOT_CERTIFICATES", &one_line),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.trusted_root_certificates(),
+            Some(ROOTS.trim()),
+            "{one_line}"
+        );
+    }
+    // Text around the certificates, as in CA bundles, is kept and ignored.
+    let config = from_env(&[
+        ("AUTHLETE_BASE_URL", "https://authlete.internal.example"),
+        ("AUTHLETE_SERVICE_ACCESSTOKEN", "PLANTED-SECRET"),
+        ("AUTHLETE_TRUSTED_ROOT_CERTIFICATES", ROOTS_WITH_COMMENTS),
+    ])
+    .unwrap();
+    assert_eq!(
+        config.trusted_root_certificates(),
+        Some(ROOTS_WITH_COMMENTS.trim())
+    );
+    assert!(format!("{config:?}").contains("trusted_root_certificates: Some(2 certificates)"));
+    // Unset by default.
+    let config = from_env(&[
+        ("AUTHLETE_BASE_URL", "https://us.authlete.com"),
+        ("AUTHLETE_SERVICE_ACCESSTOKEN", "PLANTED-SECRET"),
+    ])
+    .unwrap();
+    assert_eq!(config.trusted_root_certificates(), None);
+}
+
 // ---------------------------------------------------------------------------------------
 // INI
 // ---------------------------------------------------------------------------------------
+
+#[test]
+fn ini_trusted_root_certificates() {
+    let base = "[authlete]\nbase_url = https://authlete.internal.example\nservice.access_token = PLANTED-SECRET\n";
+    // Quoted, spanning lines.
+    let config =
+        Config::from_ini_str(&format!("{base}trusted_root_certificates = \"{ROOTS}\"\n")).unwrap();
+    assert_eq!(config.trusted_root_certificates(), Some(ROOTS.trim()));
+    // One line with `\n` escapes, unquoted; backslashes are kept by the INI reader and
+    // read as line breaks in PEM text.
+    let one_line = ROOTS.trim().replace('\n', "\\n");
+    let (_dir, path) = ini_file(&format!("{base}trusted_root_certificates = {one_line}\n"));
+    let config = Config::from_ini_file(&path).unwrap();
+    assert_eq!(config.trusted_root_certificates(), Some(ROOTS.trim()));
+    // The key is not namespaced, and is case-sensitive like every key.
+    let error = Config::from_ini_str(&format!("{base}Trusted_Root_Certificates = {one_line}\n"))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            ConfigError::WrongCaseIniKey {
+                expected: "trusted_root_certificates",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    // In a quoted value, lines starting with `#` are still INI comments: a CA bundle's
+    // comment lines drop out (but for one on the key's own line, which stays as text
+    // outside the PEM blocks), and its certificates stay.
+    let config = Config::from_ini_str(&format!(
+        "{base}trusted_root_certificates = \"{ROOTS_WITH_COMMENTS}\"\n"
+    ))
+    .unwrap();
+    let roots = config.trusted_root_certificates().unwrap();
+    assert!(!roots.contains("Root CA 2"), "{roots}");
+    assert!(format!("{config:?}").contains("trusted_root_certificates: Some(2 certificates)"));
+    // Empty is unset.
+    let config = Config::from_ini_str(&format!("{base}trusted_root_certificates =\n")).unwrap();
+    assert_eq!(config.trusted_root_certificates(), None);
+}
 
 #[test]
 fn ini_reads_every_key() {
@@ -617,6 +738,7 @@ fn builder_sets_everything() {
         .service_access_token(String::from("PLANTED-SECRET-TOKEN"))
         .dpop_key(DPOP_KEY)
         .client_certificate(PEM)
+        .trusted_root_certificates(ROOTS)
         .timeouts(Timeouts::new(
             Duration::from_secs(2),
             Duration::from_millis(12_500),
@@ -763,7 +885,7 @@ fn user_agent_default() {
 
 #[test]
 fn setting_names() {
-    assert_eq!(Setting::ALL.len(), 14);
+    assert_eq!(Setting::ALL.len(), 15);
     for setting in Setting::ALL {
         assert!(!setting.builder_method().is_empty());
         if let Some(var) = setting.env_var() {
@@ -772,6 +894,18 @@ fn setting_names() {
     }
     assert_eq!(Setting::UserAgent.env_var(), None);
     assert_eq!(Setting::DpopKey.ini_key(), Some("service.dpop_key"));
+    assert_eq!(
+        Setting::TrustedRootCertificates.env_var(),
+        Some("AUTHLETE_TRUSTED_ROOT_CERTIFICATES")
+    );
+    assert_eq!(
+        Setting::TrustedRootCertificates.ini_key(),
+        Some("trusted_root_certificates")
+    );
+    assert_eq!(
+        Setting::TrustedRootCertificates.builder_method(),
+        "trusted_root_certificates"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1221,6 +1355,121 @@ fn invalid_client_certificate() {
 }
 
 #[test]
+fn builder_trusted_root_certificates() {
+    let config = v3().trusted_root_certificates(ROOT_ONE).build().unwrap();
+    assert_eq!(config.trusted_root_certificates(), Some(ROOT_ONE.trim()));
+    // Kept through to_builder, replaced by a later call, unset by an empty value.
+    let config = config.to_builder().build().unwrap();
+    assert_eq!(config.trusted_root_certificates(), Some(ROOT_ONE.trim()));
+    let replaced = config
+        .to_builder()
+        .trusted_root_certificates(String::from(ROOTS))
+        .build()
+        .unwrap();
+    assert_eq!(replaced.trusted_root_certificates(), Some(ROOTS.trim()));
+    let unset = replaced
+        .to_builder()
+        .trusted_root_certificates("  ")
+        .build()
+        .unwrap();
+    assert_eq!(unset.trusted_root_certificates(), None);
+    // A one-line value with `\n` escapes.
+    let config = v3()
+        .trusted_root_certificates(ROOTS.trim().replace('\n', "\\n"))
+        .build()
+        .unwrap();
+    assert_eq!(config.trusted_root_certificates(), Some(ROOTS.trim()));
+    // Independent of the client certificate: both may be set.
+    let config = v3()
+        .client_certificate(PEM)
+        .trusted_root_certificates(ROOTS)
+        .build()
+        .unwrap();
+    assert!(config.client_certificate().is_some());
+    assert_eq!(config.trusted_root_certificates(), Some(ROOTS.trim()));
+}
+
+#[test]
+fn invalid_trusted_root_certificates() {
+    let cases = [
+        ("not a certificate", "no certificate"),
+        (
+            "-----BEGIN CERTIFICATE-----\nMIIB\n",
+            "the PEM block CERTIFICATE has no -----END",
+        ),
+        (
+            "-----BEGIN CERTIFICATE-----MIIB-----END CERTIFICATE-----",
+            "no line breaks",
+        ),
+        ("MIIB\n-----END CERTIFICATE-----\n", "without a matching"),
+        (PEM, "the PEM block PRIVATE KEY"),
+        (
+            "-----BEGIN TRUSTED CERTIFICATE-----\nMIIB\n-----END TRUSTED CERTIFICATE-----\n",
+            "the PEM block TRUSTED CERTIFICATE",
+        ),
+        (
+            "-----BEGIN PLANTED-SECRET-----\nMIIB\n-----END PLANTED-SECRET-----\n",
+            "contains a PEM block",
+        ),
+    ];
+    for (pem, reason) in cases {
+        let error = v3().trusted_root_certificates(pem).build().unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                ConfigError::InvalidTrustedRootCertificates {
+                    origin: Origin::Builder,
+                    ..
+                }
+            ),
+            "{pem}: {error:?}"
+        );
+        assert_mentions(
+            &error,
+            &[
+                "invalid trusted root certificates",
+                reason,
+                "ConfigBuilder::trusted_root_certificates",
+            ],
+        );
+    }
+    // A private key is refused with a hint, and never shown.
+    let error = v3().trusted_root_certificates(PEM).build().unwrap_err();
+    assert_mentions(&error, &["client certificate"]);
+
+    // Each source names its own setting.
+    let error = from_env(&with(
+        full_env(),
+        "AUTHLETE_TRUSTED_ROOT_CERTIFICATES",
+        Some("MIIB"),
+    ))
+    .unwrap_err();
+    assert!(matches!(
+        error,
+        ConfigError::InvalidTrustedRootCertificates {
+            origin: Origin::Environment,
+            ..
+        }
+    ));
+    assert_mentions(
+        &error,
+        &["AUTHLETE_TRUSTED_ROOT_CERTIFICATES", "no certificate"],
+    );
+    let error = Config::from_ini_str(
+        "[authlete]\nbase_url = https://us.authlete.com\nservice.access_token = t\ntrusted_root_certificates = MIIB\n",
+    )
+    .unwrap_err();
+    assert_mentions(
+        &error,
+        &[
+            "`trusted_root_certificates`",
+            "the INI text",
+            "no certificate",
+        ],
+    );
+}
+
+#[test]
 fn invalid_user_agent() {
     let error = v3().user_agent("bad\nagent").build().unwrap_err();
     assert!(matches!(error, ConfigError::InvalidUserAgent { .. }));
@@ -1247,6 +1496,7 @@ fn debug_shows_settings_but_not_secrets() {
         "service_access_token: Some(Secret([REDACTED]))",
         "dpop_key: Some(Secret([REDACTED]))",
         "client_certificate: Some(Secret([REDACTED]))",
+        "trusted_root_certificates: Some(2 certificates)",
         "connect: 2s",
         "read: 12.5s",
         "total: 40s",
@@ -1260,6 +1510,21 @@ fn debug_shows_settings_but_not_secrets() {
     assert_no_secret(&debug);
     assert!(debug.contains("service_access_token: Some(Secret([REDACTED]))"));
     assert!(debug.contains("service_api_key: Some(\"715948317\")"));
+    assert!(debug.contains("trusted_root_certificates: Some(2 certificates)"));
+    // Only the number of certificates shows, not their text.
+    assert!(!debug.contains("ROOT1"), "{debug}");
+
+    let one = format!(
+        "{:?}",
+        v3().trusted_root_certificates(ROOT_ONE).build().unwrap()
+    );
+    assert!(
+        one.contains("trusted_root_certificates: Some(1 certificate)"),
+        "{one}"
+    );
+    assert!(!one.contains("ROOT1"), "{one}");
+    let none = format!("{:?}", v3().build().unwrap());
+    assert!(none.contains("trusted_root_certificates: None"), "{none}");
 
     let builder = Config::builder().base_url("https://user:PLANTED-SECRET-PW@us.authlete.com");
     let debug = format!("{builder:?}");
@@ -1297,6 +1562,7 @@ fn no_error_shows_a_secret() {
         from_env(&with(full.clone(), "AUTHLETE_TIMEOUT_TOTAL", Some("1"))).unwrap_err(),
         from_env(&with(full.clone(), "AUTHLETE_DPOP_KEY", Some("{\"kty\":\"EC\",\"x\":\"PLANTED-SECRET\"}"))).unwrap_err(),
         from_env(&with(full.clone(), "AUTHLETE_CLIENT_CERTIFICATE", Some("PLANTED-SECRET"))).unwrap_err(),
+        from_env(&with(full.clone(), "AUTHLETE_TRUSTED_ROOT_CERTIFICATES", Some("PLANTED-SECRET"))).unwrap_err(),
         v3().user_agent("PLANTED-SECRET\u{7}").build().unwrap_err(),
         Config::from_ini_file(empty_dir.path().join("missing.ini")).unwrap_err(),
         Config::from_ini_str("[authlete]\nPLANTED-SECRET\nbase_url = x\n").unwrap_err(),
@@ -1324,6 +1590,7 @@ fn no_error_shows_a_secret() {
             "InvalidClientCertificate",
             "InvalidDpopKey",
             "InvalidTimeout",
+            "InvalidTrustedRootCertificates",
             "InvalidUserAgent",
             "MalformedIni",
             "MissingAccessToken",

@@ -1,5 +1,14 @@
 //! The single integration-test binary of the `authlete` crate: one module per area.
 
+#[cfg(feature = "blocking")]
+mod blocking;
 mod config;
+mod dpop;
+mod dpop_calls;
 mod errors;
+mod mtls;
 mod operations;
+mod pagination;
+mod retry;
+mod scripted;
+mod tracing;
