@@ -71,6 +71,7 @@ mod client;
 pub mod config;
 pub mod dpop;
 mod error;
+pub mod flows;
 mod operations;
 pub mod pagination;
 mod retry;

@@ -6,6 +6,8 @@ mod config;
 mod dpop;
 mod dpop_calls;
 mod errors;
+mod flows_revocation;
+mod flows_support;
 mod mtls;
 mod operations;
 mod pagination;

@@ -1,0 +1,72 @@
+//! Endpoint handlers: turn the HTTP requests an authorization server receives into calls
+//! to Authlete, and Authlete's answers into HTTP responses ready to send.
+//!
+//! The flows work with any web framework: a handler takes an [`http::Request`] whose body
+//! has been read into [`Bytes`], and returns an [`http::Response<Bytes>`]. Adapters for
+//! particular frameworks (such as the `axum` feature) only convert types.
+//!
+//! Every response carries `Cache-Control: no-store` and `Pragma: no-cache`; `DPoP-Nonce`
+//! is passed on whenever Authlete gives one; `WWW-Authenticate` is set where RFC 6749,
+//! RFC 6750 and RFC 9449 require it. Each Authlete `action` maps to one HTTP response, and
+//! an action this version does not know becomes a `500` with a generic body: details go to
+//! the log (`tracing`), never to the client. So does any failure to reach Authlete.
+//!
+//! Where the application must decide something (who the user is, whether a password is
+//! right, which claims to release), the handler asks a trait the application implements.
+//!
+//! ```no_run
+//! use authlete::flows::{FlowSettings, Response};
+//! use bytes::Bytes;
+//!
+//! # async fn run(client: authlete::Client, request: http::Request<Bytes>) -> Response {
+//! let revocation = authlete::flows::revocation::RevocationEndpoint::new(client, FlowSettings::default());
+//! revocation.handle(&request).await
+//! # }
+//! ```
+
+pub mod proxy;
+pub mod request;
+pub mod response;
+pub mod revocation;
+
+pub use bytes::Bytes;
+pub use proxy::{ClientCertificateSource, Proxy, PublicUrlSource};
+
+/// What every handler returns: a complete HTTP response with its body.
+pub type Response = http::Response<Bytes>;
+
+/// Settings shared by every handler.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct FlowSettings {
+    /// Request bodies larger than this are refused with `413 Payload Too Large`.
+    /// Default: 64 KiB, far more than any OAuth request needs.
+    pub max_body_bytes: usize,
+    /// Where the client certificate and the public URL of a request come from.
+    pub proxy: Proxy,
+}
+
+impl Default for FlowSettings {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024,
+            proxy: Proxy::default(),
+        }
+    }
+}
+
+impl FlowSettings {
+    /// The same settings with another body limit.
+    #[must_use]
+    pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// The same settings with another proxy configuration.
+    #[must_use]
+    pub fn with_proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = proxy;
+        self
+    }
+}

@@ -1,0 +1,341 @@
+//! Behind a proxy: where the client certificate and the public URL of a request come from.
+//!
+//! A TLS-terminating proxy passes the client certificate of mutual TLS in a header, and the
+//! URL the client used (which DPoP's `htu` and some Authlete calls need) differs from the
+//! one the server sees. Trust these headers only when a proxy you control sets them and
+//! strips them from incoming requests.
+
+use http::HeaderMap;
+use url::Url;
+
+/// Where the client certificate comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientCertificateSource {
+    /// No client certificate (the default): the server does not use mutual TLS, or the
+    /// application passes it with [`crate::flows::request::RequestExtras`].
+    #[default]
+    None,
+    /// A PEM certificate, URL-encoded or with spaces for newlines, in a header such as
+    /// `X-Ssl-Cert` (nginx `$ssl_client_escaped_cert`, Apache `SSL_CLIENT_CERT`), with the
+    /// chain in headers named `prefix` + 0, 1, ... (e.g. `X-Ssl-Cert-Chain-0`).
+    Header {
+        /// The header holding the client certificate.
+        name: http::HeaderName,
+        /// The prefix of the headers holding the chain, if any.
+        chain_prefix: Option<String>,
+    },
+    /// RFC 9440: `Client-Cert` holds the DER certificate as a byte sequence
+    /// (`:base64:`), and `Client-Cert-Chain` the chain.
+    ClientCertHeader,
+}
+
+/// Where the public URL of a request comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PublicUrlSource {
+    /// The request's own URI, with the `Host` header when the URI has no authority, and
+    /// `https` (the default).
+    #[default]
+    Request,
+    /// RFC 7239 `Forwarded: proto=https;host=as.example.com`, falling back to the request.
+    Forwarded,
+    /// `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-Prefix`, falling back to
+    /// the request.
+    XForwarded,
+    /// A fixed base URL, such as `https://as.example.com`: the request's path is appended.
+    Fixed(Url),
+}
+
+/// How the server is deployed: see the [module documentation](self).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Proxy {
+    /// Where the client certificate comes from.
+    pub client_certificate: ClientCertificateSource,
+    /// Where the public URL comes from.
+    pub public_url: PublicUrlSource,
+}
+
+impl Proxy {
+    /// The same configuration taking the client certificate from `source`.
+    #[must_use]
+    pub fn with_client_certificate(mut self, source: ClientCertificateSource) -> Self {
+        self.client_certificate = source;
+        self
+    }
+
+    /// The same configuration taking the public URL from `source`.
+    #[must_use]
+    pub fn with_public_url(mut self, source: PublicUrlSource) -> Self {
+        self.public_url = source;
+        self
+    }
+
+    /// The client certificate (PEM) and its chain (PEM each), if the request has one.
+    pub fn client_certificate(&self, headers: &HeaderMap) -> Option<(String, Vec<String>)> {
+        match &self.client_certificate {
+            ClientCertificateSource::None => None,
+            ClientCertificateSource::Header { name, chain_prefix } => {
+                let certificate = pem_from_header(headers.get(name)?.to_str().ok()?)?;
+                let mut chain = Vec::new();
+                if let Some(prefix) = chain_prefix {
+                    for index in 0..16 {
+                        let Some(value) = headers
+                            .get(format!("{prefix}{index}").as_str())
+                            .and_then(|v| v.to_str().ok())
+                        else {
+                            break;
+                        };
+                        if let Some(pem) = pem_from_header(value) {
+                            chain.push(pem);
+                        }
+                    }
+                }
+                Some((certificate, chain))
+            }
+            ClientCertificateSource::ClientCertHeader => {
+                let certificate =
+                    pem_from_byte_sequence(headers.get("client-cert")?.to_str().ok()?)?;
+                let chain = headers
+                    .get("client-cert-chain")
+                    .and_then(|v| v.to_str().ok())
+                    .map(|list| list.split(',').filter_map(pem_from_byte_sequence).collect())
+                    .unwrap_or_default();
+                Some((certificate, chain))
+            }
+        }
+    }
+
+    /// The URL the client used, without query or fragment.
+    pub fn public_url(&self, uri: &http::Uri, headers: &HeaderMap) -> Option<Url> {
+        let path = uri.path();
+        let from_request = || {
+            let host = uri
+                .authority()
+                .map(|a| a.as_str().to_owned())
+                .or_else(|| header(headers, "host").map(str::to_owned))?;
+            let scheme = uri.scheme_str().unwrap_or("https");
+            Url::parse(&format!("{scheme}://{host}{path}")).ok()
+        };
+        match &self.public_url {
+            PublicUrlSource::Request => from_request(),
+            PublicUrlSource::Fixed(base) => {
+                let mut url = base.clone();
+                let prefix = base.path().trim_end_matches('/');
+                url.set_path(&format!("{prefix}{path}"));
+                url.set_query(None);
+                url.set_fragment(None);
+                Some(url)
+            }
+            PublicUrlSource::Forwarded => {
+                let forwarded = header(headers, "forwarded")
+                    .and_then(|v| v.split(',').next())
+                    .map(parse_forwarded)
+                    .unwrap_or_default();
+                match forwarded.host {
+                    Some(host) => {
+                        let proto = forwarded.proto.unwrap_or_else(|| "https".into());
+                        Url::parse(&format!("{proto}://{host}{path}")).ok()
+                    }
+                    None => from_request(),
+                }
+            }
+            PublicUrlSource::XForwarded => match first(header(headers, "x-forwarded-host")) {
+                Some(host) => {
+                    let proto = first(header(headers, "x-forwarded-proto")).unwrap_or("https");
+                    let prefix = first(header(headers, "x-forwarded-prefix"))
+                        .unwrap_or("")
+                        .trim_end_matches('/');
+                    Url::parse(&format!("{proto}://{host}{prefix}{path}")).ok()
+                }
+                None => from_request(),
+            },
+        }
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The first element of a comma-separated header set by a chain of proxies.
+fn first(value: Option<&str>) -> Option<&str> {
+    value
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+#[derive(Default)]
+struct Forwarded {
+    host: Option<String>,
+    proto: Option<String>,
+}
+
+/// The `host` and `proto` of one `Forwarded` element (RFC 7239).
+fn parse_forwarded(element: &str) -> Forwarded {
+    let mut out = Forwarded::default();
+    for pair in element.split(';') {
+        let Some((name, value)) = pair.split_once('=') else {
+            continue;
+        };
+        let value = value.trim().trim_matches('"').to_owned();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "host" if valid_host(&value) => out.host = Some(value),
+            "proto" if value == "http" || value == "https" => out.proto = Some(value),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A host (and port) with no characters that could change the URL's meaning.
+fn valid_host(host: &str) -> bool {
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
+/// A certificate a proxy put in a header: URL-encoded PEM, or PEM with its newlines turned
+/// into spaces.
+fn pem_from_header(value: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(value)
+        .decode_utf8()
+        .ok()?;
+    let text = decoded.trim();
+    let begin = "-----BEGIN CERTIFICATE-----";
+    let end = "-----END CERTIFICATE-----";
+    let body = text.strip_prefix(begin)?.strip_suffix(end)?;
+    let body: String = body.split_whitespace().collect();
+    if body.is_empty()
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
+    {
+        return None;
+    }
+    Some(to_pem(&body))
+}
+
+/// An RFC 8941 byte sequence (`:base64:`) holding a DER certificate.
+fn pem_from_byte_sequence(value: &str) -> Option<String> {
+    let inner = value.trim().strip_prefix(':')?.strip_suffix(':')?;
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(inner)
+        .ok()?;
+    Some(to_pem(inner))
+}
+
+fn to_pem(base64: &str) -> String {
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in base64.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(line).expect("ASCII"));
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----");
+    pem
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    const CERT_BODY: &str = "MIIBszCCAVmgAwIBAgIUQ2FsbA==";
+
+    #[test]
+    fn certificate_from_an_escaped_header_with_its_chain() {
+        let proxy = Proxy::default().with_client_certificate(ClientCertificateSource::Header {
+            name: http::HeaderName::from_static("x-ssl-cert"),
+            chain_prefix: Some("x-ssl-cert-chain-".into()),
+        });
+        let escaped =
+            format!("-----BEGIN%20CERTIFICATE-----%0A{CERT_BODY}%0A-----END%20CERTIFICATE-----%0A");
+        let spaced = format!("-----BEGIN CERTIFICATE----- {CERT_BODY} -----END CERTIFICATE-----");
+        let h = headers(&[("x-ssl-cert", &escaped), ("x-ssl-cert-chain-0", &spaced)]);
+        let (certificate, chain) = proxy.client_certificate(&h).unwrap();
+        assert!(certificate.contains(CERT_BODY));
+        assert!(certificate.starts_with("-----BEGIN CERTIFICATE-----\n"));
+        assert_eq!(chain.len(), 1);
+        let h = headers(&[("x-ssl-cert", "(null)")]);
+        assert_eq!(proxy.client_certificate(&h), None);
+        assert_eq!(
+            Proxy::default().client_certificate(&headers(&[("x-ssl-cert", &escaped)])),
+            None
+        );
+    }
+
+    #[test]
+    fn certificate_from_rfc_9440_headers() {
+        let proxy =
+            Proxy::default().with_client_certificate(ClientCertificateSource::ClientCertHeader);
+        let h = headers(&[("client-cert", &format!(":{CERT_BODY}:"))]);
+        let (certificate, chain) = proxy.client_certificate(&h).unwrap();
+        assert!(certificate.contains(CERT_BODY));
+        assert!(chain.is_empty());
+        assert_eq!(
+            proxy.client_certificate(&headers(&[("client-cert", "not-a-sequence")])),
+            None
+        );
+    }
+
+    #[test]
+    fn public_url_from_each_source() {
+        let uri: http::Uri = "/token?x=1".parse().unwrap();
+        let h = headers(&[
+            ("host", "internal:8080"),
+            (
+                "forwarded",
+                "for=1.2.3.4;proto=https;host=as.example.com, for=5.6.7.8",
+            ),
+            ("x-forwarded-host", "edge.example.com"),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-prefix", "/auth/"),
+        ]);
+        let url = |source| {
+            Proxy::default()
+                .with_public_url(source)
+                .public_url(&uri, &h)
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(url(PublicUrlSource::Request), "https://internal:8080/token");
+        assert_eq!(
+            url(PublicUrlSource::Forwarded),
+            "https://as.example.com/token"
+        );
+        assert_eq!(
+            url(PublicUrlSource::XForwarded),
+            "https://edge.example.com/auth/token"
+        );
+        assert_eq!(
+            url(PublicUrlSource::Fixed(
+                Url::parse("https://as.example.com/base/").unwrap()
+            )),
+            "https://as.example.com/base/token"
+        );
+    }
+
+    #[test]
+    fn hostile_forwarded_hosts_are_ignored() {
+        let uri: http::Uri = "/token".parse().unwrap();
+        let h = headers(&[
+            ("host", "internal"),
+            ("forwarded", "host=\"evil.com/path?\";proto=javascript"),
+        ]);
+        let url = Proxy::default()
+            .with_public_url(PublicUrlSource::Forwarded)
+            .public_url(&uri, &h);
+        assert_eq!(url.unwrap().as_str(), "https://internal/token");
+    }
+}

@@ -1,0 +1,414 @@
+//! Reading what the flows need from an incoming request, refusing malformed or hostile
+//! requests with the right `4xx` before Authlete is asked.
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, StatusCode, header};
+
+use super::response::{self, ResponseExt as _};
+use super::{FlowSettings, Response};
+use crate::Secret;
+
+/// Facts about a request that the application may know better than its headers, such as
+/// the client certificate of a mutual-TLS connection it terminated itself. Put it in the
+/// request's extensions (`request.extensions_mut().insert(extras)`).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RequestExtras {
+    /// The client certificate (PEM).
+    pub client_certificate: Option<String>,
+    /// Its chain (PEM each).
+    pub client_certificate_chain: Vec<String>,
+}
+
+impl RequestExtras {
+    /// Extras carrying a client certificate and its chain.
+    pub fn with_client_certificate(certificate: impl Into<String>, chain: Vec<String>) -> Self {
+        Self {
+            client_certificate: Some(certificate.into()),
+            client_certificate_chain: chain,
+        }
+    }
+}
+
+/// Why a request was refused before Authlete was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BadRequest {
+    /// The endpoint does not accept this method.
+    #[error("method not allowed; allowed: {allowed}")]
+    MethodNotAllowed {
+        /// The methods it accepts, for the `Allow` header.
+        allowed: &'static str,
+    },
+    /// The body is not `application/x-www-form-urlencoded`.
+    #[error("the body must be application/x-www-form-urlencoded")]
+    UnsupportedMediaType,
+    /// The body is larger than [`FlowSettings::max_body_bytes`].
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    /// The body or query is not well-formed.
+    #[error("{0}")]
+    Malformed(&'static str),
+    /// A header is not well-formed or appears more than once.
+    #[error("invalid or repeated {0} header")]
+    InvalidHeader(&'static str),
+}
+
+impl BadRequest {
+    /// The response: `405` with `Allow`, `415`, `413`, or `400 invalid_request`.
+    pub fn into_response(self) -> Response {
+        let description = self.to_string();
+        match self {
+            BadRequest::MethodNotAllowed { allowed } => response::oauth_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "invalid_request",
+                &description,
+            )
+            .with_header(header::ALLOW, Some(allowed)),
+            BadRequest::UnsupportedMediaType => response::oauth_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid_request",
+                &description,
+            ),
+            BadRequest::PayloadTooLarge => response::oauth_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request",
+                &description,
+            ),
+            BadRequest::Malformed(_) | BadRequest::InvalidHeader(_) => {
+                response::oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &description)
+            }
+        }
+    }
+}
+
+/// The body of a `POST` with `application/x-www-form-urlencoded` parameters, as the
+/// string Authlete's `parameters` expects.
+pub fn form_parameters(
+    request: &Request<Bytes>,
+    settings: &FlowSettings,
+) -> Result<String, BadRequest> {
+    if request.method() != Method::POST {
+        return Err(BadRequest::MethodNotAllowed { allowed: "POST" });
+    }
+    form_body(request, settings)
+}
+
+/// The parameters of a request that may come as a query (`GET`) or a form (`POST`), such
+/// as an authorization request.
+pub fn query_or_form_parameters(
+    request: &Request<Bytes>,
+    settings: &FlowSettings,
+) -> Result<String, BadRequest> {
+    match *request.method() {
+        Method::GET => {
+            let query = request.uri().query().unwrap_or("");
+            if query.len() > settings.max_body_bytes {
+                return Err(BadRequest::PayloadTooLarge);
+            }
+            check_urlencoded(query)?;
+            Ok(query.to_owned())
+        }
+        Method::POST => form_body(request, settings),
+        _ => Err(BadRequest::MethodNotAllowed {
+            allowed: "GET, POST",
+        }),
+    }
+}
+
+fn form_body(request: &Request<Bytes>, settings: &FlowSettings) -> Result<String, BadRequest> {
+    if request.body().len() > settings.max_body_bytes {
+        return Err(BadRequest::PayloadTooLarge);
+    }
+    let media_type =
+        single_header(request.headers(), header::CONTENT_TYPE, "Content-Type")?.map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if media_type.as_deref() != Some("application/x-www-form-urlencoded") {
+        return Err(BadRequest::UnsupportedMediaType);
+    }
+    let text = std::str::from_utf8(request.body())
+        .map_err(|_| BadRequest::Malformed("the body is not valid UTF-8"))?;
+    check_urlencoded(text)?;
+    Ok(text.to_owned())
+}
+
+/// Rejects broken percent-encoding and control characters.
+fn check_urlencoded(text: &str) -> Result<(), BadRequest> {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'%' => {
+                let valid = bytes.len() > index + 2
+                    && bytes[index + 1].is_ascii_hexdigit()
+                    && bytes[index + 2].is_ascii_hexdigit();
+                if !valid {
+                    return Err(BadRequest::Malformed("broken percent-encoding"));
+                }
+                index += 3;
+            }
+            byte if byte.is_ascii_control() => {
+                return Err(BadRequest::Malformed(
+                    "control characters in the parameters",
+                ));
+            }
+            _ => index += 1,
+        }
+    }
+    Ok(())
+}
+
+/// A header that may appear at most once, as text.
+pub fn single_header<'a>(
+    headers: &'a HeaderMap,
+    name: header::HeaderName,
+    display: &'static str,
+) -> Result<Option<&'a str>, BadRequest> {
+    let mut values = headers.get_all(&name).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(BadRequest::InvalidHeader(display));
+    }
+    value
+        .to_str()
+        .map(Some)
+        .map_err(|_| BadRequest::InvalidHeader(display))
+}
+
+/// The client ID and secret of `Authorization: Basic` (RFC 6749 section 2.3.1: both
+/// form-urlencoded before base64), if the request has that header.
+pub fn client_credentials(headers: &HeaderMap) -> Result<Option<(String, Secret)>, BadRequest> {
+    let Some(value) = single_header(headers, header::AUTHORIZATION, "Authorization")? else {
+        return Ok(None);
+    };
+    let Some(encoded) = strip_scheme(value, "Basic") else {
+        return Ok(None);
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| BadRequest::InvalidHeader("Authorization"))?;
+    let decoded =
+        String::from_utf8(decoded).map_err(|_| BadRequest::InvalidHeader("Authorization"))?;
+    let (id, secret) = decoded
+        .split_once(':')
+        .ok_or(BadRequest::InvalidHeader("Authorization"))?;
+    let unescape = |s: &str| {
+        form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    Ok(Some((unescape(id), Secret::new(unescape(secret)))))
+}
+
+/// How an access token was presented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenScheme {
+    /// `Authorization: Bearer` (RFC 6750).
+    Bearer,
+    /// `Authorization: DPoP` (RFC 9449).
+    Dpop,
+}
+
+/// The access token of `Authorization: Bearer` or `Authorization: DPoP`, if present.
+pub fn access_token(headers: &HeaderMap) -> Result<Option<(TokenScheme, Secret)>, BadRequest> {
+    let Some(value) = single_header(headers, header::AUTHORIZATION, "Authorization")? else {
+        return Ok(None);
+    };
+    let (scheme, token) = if let Some(token) = strip_scheme(value, "Bearer") {
+        (TokenScheme::Bearer, token)
+    } else if let Some(token) = strip_scheme(value, "DPoP") {
+        (TokenScheme::Dpop, token)
+    } else {
+        return Ok(None);
+    };
+    let token = token.trim();
+    // RFC 6750 b64token.
+    let valid = !token.is_empty()
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b));
+    if !valid {
+        return Err(BadRequest::InvalidHeader("Authorization"));
+    }
+    Ok(Some((scheme, Secret::new(token))))
+}
+
+/// The `DPoP` header (a proof JWT), if present; more than one is refused.
+pub fn dpop_proof(headers: &HeaderMap) -> Result<Option<String>, BadRequest> {
+    Ok(single_header(headers, header::HeaderName::from_static("dpop"), "DPoP")?.map(str::to_owned))
+}
+
+/// The client certificate: from [`RequestExtras`] in the request's extensions when the
+/// application put one there, else from the headers the proxy configuration names.
+pub fn client_certificate(
+    request: &Request<Bytes>,
+    settings: &FlowSettings,
+) -> Option<(String, Vec<String>)> {
+    if let Some(extras) = request.extensions().get::<RequestExtras>()
+        && let Some(certificate) = &extras.client_certificate
+    {
+        return Some((certificate.clone(), extras.client_certificate_chain.clone()));
+    }
+    settings.proxy.client_certificate(request.headers())
+}
+
+/// The URL the client used (for DPoP's `htu`), without query or fragment.
+pub fn public_url(request: &Request<Bytes>, settings: &FlowSettings) -> Option<String> {
+    settings
+        .proxy
+        .public_url(request.uri(), request.headers())
+        .map(String::from)
+}
+
+/// The credentials after `scheme` and a space, case-insensitively (RFC 9110).
+fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, rest) = value.split_once(' ')?;
+    given.eq_ignore_ascii_case(scheme).then_some(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(content_type: &str, body: &str) -> Request<Bytes> {
+        Request::post("/token")
+            .header("content-type", content_type)
+            .body(Bytes::from(body.to_owned()))
+            .unwrap()
+    }
+
+    #[test]
+    fn form_parameters_accepts_well_formed_forms_only() {
+        let settings = FlowSettings::default();
+        let ok = post(
+            "application/x-www-form-urlencoded; charset=UTF-8",
+            "grant_type=x&code=a%20b",
+        );
+        assert_eq!(
+            form_parameters(&ok, &settings).unwrap(),
+            "grant_type=x&code=a%20b"
+        );
+        for (request, expected) in [
+            (
+                post("application/json", "{}"),
+                BadRequest::UnsupportedMediaType,
+            ),
+            (
+                post("application/x-www-form-urlencoded", "a=%zz"),
+                BadRequest::Malformed("broken percent-encoding"),
+            ),
+            (
+                post("application/x-www-form-urlencoded", "a=%4"),
+                BadRequest::Malformed("broken percent-encoding"),
+            ),
+            (
+                post("application/x-www-form-urlencoded", "a=\u{1}"),
+                BadRequest::Malformed("control characters in the parameters"),
+            ),
+        ] {
+            assert_eq!(form_parameters(&request, &settings).unwrap_err(), expected);
+        }
+        let big = post("application/x-www-form-urlencoded", &"a".repeat(100));
+        assert_eq!(
+            form_parameters(&big, &FlowSettings::default().with_max_body_bytes(10)).unwrap_err(),
+            BadRequest::PayloadTooLarge
+        );
+        let get = Request::get("/token").body(Bytes::new()).unwrap();
+        let error = form_parameters(&get, &settings).unwrap_err();
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(response.headers()["allow"], "POST");
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused() {
+        let request = Request::post("/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Bytes::from_static(b"a=\xff"))
+            .unwrap();
+        assert!(matches!(
+            form_parameters(&request, &FlowSettings::default()),
+            Err(BadRequest::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn basic_credentials_are_decoded() {
+        let mut headers = HeaderMap::new();
+        // "my%3Aclient" / "p%40ss w" form-encoded, as RFC 6749 requires.
+        let value = base64::engine::general_purpose::STANDARD.encode("my%3Aclient:p%40ss+w");
+        headers.insert("authorization", format!("Basic {value}").parse().unwrap());
+        let (id, secret) = client_credentials(&headers).unwrap().unwrap();
+        assert_eq!(id, "my:client");
+        assert_eq!(secret.expose_secret(), "p@ss w");
+        headers.insert("authorization", "Basic !!!".parse().unwrap());
+        assert!(client_credentials(&headers).is_err());
+        headers.insert("authorization", "Bearer abc".parse().unwrap());
+        assert!(client_credentials(&headers).unwrap().is_none());
+        headers.append("authorization", "Basic abc".parse().unwrap());
+        assert_eq!(
+            client_credentials(&headers).unwrap_err(),
+            BadRequest::InvalidHeader("Authorization")
+        );
+    }
+
+    #[test]
+    fn access_tokens_by_scheme() {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", "bearer abc.DEF-_~+/=".parse().unwrap());
+        let (scheme, token) = access_token(&headers).unwrap().unwrap();
+        assert_eq!(
+            (scheme, token.expose_secret()),
+            (TokenScheme::Bearer, "abc.DEF-_~+/=")
+        );
+        headers.insert("authorization", "DPoP xyz".parse().unwrap());
+        assert_eq!(
+            access_token(&headers).unwrap().unwrap().0,
+            TokenScheme::Dpop
+        );
+        headers.insert("authorization", "Bearer a b".parse().unwrap());
+        assert!(access_token(&headers).is_err());
+        headers.insert("authorization", "Basic abc".parse().unwrap());
+        assert!(access_token(&headers).unwrap().is_none());
+    }
+
+    #[test]
+    fn dpop_header_must_be_single() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(dpop_proof(&headers).unwrap(), None);
+        headers.append("dpop", "a.b.c".parse().unwrap());
+        assert_eq!(dpop_proof(&headers).unwrap().as_deref(), Some("a.b.c"));
+        headers.append("dpop", "d.e.f".parse().unwrap());
+        assert_eq!(
+            dpop_proof(&headers).unwrap_err(),
+            BadRequest::InvalidHeader("DPoP")
+        );
+    }
+
+    #[test]
+    fn query_or_form() {
+        let settings = FlowSettings::default();
+        let get = Request::get("/authorize?response_type=code&client_id=1")
+            .body(Bytes::new())
+            .unwrap();
+        assert_eq!(
+            query_or_form_parameters(&get, &settings).unwrap(),
+            "response_type=code&client_id=1"
+        );
+        let put = Request::put("/authorize").body(Bytes::new()).unwrap();
+        assert!(matches!(
+            query_or_form_parameters(&put, &settings),
+            Err(BadRequest::MethodNotAllowed { .. })
+        ));
+    }
+}

@@ -1,0 +1,75 @@
+//! The revocation endpoint (RFC 7009).
+
+use bytes::Bytes;
+use http::{Request, StatusCode};
+
+use super::request::{self, BadRequest};
+use super::response::{self, ResponseExt as _};
+use super::{FlowSettings, Response};
+use crate::Client;
+use crate::types::{RevocationRequest, RevocationResponseAction as Action};
+
+/// Handles `POST /revoke`: authenticates the client and revokes the token through
+/// Authlete's `/auth/revocation`.
+///
+/// | Authlete action | response |
+/// |---|---|
+/// | `OK` | `200` with an empty body |
+/// | `BAD_REQUEST` | `400` with the error JSON |
+/// | `INVALID_CLIENT` | `401` with the error JSON and `WWW-Authenticate: Basic realm="revocation"` |
+/// | `INTERNAL_SERVER_ERROR`, anything else | `500` |
+#[derive(Debug, Clone)]
+pub struct RevocationEndpoint {
+    client: Client,
+    settings: FlowSettings,
+}
+
+impl RevocationEndpoint {
+    /// A handler calling Authlete with `client`.
+    pub fn new(client: Client, settings: FlowSettings) -> Self {
+        Self { client, settings }
+    }
+
+    /// Handles one revocation request.
+    pub async fn handle(&self, request: &Request<Bytes>) -> Response {
+        match self.try_handle(request).await {
+            Ok(response) | Err(response) => response,
+        }
+    }
+
+    async fn try_handle(&self, request: &Request<Bytes>) -> Result<Response, Response> {
+        let parameters =
+            request::form_parameters(request, &self.settings).map_err(BadRequest::into_response)?;
+        let credentials =
+            request::client_credentials(request.headers()).map_err(BadRequest::into_response)?;
+        let (certificate, chain) = request::client_certificate(request, &self.settings)
+            .map_or((None, Vec::new()), |(c, chain)| (Some(c), chain));
+        let (client_id, client_secret) =
+            credentials.map_or((None, None), |(id, secret)| (Some(id), Some(secret)));
+        let body = RevocationRequest {
+            parameters: parameters.into(),
+            client_id,
+            client_secret,
+            client_certificate: certificate,
+            client_certificate_path: chain,
+            ..Default::default()
+        };
+        let answer = self
+            .client
+            .revocation(&body)
+            .await
+            .map_err(|e| response::authlete_failure(&e))?;
+        let content = answer.response_content.unwrap_or_default();
+        Ok(match answer.action {
+            Some(Action::Ok) => response::empty(StatusCode::OK),
+            Some(Action::BadRequest) => response::json(StatusCode::BAD_REQUEST, content),
+            Some(Action::InvalidClient) => response::json(StatusCode::UNAUTHORIZED, content)
+                .with_www_authenticate(Some("Basic realm=\"revocation\"")),
+            Some(Action::InternalServerError) => {
+                response::json(StatusCode::INTERNAL_SERVER_ERROR, content)
+            }
+            Some(other) => response::unknown_action("auth_revocation_api", other.as_str()),
+            None => response::unknown_action("auth_revocation_api", "(none)"),
+        })
+    }
+}
