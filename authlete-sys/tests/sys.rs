@@ -428,6 +428,136 @@ async fn native_sso() {
     mock.assert_async().await;
 }
 
+// The three operations Authlete serves beyond its published spec.
+
+#[tokio::test]
+async fn verifiable_credential_issuer_nonce() {
+    let server = MockServer::start_async().await;
+    let request: types::VciNonceRequest = typed(json!({"pretty": false}));
+    let response: types::VciNonceResponse = typed(json!({
+        "resultCode": "A000001", "action": "OK",
+        "responseContent": "{\"c_nonce\":\"n-1\"}", "cnonce": "n-1"
+    }));
+    let mock = server.vci_nonce_api(|when, then| {
+        when.service_id(SERVICE).body(&request);
+        then.ok(&response);
+    });
+    let got = client(&server)
+        .vci_nonce_api(SERVICE, &request)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(got.action, Some(types::VciNonceResponseAction::Ok));
+    assert_eq!(got.cnonce.as_deref(), Some("n-1"));
+    assert_eq!(got, response);
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn client_attestation_challenge() {
+    let server = MockServer::start_async().await;
+    let request: types::AttestationChallengeRequest = typed(json!({"pretty": true}));
+    let response: types::AttestationChallengeResponse = typed(json!({
+        "action": "INTERNAL_SERVER_ERROR",
+        "responseContent": "{\"error\":\"server_error\"}"
+    }));
+    let mock = server.attestation_challenge_api(|when, then| {
+        when.service_id(SERVICE).body(&request);
+        then.ok(&response);
+    });
+    let got = client(&server)
+        .attestation_challenge_api(SERVICE, &request)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        got.action,
+        Some(types::AttestationChallengeResponseAction::InternalServerError)
+    );
+    assert_eq!(got.attestation_challenge, None);
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn back_channel_logout_token() {
+    let server = MockServer::start_async().await;
+    let request = types::BackchannelLogoutTokenRequest {
+        client_identifier: "57297408867".into(),
+        session_id: Some("sid-1".into()),
+        ..Default::default()
+    };
+    let response: types::BackchannelLogoutTokenResponse = typed(json!({
+        "action": "OK", "logoutToken": "eyJ.logout.token",
+        "backchannelLogoutUri": "https://rp.example/logout"
+    }));
+    let mock = server.backchannel_logout_token_api(|when, then| {
+        // Unset optional fields are left out of the body.
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"clientIdentifier": "57297408867", "sessionId": "sid-1"}));
+        then.ok(&response);
+    });
+    let got = client(&server)
+        .backchannel_logout_token_api(SERVICE, &request)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        got.action,
+        Some(types::BackchannelLogoutTokenResponseAction::Ok)
+    );
+    assert_eq!(
+        got.logout_token.as_ref().unwrap().expose_secret(),
+        "eyJ.logout.token"
+    );
+    assert_eq!(
+        got.backchannel_logout_uri.as_deref(),
+        Some("https://rp.example/logout")
+    );
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn back_channel_logout_token_keeps_an_unknown_action() {
+    let server = MockServer::start_async().await;
+    let body = json!({
+        "action": "SOMETHING_NEW", "resultCode": "A999001", "logoutToken": null,
+        "backchannelLogoutUri": null, "someFutureField": [1]
+    });
+    let mock = server.backchannel_logout_token_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(200)
+            .header("content-type", "application/json")
+            .json_body(body.clone());
+    });
+    let request: types::BackchannelLogoutTokenRequest =
+        typed(json!({"clientIdentifier": "app", "subject": "alice"}));
+    let got = client(&server)
+        .backchannel_logout_token_api(SERVICE, &request)
+        .await
+        .unwrap()
+        .into_inner();
+    mock.assert_async().await;
+
+    let action = got.action.clone().unwrap();
+    assert!(matches!(
+        action,
+        types::BackchannelLogoutTokenResponseAction::Unknown(_)
+    ));
+    assert_eq!(action.as_str(), "SOMETHING_NEW");
+    assert_eq!(got.logout_token, None);
+    assert_eq!(got.backchannel_logout_uri, None);
+
+    // Round trip: the unknown value goes back out unchanged.
+    let out = serde_json::to_value(&got).unwrap();
+    assert_eq!(out["action"], "SOMETHING_NEW");
+    assert_eq!(
+        serde_json::from_value::<types::BackchannelLogoutTokenResponse>(out).unwrap(),
+        got
+    );
+}
+
 #[tokio::test]
 async fn lifecycle_healthcheck_returns_text() {
     let server = MockServer::start_async().await;
@@ -626,6 +756,10 @@ fn planted_secrets_are_absent_from_debug() {
     let device: types::DeviceAuthorizationResponse =
         typed(json!({"deviceCode": planted(0), "responseContent": planted(1)}));
     assert_redacted(&device, 2);
+
+    let logout: types::BackchannelLogoutTokenResponse =
+        typed(json!({"logoutToken": planted(0), "backchannelLogoutUri": "https://rp.example/lo"}));
+    assert_redacted(&logout, 1);
 
     let secret = Secret::from(planted(0));
     assert_eq!(format!("{secret:?}"), "Secret([REDACTED])");

@@ -1,6 +1,6 @@
 //! A blocking client, for programs without an async runtime.
 //!
-//! [`Client`] has the same 88 methods as the async [`crate::Client`], with the same names and
+//! [`Client`] has the same 91 methods as the async [`crate::Client`], with the same names and
 //! arguments, and returns the same [`Result`] when the call is over instead of a future. It
 //! needs the `blocking` feature.
 //!
@@ -669,4 +669,14 @@ blocking_methods! {
     fn native_sso(request: &types::NativeSsoRequest) -> types::NativeSsoResponse;
     /// Process a Native SSO logout.
     fn native_sso_logout(request: &types::NativeSsoLogoutRequest) -> types::NativeSsoLogoutResponse;
+    /// Create a credential nonce.
+    fn credential_nonce(request: &types::VciNonceRequest) -> types::VciNonceResponse;
+    /// Create an attestation challenge.
+    fn attestation_challenge(
+        request: &types::AttestationChallengeRequest,
+    ) -> types::AttestationChallengeResponse;
+    /// Create a back-channel logout token.
+    fn backchannel_logout_token(
+        request: &types::BackchannelLogoutTokenRequest,
+    ) -> types::BackchannelLogoutTokenResponse;
 }

@@ -56,8 +56,10 @@
 //!
 //! - [`Config`]: base URL, API generation (V2 or V3), credentials and timeouts, from code,
 //!   the environment or an `authlete.ini` file.
-//! - [`Client`]: one method for each of Authlete's 88 operations, for V2 (HTTP Basic with
-//!   API key and secret, `/api/...` paths) and V3 (Bearer token, `/api/{serviceId}/...`).
+//! - [`Client`]: one method for each of 91 Authlete operations (the 88 of Authlete's
+//!   published spec plus 3 it omits: credential nonce, attestation challenge and back-channel
+//!   logout token), for V2 (HTTP Basic with API key and secret, `/api/...` paths) and V3
+//!   (Bearer token, `/api/{serviceId}/...`).
 //! - [`Error`]: Authlete's error answers with status, `resultCode`, `resultMessage` and the
 //!   raw body; transport failures; answers that do not decode, with the failing field.
 //! - [`types`] and [`sys`]: the generated request and response types and the low-level

@@ -1642,4 +1642,74 @@ impl Client {
         )
         .await
     }
+
+    /// Create a credential nonce.
+    ///
+    /// Called from the nonce endpoint of an OpenID for Verifiable Credential Issuance credential
+    /// issuer, which wallets ask for a fresh `c_nonce` to put into their key proofs. Reply 200
+    /// with `responseContent` on `OK`, 404 on `NOT_FOUND` (the service has verifiable credentials
+    /// turned off) and 500 on `INTERNAL_SERVER_ERROR`. Absent from Authlete's published spec
+    /// 3.0.16; Authlete serves it from 3.0.22.
+    ///
+    /// `POST /api/{serviceId}/vci/nonce` (`vci_nonce_api`; `credentialNonce` in Authlete's Java SDK).
+    /// In API generation 2 this calls `/api/vci/nonce`: the path exists, but Authlete 2.x servers
+    /// do not serve this operation, so expect an error answer from them.
+    pub async fn credential_nonce(
+        &self,
+        request: &types::VciNonceRequest,
+    ) -> Result<types::VciNonceResponse> {
+        let service = self.service_id(&routes::VCI_NONCE_API)?;
+        self.send(
+            &routes::VCI_NONCE_API,
+            self.sys.vci_nonce_api(service, request),
+        )
+        .await
+    }
+
+    /// Create an attestation challenge.
+    ///
+    /// Called from the challenge endpoint of an authorization server that supports OAuth 2.0
+    /// Attestation-Based Client Authentication, where clients fetch a fresh value to bind into
+    /// their attestation proof of possession. Reply 200 with `responseContent` on `OK` and 500 on
+    /// `INTERNAL_SERVER_ERROR`. Absent from Authlete's published spec 3.0.16; Authlete serves it
+    /// from 3.0.28.
+    ///
+    /// `POST /api/{serviceId}/attestation/challenge` (`attestation_challenge_api`; `attestationChallenge` in Authlete's Java SDK).
+    /// In API generation 2 this calls `/api/attestation/challenge`: the path exists, but Authlete
+    /// 2.x servers do not serve this operation, so expect an error answer from them.
+    pub async fn attestation_challenge(
+        &self,
+        request: &types::AttestationChallengeRequest,
+    ) -> Result<types::AttestationChallengeResponse> {
+        let service = self.service_id(&routes::ATTESTATION_CHALLENGE_API)?;
+        self.send(
+            &routes::ATTESTATION_CHALLENGE_API,
+            self.sys.attestation_challenge_api(service, request),
+        )
+        .await
+    }
+
+    /// Create a back-channel logout token.
+    ///
+    /// Builds and signs an OpenID Connect Back-Channel Logout token addressed to one client,
+    /// naming the end-user (`subject`), the session (`sessionId`) or both, and returns it with the
+    /// client's registered `backchannelLogoutUri`. On `OK` the authorization server delivers it
+    /// itself, as the form parameter `logout_token` in a POST to that URI; `SERVER_ERROR` and
+    /// `CALLER_ERROR` mean that no token was made. No access or refresh token is revoked. Absent
+    /// from Authlete's published spec 3.0.16; Authlete serves it from 3.0.32.
+    ///
+    /// `POST /api/{serviceId}/backchannel/logout/token` (`backchannel_logout_token_api`; `backchannelLogoutToken` in Authlete's Java SDK).
+    /// In API generation 2 this calls `/api/backchannel/logout/token`: the path exists, but
+    /// Authlete 2.x servers do not serve this operation, so expect an error answer from them.
+    pub async fn backchannel_logout_token(
+        &self,
+        request: &types::BackchannelLogoutTokenRequest,
+    ) -> Result<types::BackchannelLogoutTokenResponse> {
+        let service = self.service_id(&routes::BACKCHANNEL_LOGOUT_TOKEN_API)?;
+        self.send(
+            &routes::BACKCHANNEL_LOGOUT_TOKEN_API,
+            self.sys.backchannel_logout_token_api(service, request),
+        )
+        .await
+    }
 }

@@ -619,6 +619,30 @@ pub(crate) const NATIVE_SSO_LOGOUT_API: Route = Route {
     credentials: Credentials::Service,
 };
 
+// The three operations that Authlete serves but its published spec omits. Authlete's Java
+// SDK defines V2 paths for them, but Authlete 2.x servers do not serve them.
+pub(crate) const VCI_NONCE_API: Route = Route {
+    operation: "vci_nonce_api",
+    method: "POST",
+    v3_path: "/api/{serviceId}/vci/nonce",
+    v2_path: Some("/api/vci/nonce"),
+    credentials: Credentials::Service,
+};
+pub(crate) const ATTESTATION_CHALLENGE_API: Route = Route {
+    operation: "attestation_challenge_api",
+    method: "POST",
+    v3_path: "/api/{serviceId}/attestation/challenge",
+    v2_path: Some("/api/attestation/challenge"),
+    credentials: Credentials::Service,
+};
+pub(crate) const BACKCHANNEL_LOGOUT_TOKEN_API: Route = Route {
+    operation: "backchannel_logout_token_api",
+    method: "POST",
+    v3_path: "/api/{serviceId}/backchannel/logout/token",
+    v2_path: Some("/api/backchannel/logout/token"),
+    credentials: Credentials::Service,
+};
+
 /// Every route, in the order of the spec.
 pub(crate) const ALL: &[&Route] = &[
     &SERVICE_GET_API,
@@ -709,6 +733,9 @@ pub(crate) const ALL: &[&Route] = &[
     &UPDATE_AUTHORIZATION_TICKET,
     &NATIVE_SSO_API,
     &NATIVE_SSO_LOGOUT_API,
+    &VCI_NONCE_API,
+    &ATTESTATION_CHALLENGE_API,
+    &BACKCHANNEL_LOGOUT_TOKEN_API,
 ];
 
 /// The route of an operation id.

@@ -100,6 +100,44 @@ pub mod types {
         )]
         pub result_message: ::std::option::Option<::std::string::String>,
     }
+    ///The body of `attestation_challenge_api`: whether the challenge endpoint's JSON should be pretty-printed.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct AttestationChallengeRequest {
+        ///When `true`, Authlete indents the JSON it puts in `responseContent`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pretty: ::std::option::Option<bool>,
+    }
+    ///Authlete's answer to `attestation_challenge_api`: the `action`, the body for the challenge endpoint and the challenge itself.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct AttestationChallengeResponse {
+        ///How the challenge endpoint should reply: `OK` with status 200, `INTERNAL_SERVER_ERROR` with status 500.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action: ::std::option::Option<crate::types::AttestationChallengeResponseAction>,
+        ///The newly minted challenge, the same value the success body carries, for the server's own use.
+        #[serde(
+            rename = "attestationChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge: ::std::option::Option<::std::string::String>,
+        ///JSON body for the challenge endpoint to return unchanged, holding either the challenge or an error.
+        #[serde(
+            rename = "responseContent",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub response_content: ::std::option::Option<::std::string::String>,
+        ///Code identifying the outcome of the `/attestation/challenge` API call.
+        #[serde(
+            rename = "resultCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_code: ::std::option::Option<::std::string::String>,
+        ///Short human-readable explanation of that outcome, starting with the code.
+        #[serde(
+            rename = "resultMessage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_message: ::std::option::Option<::std::string::String>,
+    }
     ///One entry of a Rich Authorization Requests (RFC 9396) `authorization_details` array, describing one kind of access the client asks for.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AuthorizationDetailsElement {
@@ -1305,6 +1343,53 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub warnings: ::std::vec::Vec<::std::string::String>,
+    }
+    ///The body of `backchannel_logout_token_api`: the client to notify and the end-user or session being logged out; at least one of `subject` and `sessionId` is needed.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct BackchannelLogoutTokenRequest {
+        ///Identifier of the client (relying party) that will receive the logout token.
+        #[serde(rename = "clientIdentifier")]
+        pub client_identifier: ::std::string::String,
+        ///End-user session identifier that becomes the token's `sid` claim, expected when the service supports session IDs in back-channel logout.
+        #[serde(
+            rename = "sessionId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub session_id: ::std::option::Option<::std::string::String>,
+        ///End-user identifier that becomes the token's `sub` claim; give it, `sessionId`, or both.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+    }
+    ///Authlete's answer to `backchannel_logout_token_api`: the `action`, the logout token and where to deliver it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct BackchannelLogoutTokenResponse {
+        ///Outcome of the call: `OK` when the token was made, `SERVER_ERROR` for a failure inside Authlete, `CALLER_ERROR` for a faulty request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action: ::std::option::Option<crate::types::BackchannelLogoutTokenResponseAction>,
+        ///Where to deliver the token, copied unchecked from the client's registered `backchannel_logout_uri`, and absent when it has none.
+        #[serde(
+            rename = "backchannelLogoutUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub backchannel_logout_uri: ::std::option::Option<::std::string::String>,
+        ///The signed logout token (a JWT) to send to the client as the `logout_token` form parameter.
+        #[serde(
+            rename = "logoutToken",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logout_token: ::std::option::Option<crate::Secret>,
+        ///Code identifying the outcome of the `/backchannel/logout/token` API call.
+        #[serde(
+            rename = "resultCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_code: ::std::option::Option<::std::string::String>,
+        ///Short human-readable explanation of that outcome, starting with the code.
+        #[serde(
+            rename = "resultMessage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///Per-request settings for OAuth Client ID Metadata Document (CIMD) processing that, when supplied, take priority over the service configuration.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -7818,6 +7903,41 @@ pub mod types {
         )]
         pub result_message: ::std::option::Option<::std::string::String>,
     }
+    ///The body of `vci_nonce_api`: whether the nonce endpoint's JSON should be pretty-printed.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct VciNonceRequest {
+        ///When `true`, Authlete pretty-prints the JSON it puts in `responseContent`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pretty: ::std::option::Option<bool>,
+    }
+    ///Authlete's answer to `vci_nonce_api`: the `action`, the body for the nonce endpoint and the nonce itself.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct VciNonceResponse {
+        ///How the nonce endpoint should reply: `OK` with status 200, `NOT_FOUND` with 404, `INTERNAL_SERVER_ERROR` with 500.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action: ::std::option::Option<crate::types::VciNonceResponseAction>,
+        ///The newly minted `c_nonce`, the same value the success body carries, for the issuer's own use.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cnonce: ::std::option::Option<::std::string::String>,
+        ///JSON body for the nonce endpoint to return unchanged, holding either the nonce or an error.
+        #[serde(
+            rename = "responseContent",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub response_content: ::std::option::Option<::std::string::String>,
+        ///Code identifying the outcome of the `/vci/nonce` API call.
+        #[serde(
+            rename = "resultCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_code: ::std::option::Option<::std::string::String>,
+        ///Brief human-readable account of that outcome, starting with the code.
+        #[serde(
+            rename = "resultMessage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_message: ::std::option::Option<::std::string::String>,
+    }
     ///The body of `vci_offer_create_api`: the grants, subject, lifetime and credential configurations of the offer to create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VciOfferCreateRequest {
@@ -8071,6 +8191,15 @@ pub mod types {
             self.result_message.as_deref()
         }
     }
+    impl crate::ResultInfo for AttestationChallengeRequest {}
+    impl crate::ResultInfo for AttestationChallengeResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
     impl crate::ResultInfo for AuthorizationDetailsElement {}
     impl crate::ResultInfo for AuthorizationFailRequest {}
     impl crate::ResultInfo for AuthorizationFailResponse {
@@ -8148,6 +8277,15 @@ pub mod types {
     }
     impl crate::ResultInfo for BackchannelAuthenticationRequest {}
     impl crate::ResultInfo for BackchannelAuthenticationResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
+    impl crate::ResultInfo for BackchannelLogoutTokenRequest {}
+    impl crate::ResultInfo for BackchannelLogoutTokenResponse {
         fn result_code(&self) -> ::std::option::Option<&str> {
             self.result_code.as_deref()
         }
@@ -8560,6 +8698,15 @@ pub mod types {
             self.result_message.as_deref()
         }
     }
+    impl crate::ResultInfo for VciNonceRequest {}
+    impl crate::ResultInfo for VciNonceResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_deref()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_deref()
+        }
+    }
     impl crate::ResultInfo for VciOfferCreateRequest {}
     impl crate::ResultInfo for VciOfferCreateResponse {
         fn result_code(&self) -> ::std::option::Option<&str> {
@@ -8614,6 +8761,7 @@ pub mod types {
         "idToken",
         "jwks",
         "jwtAccessToken",
+        "logoutToken",
         "newClientSecret",
         "oldClientSecret",
         "parameters",
@@ -8695,6 +8843,40 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(AttachmentType);
+    ///What the authorization server should do next with an `AttestationChallengeResponse`, as decided by Authlete.
+    ///
+    /// Open: a value this version does not know arrives as `Unknown` and is sent back
+    /// unchanged.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum AttestationChallengeResponseAction {
+        ///`OK`
+        Ok,
+        ///`INTERNAL_SERVER_ERROR`
+        InternalServerError,
+        /// A value unknown to this version of the SDK, kept as received.
+        Unknown(crate::UnknownValue),
+    }
+    impl AttestationChallengeResponseAction {
+        /// Every value this version of the SDK knows, in spec order.
+        pub const KNOWN_VALUES: &'static [&'static str] = &["OK", "INTERNAL_SERVER_ERROR"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Ok => "OK",
+                Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        fn from_known(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "OK" => ::std::option::Option::Some(Self::Ok),
+                "INTERNAL_SERVER_ERROR" => ::std::option::Option::Some(Self::InternalServerError),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    crate::runtime::open_enum_impls!(AttestationChallengeResponseAction);
     ///Why the request behind a `AuthorizationFailRequest` failed.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
@@ -9297,6 +9479,44 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(BackchannelAuthenticationResponseAction);
+    ///What the authorization server should do next with a `BackchannelLogoutTokenResponse`, as decided by Authlete.
+    ///
+    /// Open: a value this version does not know arrives as `Unknown` and is sent back
+    /// unchanged.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum BackchannelLogoutTokenResponseAction {
+        ///`OK`
+        Ok,
+        ///`SERVER_ERROR`
+        ServerError,
+        ///`CALLER_ERROR`
+        CallerError,
+        /// A value unknown to this version of the SDK, kept as received.
+        Unknown(crate::UnknownValue),
+    }
+    impl BackchannelLogoutTokenResponseAction {
+        /// Every value this version of the SDK knows, in spec order.
+        pub const KNOWN_VALUES: &'static [&'static str] = &["OK", "SERVER_ERROR", "CALLER_ERROR"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Ok => "OK",
+                Self::ServerError => "SERVER_ERROR",
+                Self::CallerError => "CALLER_ERROR",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        fn from_known(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "OK" => ::std::option::Option::Some(Self::Ok),
+                "SERVER_ERROR" => ::std::option::Option::Some(Self::ServerError),
+                "CALLER_ERROR" => ::std::option::Option::Some(Self::CallerError),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    crate::runtime::open_enum_impls!(BackchannelLogoutTokenResponseAction);
     ///An OpenID Connect claim type, normal, aggregated or distributed, that a service lists in `supportedClaimTypes`.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
@@ -12072,6 +12292,45 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(VciMetadataResponseAction);
+    ///What the credential issuer should do next with a `VciNonceResponse`, as decided by Authlete.
+    ///
+    /// Open: a value this version does not know arrives as `Unknown` and is sent back
+    /// unchanged.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum VciNonceResponseAction {
+        ///`OK`
+        Ok,
+        ///`NOT_FOUND`
+        NotFound,
+        ///`INTERNAL_SERVER_ERROR`
+        InternalServerError,
+        /// A value unknown to this version of the SDK, kept as received.
+        Unknown(crate::UnknownValue),
+    }
+    impl VciNonceResponseAction {
+        /// Every value this version of the SDK knows, in spec order.
+        pub const KNOWN_VALUES: &'static [&'static str] =
+            &["OK", "NOT_FOUND", "INTERNAL_SERVER_ERROR"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Ok => "OK",
+                Self::NotFound => "NOT_FOUND",
+                Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        fn from_known(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "OK" => ::std::option::Option::Some(Self::Ok),
+                "NOT_FOUND" => ::std::option::Option::Some(Self::NotFound),
+                "INTERNAL_SERVER_ERROR" => ::std::option::Option::Some(Self::InternalServerError),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    crate::runtime::open_enum_impls!(VciNonceResponseAction);
     ///What the authorization server should do next with a `VciOfferCreateResponse`, as decided by Authlete.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
@@ -12314,7 +12573,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 ///Client for Authlete API
 ///
-///The Authlete Web API, described for authlete-rs. Authlete runs the OAuth 2.0 and OpenID Connect logic of an authorization server: the server forwards each request it receives to Authlete and relays the answer. Descriptions are our own; paths, names, types and values follow Authlete API 3.0.16.
+///The Authlete Web API, described for authlete-rs. Authlete runs the OAuth 2.0 and OpenID Connect logic of an authorization server: the server forwards each request it receives to Authlete and relays the answer. Descriptions are our own; paths, names, types and values follow Authlete API 3.0.16, plus three operations that Authlete serves but its published spec omits (credential nonce, attestation challenge, back-channel logout token).
 ///
 ///Version: 3.0.16
 pub struct Client {
@@ -17082,6 +17341,165 @@ impl Client {
             .build()?;
         let info = OperationInfo {
             operation_id: "native_sso_logout_api",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => Err(Error::ErrorResponse(
+                ResponseValue::from_response(response).await?,
+            )),
+            500u16..=599u16 => Err(Error::ErrorResponse(
+                ResponseValue::from_response(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    ///Create a credential nonce
+    ///
+    ///Called from the nonce endpoint of an OpenID for Verifiable Credential Issuance credential issuer, which wallets ask for a fresh `c_nonce` to put into their key proofs. Reply 200 with `responseContent` on `OK`, 404 on `NOT_FOUND` (the service has verifiable credentials turned off) and 500 on `INTERNAL_SERVER_ERROR`. Absent from Authlete's published spec 3.0.16; Authlete serves it from 3.0.22, and 2.x servers do not serve it.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/vci/nonce`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
+    pub async fn vci_nonce_api<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciNonceRequest,
+    ) -> Result<ResponseValue<types::VciNonceResponse>, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/nonce",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "vci_nonce_api",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => Err(Error::ErrorResponse(
+                ResponseValue::from_response(response).await?,
+            )),
+            500u16..=599u16 => Err(Error::ErrorResponse(
+                ResponseValue::from_response(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    ///Create an attestation challenge
+    ///
+    ///Called from the challenge endpoint of an authorization server that supports OAuth 2.0 Attestation-Based Client Authentication, where clients fetch a fresh value to bind into their attestation proof of possession. Reply 200 with `responseContent` on `OK` and 500 on `INTERNAL_SERVER_ERROR`. Absent from Authlete's published spec 3.0.16; Authlete serves it from 3.0.28, and 2.x servers do not serve it.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/attestation/challenge`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
+    pub async fn attestation_challenge_api<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::AttestationChallengeRequest,
+    ) -> Result<ResponseValue<types::AttestationChallengeResponse>, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/attestation/challenge",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "attestation_challenge_api",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => Err(Error::ErrorResponse(
+                ResponseValue::from_response(response).await?,
+            )),
+            500u16..=599u16 => Err(Error::ErrorResponse(
+                ResponseValue::from_response(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    ///Create a back-channel logout token
+    ///
+    ///Builds and signs an OpenID Connect Back-Channel Logout token addressed to one client, naming the end-user (`subject`), the session (`sessionId`) or both, and returns it with the client's registered `backchannelLogoutUri`. On `OK` the authorization server delivers it itself, as the form parameter `logout_token` in a POST to that URI; `SERVER_ERROR` and `CALLER_ERROR` mean that no token was made. No access or refresh token is revoked. Absent from Authlete's published spec 3.0.16; Authlete serves it from 3.0.32, and 2.x servers do not serve it.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/backchannel/logout/token`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
+    pub async fn backchannel_logout_token_api<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::BackchannelLogoutTokenRequest,
+    ) -> Result<ResponseValue<types::BackchannelLogoutTokenResponse>, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/backchannel/logout/token",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map.append(
+            ::reqwest::header::HeaderName::from_static("api-version"),
+            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "backchannel_logout_token_api",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;

@@ -5444,6 +5444,179 @@ pub mod operations {
             )
         }
     }
+    pub struct VciNonceApiWhen(::httpmock::When);
+    impl VciNonceApiWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^(?:/[^?#]*)?/api/[^/]*/vci/nonce$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn service_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!(
+                "^(?:/[^?#]*)?/api/{}/vci/nonce$",
+                regex::escape(value)
+            ))
+            .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::VciNonceRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct VciNonceApiThen(::httpmock::Then);
+    impl VciNonceApiThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::VciNonceResponse) -> Self {
+            Self(
+                self.0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AttestationChallengeApiWhen(::httpmock::When);
+    impl AttestationChallengeApiWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(inner.method(::httpmock::Method::POST).path_matches(
+                regex::Regex::new("^(?:/[^?#]*)?/api/[^/]*/attestation/challenge$").unwrap(),
+            ))
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn service_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!(
+                "^(?:/[^?#]*)?/api/{}/attestation/challenge$",
+                regex::escape(value)
+            ))
+            .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::AttestationChallengeRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct AttestationChallengeApiThen(::httpmock::Then);
+    impl AttestationChallengeApiThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AttestationChallengeResponse) -> Self {
+            Self(
+                self.0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct BackchannelLogoutTokenApiWhen(::httpmock::When);
+    impl BackchannelLogoutTokenApiWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(inner.method(::httpmock::Method::POST).path_matches(
+                regex::Regex::new("^(?:/[^?#]*)?/api/[^/]*/backchannel/logout/token$").unwrap(),
+            ))
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn service_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!(
+                "^(?:/[^?#]*)?/api/{}/backchannel/logout/token$",
+                regex::escape(value)
+            ))
+            .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::BackchannelLogoutTokenRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct BackchannelLogoutTokenApiThen(::httpmock::Then);
+    impl BackchannelLogoutTokenApiThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::BackchannelLogoutTokenResponse) -> Self {
+            Self(
+                self.0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -5815,6 +5988,18 @@ pub trait MockServerExt {
     fn native_sso_logout_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::NativeSsoLogoutApiWhen, operations::NativeSsoLogoutApiThen);
+    fn vci_nonce_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::VciNonceApiWhen, operations::VciNonceApiThen);
+    fn attestation_challenge_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::AttestationChallengeApiWhen, operations::AttestationChallengeApiThen);
+    fn backchannel_logout_token_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::BackchannelLogoutTokenApiWhen,
+            operations::BackchannelLogoutTokenApiThen,
+        );
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn service_get_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -6884,6 +7069,42 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::NativeSsoLogoutApiWhen::new(when),
                 operations::NativeSsoLogoutApiThen::new(then),
+            )
+        })
+    }
+    fn vci_nonce_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::VciNonceApiWhen, operations::VciNonceApiThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::VciNonceApiWhen::new(when),
+                operations::VciNonceApiThen::new(then),
+            )
+        })
+    }
+    fn attestation_challenge_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::AttestationChallengeApiWhen, operations::AttestationChallengeApiThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AttestationChallengeApiWhen::new(when),
+                operations::AttestationChallengeApiThen::new(then),
+            )
+        })
+    }
+    fn backchannel_logout_token_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::BackchannelLogoutTokenApiWhen,
+            operations::BackchannelLogoutTokenApiThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::BackchannelLogoutTokenApiWhen::new(when),
+                operations::BackchannelLogoutTokenApiThen::new(then),
             )
         })
     }

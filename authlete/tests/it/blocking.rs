@@ -570,6 +570,17 @@ fn every_async_method_has_its_blocking_form() {
         ("native_sso_logout", |c| {
             done(c.native_sso_logout(&Default::default()))
         }),
+        ("credential_nonce", |c| {
+            done(c.credential_nonce(&Default::default()))
+        }),
+        ("attestation_challenge", |c| {
+            done(c.attestation_challenge(&Default::default()))
+        }),
+        ("backchannel_logout_token", |c| {
+            done(c.backchannel_logout_token(&body(
+                json!({"clientIdentifier": "57297408867", "subject": "alice"}),
+            )))
+        }),
     ];
 
     let operations = include_str!("../../src/operations.rs");
@@ -582,7 +593,7 @@ fn every_async_method_has_its_blocking_form() {
     let mut blocking_methods: Vec<&str> = table.iter().map(|(name, _)| *name).collect();
     blocking_methods.sort_unstable();
     assert_eq!(blocking_methods, async_methods);
-    assert_eq!(blocking_methods.len(), 88);
+    assert_eq!(blocking_methods.len(), 91);
 
     // Each one sends its request: Authlete's error answer comes back as `Error::Api`.
     let server = MockServer::start();
