@@ -24,6 +24,7 @@
 //! # }
 //! ```
 
+pub mod logout;
 pub mod proxy;
 pub mod request;
 pub mod response;

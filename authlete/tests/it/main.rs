@@ -6,6 +6,7 @@ mod config;
 mod dpop;
 mod dpop_calls;
 mod errors;
+mod flows_logout;
 mod flows_revocation;
 mod flows_support;
 mod mtls;

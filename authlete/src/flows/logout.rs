@@ -1,0 +1,207 @@
+//! OpenID Connect Back-Channel Logout: when a user's session ends, tell each client.
+//!
+//! For every client, [`BackchannelLogout::notify`] asks Authlete for a logout token
+//! (`/backchannel/logout/token`, which also names the client's `backchannel_logout_uri`)
+//! and POSTs it there as the form parameter `logout_token`. Deliveries run concurrently,
+//! each within a timeout, never follow redirects, and report their own outcome: one
+//! unreachable client does not stop the others.
+
+use std::time::Duration;
+
+use http::StatusCode;
+
+use crate::types::{BackchannelLogoutTokenRequest, BackchannelLogoutTokenResponseAction as Action};
+use crate::{Client, Error};
+
+/// Who to log out at one client: the client and the user's subject, session ID, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoutTarget {
+    /// The client ID (or alias) of the relying party.
+    pub client: String,
+    /// The user's subject (`sub` of the logout token).
+    pub subject: Option<String>,
+    /// The session ID (`sid` of the logout token).
+    pub session_id: Option<String>,
+}
+
+impl LogoutTarget {
+    /// The user `subject` at `client`.
+    pub fn subject(client: impl Into<String>, subject: impl Into<String>) -> Self {
+        Self {
+            client: client.into(),
+            subject: Some(subject.into()),
+            session_id: None,
+        }
+    }
+
+    /// The same target, also naming the session.
+    #[must_use]
+    pub fn with_session_id(mut self, session_id: impl Into<String>) -> Self {
+        self.session_id = Some(session_id.into());
+        self
+    }
+}
+
+/// What happened for one client.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LogoutOutcome {
+    /// The client acknowledged the logout token (`200` or `204`).
+    Delivered {
+        /// The status the client answered.
+        status: StatusCode,
+    },
+    /// The client has no `backchannel_logout_uri`: nothing to deliver.
+    NotRegistered,
+    /// The client answered with an error status.
+    Rejected {
+        /// The status the client answered.
+        status: StatusCode,
+    },
+    /// The client could not be reached, or did not answer within the timeout.
+    Unreachable {
+        /// Why, without the token.
+        reason: String,
+    },
+    /// Authlete did not give a logout token.
+    NoToken {
+        /// Why: Authlete's error, or its `resultMessage` for `SERVER_ERROR` /
+        /// `CALLER_ERROR`.
+        reason: String,
+    },
+}
+
+impl LogoutOutcome {
+    /// Whether the client was told.
+    pub fn is_delivered(&self) -> bool {
+        matches!(self, LogoutOutcome::Delivered { .. })
+    }
+}
+
+/// Sends back-channel logout tokens: see the [module documentation](self).
+///
+/// ```no_run
+/// use authlete::flows::logout::{BackchannelLogout, LogoutTarget};
+///
+/// # async fn run(client: authlete::Client) {
+/// let logout = BackchannelLogout::new(client);
+/// for (target, outcome) in logout
+///     .notify(vec![LogoutTarget::subject("1140735077", "john").with_session_id("s-1")])
+///     .await
+/// {
+///     if !outcome.is_delivered() {
+///         eprintln!("{}: {outcome:?}", target.client);
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct BackchannelLogout {
+    client: Client,
+    http: reqwest::Client,
+}
+
+impl BackchannelLogout {
+    /// Delivers with a 5-second timeout per client.
+    pub fn new(client: Client) -> Self {
+        Self::with_timeout(client, Duration::from_secs(5))
+    }
+
+    /// Delivers with `timeout` per client (connect, send and answer).
+    pub fn with_timeout(client: Client, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Self { client, http }
+    }
+
+    /// Tells every target's client, concurrently; the outcomes come back in the order of
+    /// `targets`.
+    pub async fn notify(&self, targets: Vec<LogoutTarget>) -> Vec<(LogoutTarget, LogoutOutcome)> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, target) in targets.into_iter().enumerate() {
+            let this = self.clone();
+            tasks.spawn(async move {
+                let outcome = this.notify_one(&target).await;
+                (index, target, outcome)
+            });
+        }
+        let mut results = Vec::with_capacity(tasks.len());
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(result) => results.push(result),
+                Err(error) => tracing::error!(%error, "a back-channel logout task failed"),
+            }
+        }
+        results.sort_by_key(|(index, _, _)| *index);
+        results
+            .into_iter()
+            .map(|(_, target, outcome)| (target, outcome))
+            .collect()
+    }
+
+    /// Tells one client.
+    pub async fn notify_one(&self, target: &LogoutTarget) -> LogoutOutcome {
+        let request = BackchannelLogoutTokenRequest {
+            client_identifier: target.client.clone(),
+            subject: target.subject.clone(),
+            session_id: target.session_id.clone(),
+        };
+        let answer = match self.client.backchannel_logout_token(&request).await {
+            Ok(answer) => answer,
+            Err(error) => return no_token(&target.client, &error),
+        };
+        match answer.action {
+            Some(Action::Ok) => {}
+            other => {
+                let reason = answer
+                    .result_message
+                    .unwrap_or_else(|| format!("Authlete answered {other:?}"));
+                tracing::warn!(client = %target.client, %reason, "no back-channel logout token");
+                return LogoutOutcome::NoToken { reason };
+            }
+        }
+        let (Some(uri), Some(token)) = (answer.backchannel_logout_uri, answer.logout_token) else {
+            return LogoutOutcome::NotRegistered;
+        };
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("logout_token", token.expose_secret())
+            .finish();
+        let delivery = self
+            .http
+            .post(&uri)
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await;
+        let outcome = match delivery {
+            Ok(response) if matches!(response.status().as_u16(), 200 | 204) => {
+                LogoutOutcome::Delivered {
+                    status: response.status(),
+                }
+            }
+            Ok(response) => LogoutOutcome::Rejected {
+                status: response.status(),
+            },
+            // reqwest's messages name the URL, never the form body.
+            Err(error) => LogoutOutcome::Unreachable {
+                reason: error.to_string(),
+            },
+        };
+        tracing::debug!(client = %target.client, ?outcome, "back-channel logout");
+        outcome
+    }
+}
+
+fn no_token(client: &str, error: &Error) -> LogoutOutcome {
+    tracing::warn!(client, %error, "could not get a back-channel logout token");
+    LogoutOutcome::NoToken {
+        reason: error.to_string(),
+    }
+}
