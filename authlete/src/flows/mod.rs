@@ -36,6 +36,18 @@ pub use proxy::{ClientCertificateSource, Proxy, PublicUrlSource};
 /// What every handler returns: a complete HTTP response with its body.
 pub type Response = http::Response<Bytes>;
 
+/// A handler of one HTTP endpoint, for framework adapters: every endpoint handler of this
+/// module implements it.
+pub trait Endpoint: Send + Sync + 'static {
+    /// Handles one request whose body has been read.
+    fn handle(&self, request: &http::Request<Bytes>) -> impl Future<Output = Response> + Send;
+
+    /// The largest body the handler accepts; adapters stop reading beyond it.
+    fn max_body_bytes(&self) -> usize {
+        FlowSettings::default().max_body_bytes
+    }
+}
+
 /// Settings shared by every handler.
 #[derive(Debug, Clone)]
 #[non_exhaustive]

@@ -73,3 +73,13 @@ impl RevocationEndpoint {
         })
     }
 }
+
+impl super::Endpoint for RevocationEndpoint {
+    async fn handle(&self, request: &Request<Bytes>) -> Response {
+        RevocationEndpoint::handle(self, request).await
+    }
+
+    fn max_body_bytes(&self) -> usize {
+        self.settings.max_body_bytes
+    }
+}
