@@ -24,11 +24,25 @@
 //! # }
 //! ```
 
+pub mod attestation;
+pub mod authorization;
+pub mod ciba;
+pub mod credential;
+pub mod device;
+pub mod discovery;
+pub mod federation;
+pub mod grant_management;
+pub mod introspection;
 pub mod logout;
+pub mod par;
 pub mod proxy;
+pub mod registration;
 pub mod request;
+pub mod resource;
 pub mod response;
 pub mod revocation;
+pub mod token;
+pub mod userinfo;
 
 pub use bytes::Bytes;
 pub use proxy::{ClientCertificateSource, Proxy, PublicUrlSource};

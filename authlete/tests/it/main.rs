@@ -1,14 +1,30 @@
 //! The single integration-test binary of the `authlete` crate: one module per area.
 
+#[cfg(feature = "axum")]
+mod axum_e2e;
 #[cfg(feature = "blocking")]
 mod blocking;
 mod config;
 mod dpop;
 mod dpop_calls;
 mod errors;
+mod flows_attestation;
+mod flows_authorization;
+mod flows_ciba;
+mod flows_credential;
+mod flows_device;
+mod flows_discovery;
+mod flows_federation;
+mod flows_grant_management;
+mod flows_introspection;
 mod flows_logout;
+mod flows_par;
+mod flows_registration;
+mod flows_resource;
 mod flows_revocation;
 mod flows_support;
+mod flows_token;
+mod flows_userinfo;
 mod mtls;
 mod operations;
 mod pagination;

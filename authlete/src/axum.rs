@@ -1,0 +1,287 @@
+//! The axum adapter (feature `axum`): mount the endpoint flows in a router, and protect
+//! routes with the resource-server token validation.
+//!
+//! ```no_run
+//! # async fn run(client: authlete::Client) {
+//! use authlete::axum::AuthorizationServer;
+//! use authlete::flows::FlowSettings;
+//! use authlete::flows::revocation::RevocationEndpoint;
+//!
+//! let router: axum::Router = AuthorizationServer::new()
+//!     .endpoint("/revoke", RevocationEndpoint::new(client.clone(), FlowSettings::default()))
+//!     .into_router();
+//! # let _ = router;
+//! # }
+//! ```
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use crate::flows::authorization::{AuthorizationEndpoint, Interaction, Session};
+use crate::flows::grant_management::GrantManagementEndpoint;
+use crate::flows::registration::ClientConfigurationEndpoint;
+use crate::flows::request::BadRequest;
+use crate::flows::resource::{TokenInfo, TokenValidator};
+use crate::flows::{Endpoint, response};
+
+/// Builds an [`axum::Router`] with the endpoints the application chooses.
+#[derive(Debug, Default)]
+#[must_use]
+pub struct AuthorizationServer {
+    router: axum::Router,
+}
+
+impl AuthorizationServer {
+    /// No endpoints yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Serves `endpoint` at `path`, for every method (the handler answers `405` itself to
+    /// the methods it does not take).
+    pub fn endpoint(self, path: &str, endpoint: impl Endpoint) -> Self {
+        Self {
+            router: self.router.route(path, route(endpoint)),
+        }
+    }
+
+    /// Serves the authorization endpoint at `path`: `render` turns an interaction (the user
+    /// must log in or consent) into the application's page; every other outcome is answered
+    /// as the flow decides. The decision comes back through
+    /// [`AuthorizationEndpoint::decide`] from the application's own route.
+    pub fn authorization<S, F, Fut>(
+        self,
+        path: &str,
+        endpoint: Arc<AuthorizationEndpoint<S>>,
+        render: F,
+    ) -> Self
+    where
+        S: Session + 'static,
+        F: Fn(Interaction) -> Fut + Clone + Send + Sync + 'static,
+        Fut: Future<Output = crate::flows::Response> + Send,
+    {
+        let route = axum::routing::any(move |request: Request| {
+            let endpoint = endpoint.clone();
+            let render = render.clone();
+            async move {
+                let request = match read(request, endpoint.settings().max_body_bytes).await {
+                    Ok(request) => request,
+                    Err(response) => return response,
+                };
+                let response = match endpoint.handle(&request).await {
+                    crate::flows::authorization::AuthorizationOutcome::Interaction(interaction) => {
+                        render(interaction).await
+                    }
+                    crate::flows::authorization::AuthorizationOutcome::Response(response) => {
+                        response
+                    }
+                };
+                into_axum(response)
+            }
+        });
+        Self {
+            router: self.router.route(path, route),
+        }
+    }
+
+    /// Serves RFC 7592 client configuration at `path`, which must capture the client ID as
+    /// `{client_id}` (e.g. `/register/{client_id}`).
+    pub fn client_configuration(self, path: &str, endpoint: ClientConfigurationEndpoint) -> Self {
+        let endpoint = Arc::new(endpoint);
+        let route = axum::routing::any(
+            move |axum::extract::Path(client_id): axum::extract::Path<String>, request: Request| {
+                let endpoint = endpoint.clone();
+                async move {
+                    match read(
+                        request,
+                        crate::flows::FlowSettings::default().max_body_bytes,
+                    )
+                    .await
+                    {
+                        Ok(request) => into_axum(endpoint.handle(&request, &client_id).await),
+                        Err(response) => response,
+                    }
+                }
+            },
+        );
+        Self {
+            router: self.router.route(path, route),
+        }
+    }
+
+    /// Serves grant management at `path`, which must capture the grant ID as `{grant_id}`
+    /// (e.g. `/grants/{grant_id}`).
+    pub fn grant_management(self, path: &str, endpoint: GrantManagementEndpoint) -> Self {
+        let endpoint = Arc::new(endpoint);
+        let route = axum::routing::any(
+            move |axum::extract::Path(grant_id): axum::extract::Path<String>, request: Request| {
+                let endpoint = endpoint.clone();
+                async move {
+                    match read(
+                        request,
+                        crate::flows::FlowSettings::default().max_body_bytes,
+                    )
+                    .await
+                    {
+                        Ok(request) => into_axum(endpoint.handle(&request, &grant_id).await),
+                        Err(response) => response,
+                    }
+                }
+            },
+        );
+        Self {
+            router: self.router.route(path, route),
+        }
+    }
+
+    /// The router, to merge with the application's own routes or to serve.
+    pub fn into_router(self) -> axum::Router {
+        self.router
+    }
+}
+
+/// A route serving `endpoint` for every method.
+pub fn route<S: Clone + Send + Sync + 'static>(
+    endpoint: impl Endpoint,
+) -> axum::routing::MethodRouter<S> {
+    let endpoint = Arc::new(endpoint);
+    axum::routing::any(move |request: Request| {
+        let endpoint = endpoint.clone();
+        async move { handle(&*endpoint, request).await }
+    })
+}
+
+/// Reads the body within the endpoint's limit, runs the handler and converts the response.
+pub async fn handle(endpoint: &impl Endpoint, request: Request) -> Response {
+    match read(request, endpoint.max_body_bytes()).await {
+        Ok(request) => into_axum(endpoint.handle(&request).await),
+        Err(response) => response,
+    }
+}
+
+/// The request with its body read, or `413` when it is larger than `limit`.
+async fn read(request: Request, limit: usize) -> Result<http::Request<Bytes>, Response> {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => Ok(http::Request::from_parts(parts, bytes)),
+        // Too large, or the client stopped sending: either way the request is refused.
+        Err(_) => Err(into_axum(BadRequest::PayloadTooLarge.into_response())),
+    }
+}
+
+fn into_axum(response: crate::flows::Response) -> Response {
+    response.map(Body::from)
+}
+
+/// A tower layer that lets a request through only with a valid access token, and puts its
+/// [`TokenInfo`] in the request's extensions (read it with [`Token`]); otherwise it answers
+/// with the error response and its `WWW-Authenticate` challenge.
+///
+/// ```no_run
+/// # fn run(validator: authlete::flows::resource::TokenValidator) {
+/// use authlete::axum::{RequireToken, Token};
+/// use axum::routing::get;
+///
+/// async fn me(Token(info): Token) -> String {
+///     format!("hello {}", info.subject.as_deref().unwrap_or("nobody"))
+/// }
+///
+/// let api: axum::Router = axum::Router::new()
+///     .route("/me", get(me))
+///     .layer(RequireToken::new(validator));
+/// # let _ = api;
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct RequireToken {
+    validator: TokenValidator,
+}
+
+impl RequireToken {
+    /// Validates with `validator` (its required scopes, subject, and so on).
+    pub fn new(validator: TokenValidator) -> Self {
+        Self { validator }
+    }
+}
+
+impl<S> tower_layer::Layer<S> for RequireToken {
+    type Service = RequireTokenService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RequireTokenService {
+            inner,
+            validator: self.validator.clone(),
+        }
+    }
+}
+
+/// The service [`RequireToken`] wraps around a route.
+#[derive(Clone)]
+pub struct RequireTokenService<S> {
+    inner: S,
+    validator: TokenValidator,
+}
+
+impl<S> tower_service::Service<Request> for RequireTokenService<S>
+where
+    S: tower_service::Service<Request, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The clone that was polled ready serves this request (tower's usual pattern).
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let validator = self.validator.clone();
+        Box::pin(async move {
+            // Validation needs the head only; the body stays for the protected handler.
+            let (mut parts, body) = request.into_parts();
+            match validator.validate_parts(&parts).await {
+                Ok(info) => {
+                    parts.extensions.insert(info);
+                    inner.call(Request::from_parts(parts, body)).await
+                }
+                Err(response) => Ok(into_axum(response)),
+            }
+        })
+    }
+}
+
+/// The validated access token of a request that went through [`RequireToken`].
+#[derive(Debug, Clone)]
+pub struct Token(pub TokenInfo);
+
+impl<S: Send + Sync> FromRequestParts<S> for Token {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<TokenInfo>() {
+            Some(info) => Ok(Token(info.clone())),
+            None => Err(into_axum(response::server_error(
+                "the Token extractor is used on a route without the RequireToken layer",
+            ))
+            .into_response()),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The nonce endpoint of a credential issuer.
+
+use bytes::Bytes;
+use http::{Method, Request, StatusCode};
+
+use crate::Client;
+use crate::flows::request::BadRequest;
+use crate::flows::{FlowSettings, Response, response};
+use crate::types::{VciNonceRequest, VciNonceResponseAction as Action};
+
+/// Handles `POST` to the credential issuer's `nonce_endpoint` (OID4VCI section 7): a fresh
+/// `c_nonce` for the wallet's key proofs, from Authlete's `/vci/nonce`. Every answer carries
+/// `Cache-Control: no-store`, as the specification requires.
+///
+/// | Authlete action | response |
+/// |---|---|
+/// | `OK` | `200` with the nonce JSON (`{"c_nonce": ...}`) |
+/// | `NOT_FOUND` | `404` with the error JSON (verifiable credentials are not enabled) |
+/// | `INTERNAL_SERVER_ERROR` | `500` with the error JSON |
+/// | anything else (such as `CALLER_ERROR`) | `500` with a generic body |
+///
+/// Before Authlete is asked: any method but `POST` is answered `405`, and a body over
+/// [`FlowSettings::max_body_bytes`] `413` (the request has no parameters, so its body is
+/// otherwise ignored). Authlete serves this operation from version 3.0.22 on.
+#[derive(Debug, Clone)]
+pub struct CredentialNonceEndpoint {
+    client: Client,
+    settings: FlowSettings,
+    pretty: bool,
+}
+
+impl CredentialNonceEndpoint {
+    /// A handler calling Authlete with `client`.
+    pub fn new(client: Client, settings: FlowSettings) -> Self {
+        Self {
+            client,
+            settings,
+            pretty: false,
+        }
+    }
+
+    /// The same handler asking Authlete to indent the JSON.
+    #[must_use]
+    pub fn with_pretty(mut self, pretty: bool) -> Self {
+        self.pretty = pretty;
+        self
+    }
+
+    /// Handles one nonce request.
+    pub async fn handle(&self, request: &Request<Bytes>) -> Response {
+        if request.method() != Method::POST {
+            return BadRequest::MethodNotAllowed { allowed: "POST" }.into_response();
+        }
+        if request.body().len() > self.settings.max_body_bytes {
+            return BadRequest::PayloadTooLarge.into_response();
+        }
+        let body = VciNonceRequest {
+            pretty: Some(self.pretty),
+        };
+        let answer = match self.client.credential_nonce(&body).await {
+            Ok(answer) => answer,
+            Err(e) => return response::authlete_failure(&e),
+        };
+        let content = answer.response_content.unwrap_or_default();
+        match answer.action {
+            Some(Action::Ok) => response::json(StatusCode::OK, content),
+            Some(Action::NotFound) => response::json(StatusCode::NOT_FOUND, content),
+            Some(Action::InternalServerError) => {
+                response::json(StatusCode::INTERNAL_SERVER_ERROR, content)
+            }
+            Some(other) => response::unknown_action("vci_nonce_api", other.as_str()),
+            None => response::unknown_action("vci_nonce_api", "(none)"),
+        }
+    }
+}
+
+impl crate::flows::Endpoint for CredentialNonceEndpoint {
+    async fn handle(&self, request: &http::Request<bytes::Bytes>) -> crate::flows::Response {
+        CredentialNonceEndpoint::handle(self, request).await
+    }
+
+    fn max_body_bytes(&self) -> usize {
+        self.settings.max_body_bytes
+    }
+}

@@ -1,0 +1,144 @@
+//! Discovery: the server's metadata (OpenID Connect Discovery 1.0 and RFC 8414) and its
+//! JWK Set.
+
+use bytes::Bytes;
+use http::{Method, Request, StatusCode};
+
+use super::request::BadRequest;
+use super::response;
+use super::{FlowSettings, Response};
+use crate::Client;
+
+/// Handles `GET /.well-known/openid-configuration` and
+/// `GET /.well-known/oauth-authorization-server`: the metadata Authlete builds from the
+/// service's settings (`/service/configuration`).
+///
+/// | outcome | response |
+/// |---|---|
+/// | Authlete answers | `200` with the metadata (JSON) |
+/// | another method than `GET` | `405` with `Allow: GET` |
+/// | the call to Authlete fails | `500` (`503` when trying again may help) with a generic body |
+#[derive(Debug, Clone)]
+pub struct DiscoveryEndpoint {
+    client: Client,
+    settings: FlowSettings,
+    patch: Option<String>,
+}
+
+impl DiscoveryEndpoint {
+    /// A handler calling Authlete with `client`.
+    pub fn new(client: Client, settings: FlowSettings) -> Self {
+        Self {
+            client,
+            settings,
+            patch: None,
+        }
+    }
+
+    /// The same handler asking Authlete to apply `patch`, a JSON Patch (RFC 6902) such as
+    /// `[{"op":"add","path":"/custom","value":1}]`, to the metadata before returning it.
+    #[must_use]
+    pub fn with_patch(mut self, patch: impl Into<String>) -> Self {
+        self.patch = Some(patch.into());
+        self
+    }
+
+    /// Handles one metadata request.
+    pub async fn handle(&self, request: &Request<Bytes>) -> Response {
+        if let Err(refused) = check_get(request, &self.settings) {
+            return refused.into_response();
+        }
+        match self
+            .client
+            .get_service_configuration(None, self.patch.as_deref())
+            .await
+        {
+            Ok(configuration) => match serde_json::to_vec(&configuration) {
+                Ok(body) => response::json(StatusCode::OK, body),
+                Err(_) => response::server_error("the configuration does not serialize"),
+            },
+            Err(e) => response::authlete_failure(&e),
+        }
+    }
+}
+
+/// Handles `GET` on the `jwks_uri` (such as `/jwks`): the service's public keys, from
+/// Authlete's `/service/jwks/get`. Private keys are never asked for, and as a safeguard
+/// private members (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`) and symmetric (`oct`) keys are
+/// left out of the answer even if Authlete returned them.
+///
+/// | outcome | response |
+/// |---|---|
+/// | the service has keys | `200` with `{"keys":[...]}` (JSON) |
+/// | the service has no keys | `204` |
+/// | another method than `GET` | `405` with `Allow: GET` |
+/// | the call to Authlete fails | `500` (`503` when trying again may help) with a generic body |
+#[derive(Debug, Clone)]
+pub struct JwksEndpoint {
+    client: Client,
+    settings: FlowSettings,
+}
+
+impl JwksEndpoint {
+    /// A handler calling Authlete with `client`.
+    pub fn new(client: Client, settings: FlowSettings) -> Self {
+        Self { client, settings }
+    }
+
+    /// Handles one JWK Set request.
+    pub async fn handle(&self, request: &Request<Bytes>) -> Response {
+        if let Err(refused) = check_get(request, &self.settings) {
+            return refused.into_response();
+        }
+        let keys = match self.client.get_service_jwks(Some(false), None).await {
+            Ok(jwks) => public_keys(jwks.keys),
+            Err(e) => return response::authlete_failure(&e),
+        };
+        if keys.is_empty() {
+            return response::no_content();
+        }
+        match serde_json::to_vec(&serde_json::json!({ "keys": keys })) {
+            Ok(body) => response::json(StatusCode::OK, body),
+            Err(_) => response::server_error("the JWK Set does not serialize"),
+        }
+    }
+}
+
+type Jwk = serde_json::Map<String, serde_json::Value>;
+
+/// The keys without symmetric keys and without private members.
+fn public_keys(keys: Vec<Jwk>) -> Vec<Jwk> {
+    const PRIVATE: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+    keys.into_iter()
+        .filter(|key| key.get("kty").and_then(serde_json::Value::as_str) != Some("oct"))
+        .map(|mut key| {
+            for member in PRIVATE {
+                key.remove(member);
+            }
+            key
+        })
+        .collect()
+}
+
+/// Only `GET`, with a body (which a `GET` should not have) within the size limit.
+fn check_get(request: &Request<Bytes>, settings: &FlowSettings) -> Result<(), BadRequest> {
+    if request.method() != Method::GET {
+        return Err(BadRequest::MethodNotAllowed { allowed: "GET" });
+    }
+    if request.body().len() > settings.max_body_bytes {
+        return Err(BadRequest::PayloadTooLarge);
+    }
+    Ok(())
+}
+
+impl crate::flows::Endpoint for DiscoveryEndpoint {
+    async fn handle(&self, request: &http::Request<bytes::Bytes>) -> crate::flows::Response {
+        DiscoveryEndpoint::handle(self, request).await
+    }
+}
+
+impl crate::flows::Endpoint for JwksEndpoint {
+    async fn handle(&self, request: &http::Request<bytes::Bytes>) -> crate::flows::Response {
+        JwksEndpoint::handle(self, request).await
+    }
+}

@@ -1,0 +1,161 @@
+//! The pushed authorization request endpoint (RFC 9126).
+
+use bytes::Bytes;
+use http::{HeaderName, Request, StatusCode};
+
+use super::request::{self, BadRequest};
+use super::response::{self, ResponseExt as _};
+use super::{FlowSettings, Response};
+use crate::Client;
+use crate::types::{PushedAuthorizationRequest, PushedAuthorizationResponseAction as Action};
+
+const OPERATION: &str = "pushed_auth_req_api";
+
+// The challenge of a `401` to a client that authenticated with HTTP Basic.
+const BASIC_CHALLENGE: &str = "Basic realm=\"par\"";
+
+/// Handles `POST /par`: authenticates the client (HTTP Basic, form parameters, mutual TLS,
+/// client assertions or attestation), checks the request and keeps it at Authlete
+/// (`/pushed_auth_req`), which issues the `request_uri`.
+///
+/// | Authlete action | response |
+/// |---|---|
+/// | `CREATED` | `201` with the JSON (`request_uri`, `expires_in`) |
+/// | `BAD_REQUEST` | `400` with the error JSON |
+/// | `UNAUTHORIZED` | `401` with the error JSON, and `WWW-Authenticate: Basic realm="par"` when the client used HTTP Basic |
+/// | `FORBIDDEN` | `403` with the error JSON |
+/// | `PAYLOAD_TOO_LARGE` | `413` with the error JSON |
+/// | `INTERNAL_SERVER_ERROR`, anything else | `500` |
+///
+/// Every answer passes Authlete's `DPoP-Nonce` on. The request reaches Authlete with the
+/// form, the Basic credentials, the client certificate and chain (see
+/// [`Proxy`](super::Proxy)), the `DPoP` proof with `htm` and `htu` (the public URL), and
+/// the `OAuth-Client-Attestation` and `OAuth-Client-Attestation-PoP` headers. A method
+/// other than `POST` is answered `405`, another content type `415`, a body over
+/// [`FlowSettings::max_body_bytes`] `413`, and broken encoding or a repeated
+/// `Authorization`, `DPoP` or attestation header `400`, without asking Authlete.
+#[derive(Debug, Clone)]
+pub struct PushedAuthorizationEndpoint {
+    client: Client,
+    settings: FlowSettings,
+    dpop_nonce_required: Option<bool>,
+}
+
+impl PushedAuthorizationEndpoint {
+    /// A handler calling Authlete with `client`.
+    pub fn new(client: Client, settings: FlowSettings) -> Self {
+        Self {
+            client,
+            settings,
+            dpop_nonce_required: None,
+        }
+    }
+
+    /// The same handler requiring (or not) a server nonce in DPoP proofs, whatever the
+    /// service's `dpopNonceRequired` says.
+    #[must_use]
+    pub fn with_dpop_nonce_required(mut self, required: bool) -> Self {
+        self.dpop_nonce_required = Some(required);
+        self
+    }
+
+    /// Handles one pushed authorization request.
+    pub async fn handle(&self, request: &Request<Bytes>) -> Response {
+        match self.try_handle(request).await {
+            Ok(response) | Err(response) => response,
+        }
+    }
+
+    async fn try_handle(&self, request: &Request<Bytes>) -> Result<Response, Response> {
+        let parameters =
+            request::form_parameters(request, &self.settings).map_err(BadRequest::into_response)?;
+        let headers = request.headers();
+        let credentials =
+            request::client_credentials(headers).map_err(BadRequest::into_response)?;
+        let dpop = request::dpop_proof(headers).map_err(BadRequest::into_response)?;
+        let attestation = header(
+            request,
+            "oauth-client-attestation",
+            "OAuth-Client-Attestation",
+        )
+        .map_err(BadRequest::into_response)?;
+        let attestation_pop = header(
+            request,
+            "oauth-client-attestation-pop",
+            "OAuth-Client-Attestation-PoP",
+        )
+        .map_err(BadRequest::into_response)?;
+        let (certificate, chain) = request::client_certificate(request, &self.settings)
+            .map_or((None, Vec::new()), |(c, chain)| (Some(c), chain));
+        let used_basic = credentials.is_some();
+        let (client_id, client_secret) =
+            credentials.map_or((None, None), |(id, secret)| (Some(id), Some(secret)));
+        let (htm, htu) = if dpop.is_some() {
+            (
+                Some(request.method().as_str().to_owned()),
+                request::public_url(request, &self.settings),
+            )
+        } else {
+            (None, None)
+        };
+        let body = PushedAuthorizationRequest {
+            parameters: parameters.into(),
+            client_id,
+            client_secret,
+            client_certificate: certificate,
+            client_certificate_path: chain,
+            dpop,
+            htm,
+            htu,
+            dpop_nonce_required: self.dpop_nonce_required,
+            oauth_client_attestation: attestation,
+            oauth_client_attestation_pop: attestation_pop,
+        };
+        let answer = self
+            .client
+            .push_authorization_request(&body)
+            .await
+            .map_err(|e| response::authlete_failure(&e))?;
+        let content = answer.response_content.unwrap_or_default();
+        let response = match answer.action {
+            Some(Action::Created) => response::json(StatusCode::CREATED, content),
+            Some(Action::BadRequest) => response::json(StatusCode::BAD_REQUEST, content),
+            Some(Action::Unauthorized) => {
+                let response = response::json(StatusCode::UNAUTHORIZED, content);
+                if used_basic {
+                    response.with_www_authenticate(Some(BASIC_CHALLENGE))
+                } else {
+                    response
+                }
+            }
+            Some(Action::Forbidden) => response::json(StatusCode::FORBIDDEN, content),
+            Some(Action::PayloadTooLarge) => response::json(StatusCode::PAYLOAD_TOO_LARGE, content),
+            Some(Action::InternalServerError) => {
+                response::json(StatusCode::INTERNAL_SERVER_ERROR, content)
+            }
+            Some(other) => response::unknown_action(OPERATION, other.as_str()),
+            None => response::unknown_action(OPERATION, "(none)"),
+        };
+        Ok(response.with_dpop_nonce(answer.dpop_nonce.as_deref()))
+    }
+}
+
+/// A header that may appear at most once.
+fn header(
+    request: &Request<Bytes>,
+    name: &'static str,
+    display: &'static str,
+) -> Result<Option<String>, BadRequest> {
+    request::single_header(request.headers(), HeaderName::from_static(name), display)
+        .map(|v| v.map(str::to_owned))
+}
+
+impl crate::flows::Endpoint for PushedAuthorizationEndpoint {
+    async fn handle(&self, request: &http::Request<bytes::Bytes>) -> crate::flows::Response {
+        PushedAuthorizationEndpoint::handle(self, request).await
+    }
+
+    fn max_body_bytes(&self) -> usize {
+        self.settings.max_body_bytes
+    }
+}

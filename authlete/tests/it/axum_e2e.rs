@@ -1,0 +1,253 @@
+//! End to end through the axum adapter: the authorization code flow with PKCE, driven by a
+//! real HTTP client against a real server on loopback, with Authlete mocked; then a
+//! resource protected by the token-validation layer.
+
+use std::sync::Arc;
+
+use authlete::axum::{AuthorizationServer, RequireToken, Token};
+use authlete::flows::FlowSettings;
+use authlete::flows::authorization::{AuthorizationDecision, AuthorizationEndpoint, NoSession};
+use authlete::flows::resource::TokenValidator;
+use authlete::flows::response;
+use authlete::flows::token::{DefaultTokenPolicy, TokenEndpoint};
+use axum::routing::{get, post};
+use base64::Engine as _;
+use http::StatusCode;
+use httpmock::MockServer;
+use serde_json::json;
+use sha2::Digest as _;
+
+use crate::flows_support::{api_path, client};
+
+const VERIFIER: &str = "dBjftJeZ4CVP-mJ92K1uB3_s0UT2uQ1bWtVCMK3oEk8k";
+const REDIRECT_URI: &str = "https://app.example/cb";
+const TOKEN_JSON: &str = r#"{"access_token":"at-1","token_type":"Bearer","expires_in":3600}"#;
+
+fn challenge(verifier: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier))
+}
+
+/// Authlete's answers for the whole flow. Each mock pins what the server must send.
+async fn mock_authlete(authlete: &MockServer) -> Vec<httpmock::Mock<'_>> {
+    let challenge = challenge(VERIFIER);
+    vec![
+        authlete
+            .mock_async(|when, then| {
+                when.method("POST")
+                    .path(api_path("auth/authorization"))
+                    .body_includes(format!("code_challenge={challenge}"))
+                    .body_includes("code_challenge_method=S256");
+                then.status(200).json_body(json!({
+                    "action": "INTERACTION", "ticket": "ticket-1",
+                    "client": {"clientName": "Demo App"},
+                    "scopes": [{"name": "openid"}, {"name": "profile"}]
+                }));
+            })
+            .await,
+        authlete
+            .mock_async(|when, then| {
+                when.method("POST")
+                    .path(api_path("auth/authorization/issue"))
+                    .json_body_includes(r#"{"ticket":"ticket-1","subject":"john"}"#);
+                then.status(200).json_body(json!({
+                    "action": "LOCATION",
+                    "responseContent": format!("{REDIRECT_URI}?code=code-1&state=xyz")
+                }));
+            })
+            .await,
+        authlete
+            .mock_async(|when, then| {
+                when.method("POST")
+                    .path(api_path("auth/token"))
+                    .body_includes("code=code-1")
+                    .body_includes(format!("code_verifier={VERIFIER}"))
+                    .json_body_includes(r#"{"clientId":"demo-app","clientSecret":"demo-secret"}"#);
+                then.status(200)
+                    .json_body(json!({"action": "OK", "responseContent": TOKEN_JSON}));
+            })
+            .await,
+        authlete
+            .mock_async(|when, then| {
+                when.method("POST")
+                    .path(api_path("auth/introspection"))
+                    .json_body_includes(r#"{"token":"at-1"}"#);
+                then.status(200).json_body(json!({
+                    "action": "OK", "subject": "john", "scopes": ["openid", "profile"],
+                    "clientId": 1140735077
+                }));
+            })
+            .await,
+    ]
+}
+
+async fn me(Token(info): Token) -> String {
+    format!("hello {}", info.subject.as_deref().unwrap_or("nobody"))
+}
+
+/// The application: the flows mounted by the adapter, plus its own consent route and API.
+fn app(client: authlete::Client) -> axum::Router {
+    let authorization = Arc::new(AuthorizationEndpoint::new(
+        client.clone(),
+        FlowSettings::default(),
+        NoSession,
+    ));
+    let decisions = authorization.clone();
+    let consent = post(move |form: String| {
+        let decisions = decisions.clone();
+        async move {
+            // The consent page posted its hidden ticket; the user "john" logged in and agreed.
+            let ticket = form
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("ticket="))
+                .unwrap_or_default()
+                .to_owned();
+            let response = decisions
+                .decide(AuthorizationDecision::approve(ticket, "john"))
+                .await;
+            response.map(axum::body::Body::from)
+        }
+    });
+    let api = axum::Router::new()
+        .route("/me", get(me))
+        .layer(RequireToken::new(
+            TokenValidator::new(client.clone(), FlowSettings::default())
+                .required_scopes(["profile"]),
+        ));
+    AuthorizationServer::new()
+        .authorization("/authorize", authorization, |interaction| async move {
+            let page = format!(
+                "<form method=post action=/authorize/decision>\
+                 <p>{} asks for {:?}</p><input type=hidden name=ticket value={}></form>",
+                interaction.client_name().unwrap_or("?"),
+                interaction.scope_names(),
+                interaction.ticket()
+            );
+            response::html(StatusCode::OK, page)
+        })
+        .endpoint(
+            "/token",
+            TokenEndpoint::new(client, FlowSettings::default(), DefaultTokenPolicy),
+        )
+        .into_router()
+        .route("/authorize/decision", consent)
+        .merge(api)
+}
+
+#[tokio::test]
+async fn authorization_code_flow_with_pkce_through_the_router() {
+    let authlete = MockServer::start_async().await;
+    let mocks = mock_authlete(&authlete).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(axum::serve(listener, app(client(&authlete))).into_future());
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    // 1. The browser arrives with the authorization request; the app shows its consent page.
+    let page = browser
+        .get(format!(
+            "{base}/authorize?response_type=code&client_id=demo-app&scope=openid%20profile\
+             &redirect_uri={}&state=xyz&code_challenge={}&code_challenge_method=S256",
+            form_urlencoded::byte_serialize(REDIRECT_URI.as_bytes()).collect::<String>(),
+            challenge(VERIFIER)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Demo App") && html.contains("value=ticket-1"),
+        "{html}"
+    );
+
+    // 2. The user consents: the browser is redirected back to the client with the code.
+    let redirect = browser
+        .post(format!("{base}/authorize/decision"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("ticket=ticket-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status(), 302);
+    assert_eq!(
+        redirect.headers()["location"],
+        "https://app.example/cb?code=code-1&state=xyz"
+    );
+
+    // 3. The client exchanges the code, proving possession of the PKCE verifier.
+    let token = browser
+        .post(format!("{base}/token"))
+        .basic_auth("demo-app", Some("demo-secret"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=authorization_code&code=code-1&redirect_uri={}&code_verifier={VERIFIER}",
+            form_urlencoded::byte_serialize(REDIRECT_URI.as_bytes()).collect::<String>()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 200);
+    assert_eq!(token.headers()["cache-control"], "no-store");
+    assert_eq!(token.headers()["pragma"], "no-cache");
+    assert_eq!(token.text().await.unwrap(), TOKEN_JSON);
+
+    // 4. The access token opens the protected API; without it, a Bearer challenge.
+    let me = browser
+        .get(format!("{base}/me"))
+        .bearer_auth("at-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    assert_eq!(me.text().await.unwrap(), "hello john");
+    let anonymous = browser.get(format!("{base}/me")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert!(
+        anonymous.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
+
+    for mock in &mocks {
+        mock.assert_async().await;
+    }
+    server.abort();
+}
+
+#[tokio::test]
+async fn the_adapter_refuses_oversized_bodies_before_the_handler() {
+    let authlete = MockServer::start_async().await;
+    let any = authlete
+        .mock_async(|_, then| {
+            then.status(200).json_body(json!({"action": "OK"}));
+        })
+        .await;
+    let router = AuthorizationServer::new()
+        .endpoint(
+            "/token",
+            TokenEndpoint::new(
+                client(&authlete),
+                FlowSettings::default().with_max_body_bytes(32),
+                DefaultTokenPolicy,
+            ),
+        )
+        .into_router();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(axum::serve(listener, router).into_future());
+    let response = reqwest::Client::new()
+        .post(format!("{base}/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=authorization_code&code=".to_string() + &"x".repeat(100))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert_eq!(any.calls_async().await, 0);
+    server.abort();
+}
