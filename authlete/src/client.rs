@@ -313,9 +313,16 @@ impl Client {
         route: &'static Route,
         call: impl Future<Output = Result<ResponseValue<T>, SysError>>,
     ) -> Result<T, Error> {
+        // Box the generated call, and its answer as soon as it is decoded. Both are large
+        // (the generated future ~1.6 KB; `AuthorizationResponse` 4.4 KB, `Service` 2.8 KB) and
+        // every layer between the generated code and the caller (this function, `run`, the
+        // task-local scope, the span) moved them by value: about a dozen copies of several KB
+        // per call, the largest cost this crate added to a call (see benches/ and the
+        // `bench` example). Two allocations are cheaper than those copies.
+        let call = Box::pin(async move { call.await.map(|value| Box::new(value.into_inner())) });
         let (result, call) = self.run(route, call).await?;
         let result = match result {
-            Ok(value) => Ok(value.into_inner()),
+            Ok(value) => Ok(*value),
             Err(error) => Err(map_error::<T>(route, &call.context, error).await),
         };
         call.finish(

@@ -107,15 +107,25 @@ impl Proxy {
         }
     }
 
-    /// The URL the client used, without query or fragment.
+    /// The URL the client used, without query or fragment. `None` when the request does
+    /// not say: no host, or a host, scheme or prefix that is not well-formed (which could
+    /// otherwise smuggle a query, a fragment or credentials into the URL).
     pub fn public_url(&self, uri: &http::Uri, headers: &HeaderMap) -> Option<Url> {
         let path = uri.path();
         let from_request = || {
-            let host = uri
-                .authority()
-                .map(|a| a.as_str().to_owned())
-                .or_else(|| header(headers, "host").map(str::to_owned))?;
-            let scheme = uri.scheme_str().unwrap_or("https");
+            let host = match uri.authority() {
+                // Without any `user@` part: the URL the client used has no credentials.
+                Some(authority) => authority.as_str().rsplit('@').next().unwrap_or_default(),
+                None => header(headers, "host")?.trim(),
+            };
+            if !valid_host(host) {
+                return None;
+            }
+            let scheme = match uri.scheme_str() {
+                None => "https",
+                Some(scheme @ ("http" | "https")) => scheme,
+                Some(_) => return None,
+            };
             Url::parse(&format!("{scheme}://{host}{path}")).ok()
         };
         match &self.public_url {
@@ -141,16 +151,21 @@ impl Proxy {
                     None => from_request(),
                 }
             }
-            PublicUrlSource::XForwarded => match first(header(headers, "x-forwarded-host")) {
-                Some(host) => {
-                    let proto = first(header(headers, "x-forwarded-proto")).unwrap_or("https");
-                    let prefix = first(header(headers, "x-forwarded-prefix"))
-                        .unwrap_or("")
-                        .trim_end_matches('/');
-                    Url::parse(&format!("{proto}://{host}{prefix}{path}")).ok()
+            PublicUrlSource::XForwarded => {
+                match first(header(headers, "x-forwarded-host")).filter(|host| valid_host(host)) {
+                    Some(host) => {
+                        let proto = first(header(headers, "x-forwarded-proto"))
+                            .and_then(valid_proto)
+                            .unwrap_or("https");
+                        let prefix = first(header(headers, "x-forwarded-prefix"))
+                            .filter(|prefix| valid_prefix(prefix))
+                            .unwrap_or("")
+                            .trim_end_matches('/');
+                        Url::parse(&format!("{proto}://{host}{prefix}{path}")).ok()
+                    }
+                    None => from_request(),
                 }
-                None => from_request(),
-            },
+            }
         }
     }
 }
@@ -183,7 +198,11 @@ fn parse_forwarded(element: &str) -> Forwarded {
         let value = value.trim().trim_matches('"').to_owned();
         match name.trim().to_ascii_lowercase().as_str() {
             "host" if valid_host(&value) => out.host = Some(value),
-            "proto" if value == "http" || value == "https" => out.proto = Some(value),
+            "proto" => {
+                if let Some(proto) = valid_proto(&value) {
+                    out.proto = Some(proto.to_owned());
+                }
+            }
             _ => {}
         }
     }
@@ -196,6 +215,21 @@ fn valid_host(host: &str) -> bool {
         && host
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
+/// `http` or `https` (in any case), lower-cased; `None` for any other protocol.
+fn valid_proto(proto: &str) -> Option<&'static str> {
+    ["http", "https"]
+        .into_iter()
+        .find(|known| proto.eq_ignore_ascii_case(known))
+}
+
+/// A path prefix (`/auth`): no query, fragment, spaces or backslashes.
+fn valid_prefix(prefix: &str) -> bool {
+    prefix.starts_with('/')
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/%".contains(c))
 }
 
 /// A certificate a proxy put in a header: URL-encoded PEM, or PEM with its newlines turned
@@ -223,10 +257,11 @@ fn pem_from_header(value: &str) -> Option<String> {
 fn pem_from_byte_sequence(value: &str) -> Option<String> {
     let inner = value.trim().strip_prefix(':')?.strip_suffix(':')?;
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD
+    let der = base64::engine::general_purpose::STANDARD
         .decode(inner)
         .ok()?;
-    Some(to_pem(inner))
+    // `::` is an empty byte sequence: no certificate.
+    (!der.is_empty()).then(|| to_pem(inner))
 }
 
 fn to_pem(base64: &str) -> String {
@@ -337,5 +372,89 @@ mod tests {
             .with_public_url(PublicUrlSource::Forwarded)
             .public_url(&uri, &h);
         assert_eq!(url.unwrap().as_str(), "https://internal/token");
+    }
+
+    /// Found by fuzzing (issue 7): headers could put a query, a fragment, credentials or
+    /// another scheme into the public URL.
+    #[test]
+    fn hostile_hosts_protos_and_prefixes_never_shape_the_url() {
+        let url = |source: PublicUrlSource, uri: &str, pairs: &[(&'static str, &str)]| {
+            Proxy::default()
+                .with_public_url(source)
+                .public_url(&uri.parse().unwrap(), &headers(pairs))
+                .map(String::from)
+        };
+        for host in [
+            "evil.com?x=",
+            "evil.com#x",
+            "evil.com/path",
+            "user@evil.com",
+            "",
+        ] {
+            assert_eq!(
+                url(PublicUrlSource::Request, "/token", &[("host", host)]),
+                None,
+                "{host:?}"
+            );
+        }
+        assert_eq!(
+            url(
+                PublicUrlSource::Request,
+                "http://user:pw@as.example.com/token",
+                &[]
+            )
+            .as_deref(),
+            Some("http://as.example.com/token")
+        );
+        assert_eq!(
+            url(PublicUrlSource::Request, "ftp://as.example.com/token", &[]),
+            None
+        );
+        let forwarded = |pairs: &[(&'static str, &str)]| {
+            url(
+                PublicUrlSource::XForwarded,
+                "/token",
+                &[&[("host", "internal")], pairs].concat(),
+            )
+        };
+        assert_eq!(
+            forwarded(&[("x-forwarded-host", "evil.com?x=")]).as_deref(),
+            Some("https://internal/token")
+        );
+        assert_eq!(
+            forwarded(&[
+                ("x-forwarded-host", "as.example.com"),
+                ("x-forwarded-proto", "javascript"),
+                ("x-forwarded-prefix", "/a?b#c"),
+            ])
+            .as_deref(),
+            Some("https://as.example.com/token")
+        );
+        assert_eq!(
+            forwarded(&[
+                ("x-forwarded-host", "as.example.com"),
+                ("x-forwarded-proto", "HTTP"),
+                ("x-forwarded-prefix", "/auth/"),
+            ])
+            .as_deref(),
+            Some("http://as.example.com/auth/token")
+        );
+    }
+
+    /// Found by fuzzing (issue 7): `Client-Cert: ::` (an empty byte sequence) gave a PEM
+    /// certificate with no content.
+    #[test]
+    fn an_empty_rfc_9440_certificate_is_no_certificate() {
+        let proxy =
+            Proxy::default().with_client_certificate(ClientCertificateSource::ClientCertHeader);
+        assert_eq!(
+            proxy.client_certificate(&headers(&[("client-cert", "::")])),
+            None
+        );
+        let h = headers(&[
+            ("client-cert", &format!(":{CERT_BODY}:")),
+            ("client-cert-chain", "::, :AA==:"),
+        ]);
+        assert_eq!(proxy.client_certificate(&h).unwrap().1.len(), 1);
     }
 }
