@@ -67,7 +67,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use http::{HeaderValue, Request, StatusCode, header};
 
 use super::request::{self, BadRequest};
 use super::response::{self, ResponseExt as _};
@@ -299,7 +299,7 @@ impl<U: CibaUsers> BackchannelAuthenticationEndpoint<U> {
         let credentials =
             request::client_credentials(request.headers()).map_err(BadRequest::into_response)?;
         let (attestation, attestation_pop) =
-            client_attestation(request.headers()).map_err(BadRequest::into_response)?;
+            request::client_attestation(request.headers()).map_err(BadRequest::into_response)?;
         let (certificate, chain) = request::client_certificate(request, &self.settings)
             .map_or((None, Vec::new()), |(c, chain)| (Some(c), chain));
         let used_basic = credentials.is_some();
@@ -449,22 +449,6 @@ impl<U: CibaUsers> BackchannelAuthenticationEndpoint<U> {
             None => response::unknown_action("backchannel_authentication_issue_api", "(none)"),
         }
     }
-}
-
-/// The `OAuth-Client-Attestation` and `OAuth-Client-Attestation-PoP` headers, each at most
-/// once.
-fn client_attestation(headers: &HeaderMap) -> Result<(Option<String>, Option<String>), BadRequest> {
-    let attestation = request::single_header(
-        headers,
-        header::HeaderName::from_static("oauth-client-attestation"),
-        "OAuth-Client-Attestation",
-    )?;
-    let pop = request::single_header(
-        headers,
-        header::HeaderName::from_static("oauth-client-attestation-pop"),
-        "OAuth-Client-Attestation-PoP",
-    )?;
-    Ok((attestation.map(str::to_owned), pop.map(str::to_owned)))
 }
 
 /// A request for [`CibaCompletion::complete`] with only the required fields; set the

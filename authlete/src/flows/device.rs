@@ -38,7 +38,7 @@
 //! ```
 
 use bytes::Bytes;
-use http::{HeaderMap, Request, StatusCode, header};
+use http::{Request, StatusCode};
 
 use super::request::{self, BadRequest};
 use super::response::{self, ResponseExt as _};
@@ -96,7 +96,7 @@ impl DeviceAuthorizationEndpoint {
         let credentials =
             request::client_credentials(request.headers()).map_err(BadRequest::into_response)?;
         let (attestation, attestation_pop) =
-            client_attestation(request.headers()).map_err(BadRequest::into_response)?;
+            request::client_attestation(request.headers()).map_err(BadRequest::into_response)?;
         let (certificate, chain) = request::client_certificate(request, &self.settings)
             .map_or((None, Vec::new()), |(c, chain)| (Some(c), chain));
         let used_basic = credentials.is_some();
@@ -134,22 +134,6 @@ impl DeviceAuthorizationEndpoint {
             None => response::unknown_action("device_authorization_api", "(none)"),
         })
     }
-}
-
-/// The `OAuth-Client-Attestation` and `OAuth-Client-Attestation-PoP` headers, each at most
-/// once.
-fn client_attestation(headers: &HeaderMap) -> Result<(Option<String>, Option<String>), BadRequest> {
-    let attestation = request::single_header(
-        headers,
-        header::HeaderName::from_static("oauth-client-attestation"),
-        "OAuth-Client-Attestation",
-    )?;
-    let pop = request::single_header(
-        headers,
-        header::HeaderName::from_static("oauth-client-attestation-pop"),
-        "OAuth-Client-Attestation-PoP",
-    )?;
-    Ok((attestation.map(str::to_owned), pop.map(str::to_owned)))
 }
 
 /// The verification and completion steps of the device flow, for the application's

@@ -1,7 +1,7 @@
 //! The pushed authorization request endpoint (RFC 9126).
 
 use bytes::Bytes;
-use http::{HeaderName, Request, StatusCode};
+use http::{Request, StatusCode};
 
 use super::request::{self, BadRequest};
 use super::response::{self, ResponseExt as _};
@@ -73,18 +73,8 @@ impl PushedAuthorizationEndpoint {
         let credentials =
             request::client_credentials(headers).map_err(BadRequest::into_response)?;
         let dpop = request::dpop_proof(headers).map_err(BadRequest::into_response)?;
-        let attestation = header(
-            request,
-            "oauth-client-attestation",
-            "OAuth-Client-Attestation",
-        )
-        .map_err(BadRequest::into_response)?;
-        let attestation_pop = header(
-            request,
-            "oauth-client-attestation-pop",
-            "OAuth-Client-Attestation-PoP",
-        )
-        .map_err(BadRequest::into_response)?;
+        let (attestation, attestation_pop) =
+            request::client_attestation(headers).map_err(BadRequest::into_response)?;
         let (certificate, chain) = request::client_certificate(request, &self.settings)
             .map_or((None, Vec::new()), |(c, chain)| (Some(c), chain));
         let used_basic = credentials.is_some();
@@ -138,16 +128,6 @@ impl PushedAuthorizationEndpoint {
         };
         Ok(response.with_dpop_nonce(answer.dpop_nonce.as_deref()))
     }
-}
-
-/// A header that may appear at most once.
-fn header(
-    request: &Request<Bytes>,
-    name: &'static str,
-    display: &'static str,
-) -> Result<Option<String>, BadRequest> {
-    request::single_header(request.headers(), HeaderName::from_static(name), display)
-        .map(|v| v.map(str::to_owned))
 }
 
 impl crate::flows::Endpoint for PushedAuthorizationEndpoint {

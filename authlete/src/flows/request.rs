@@ -248,6 +248,24 @@ pub fn dpop_proof(headers: &HeaderMap) -> Result<Option<String>, BadRequest> {
     Ok(single_header(headers, header::HeaderName::from_static("dpop"), "DPoP")?.map(str::to_owned))
 }
 
+/// The `OAuth-Client-Attestation` and `OAuth-Client-Attestation-PoP` headers of OAuth 2.0
+/// Attestation-Based Client Authentication, if present; each may appear at most once.
+pub fn client_attestation(
+    headers: &HeaderMap,
+) -> Result<(Option<String>, Option<String>), BadRequest> {
+    let attestation = single_header(
+        headers,
+        header::HeaderName::from_static("oauth-client-attestation"),
+        "OAuth-Client-Attestation",
+    )?;
+    let pop = single_header(
+        headers,
+        header::HeaderName::from_static("oauth-client-attestation-pop"),
+        "OAuth-Client-Attestation-PoP",
+    )?;
+    Ok((attestation.map(str::to_owned), pop.map(str::to_owned)))
+}
+
 /// The client certificate: from [`RequestExtras`] in the request's extensions when the
 /// application put one there, else from the headers the proxy configuration names.
 pub fn client_certificate(

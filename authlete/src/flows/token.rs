@@ -343,20 +343,8 @@ impl<P: TokenPolicy> TokenEndpoint<P> {
         let credentials =
             request::client_credentials(headers).map_err(BadRequest::into_response)?;
         let dpop = request::dpop_proof(headers).map_err(BadRequest::into_response)?;
-        let attestation = request::single_header(
-            headers,
-            header::HeaderName::from_static("oauth-client-attestation"),
-            "OAuth-Client-Attestation",
-        )
-        .map_err(BadRequest::into_response)?
-        .map(str::to_owned);
-        let attestation_pop = request::single_header(
-            headers,
-            header::HeaderName::from_static("oauth-client-attestation-pop"),
-            "OAuth-Client-Attestation-PoP",
-        )
-        .map_err(BadRequest::into_response)?
-        .map(str::to_owned);
+        let (attestation, attestation_pop) =
+            request::client_attestation(headers).map_err(BadRequest::into_response)?;
         let (certificate, chain) = request::client_certificate(request, &self.settings)
             .map_or((None, Vec::new()), |(c, chain)| (Some(c), chain));
         let used_basic = credentials.is_some();
