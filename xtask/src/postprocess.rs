@@ -21,7 +21,73 @@ pub fn client(file: &mut syn::File, open_enums: &[OpenEnum]) -> Result<(), Strin
     for open_enum in open_enums {
         items.extend(open_enum.items());
     }
+    let mut header = NoApiVersionHeader::default();
+    header.visit_file_mut(file);
+    if header.removed == 0 || header.other_headers > 0 {
+        return Err(format!(
+            "expected only `api-version` header maps; removed {}, found {} other headers",
+            header.removed, header.other_headers
+        ));
+    }
     Ok(())
+}
+
+/// Removes the `api-version` header progenitor adds to every request: Authlete ignores it,
+/// and building then sending it cost a header map per call. Fails loudly (through
+/// `removed`) if progenitor changes how it adds the header.
+#[derive(Default)]
+struct NoApiVersionHeader {
+    removed: usize,
+    other_headers: usize,
+}
+
+impl NoApiVersionHeader {
+    /// `let mut header_map = HeaderMap::with_capacity(..);` or `header_map.append(..);`
+    fn is_header_map_statement(stmt: &syn::Stmt) -> bool {
+        match stmt {
+            syn::Stmt::Local(local) => {
+                matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "header_map")
+            }
+            syn::Stmt::Expr(syn::Expr::MethodCall(call), _) => {
+                call.method == "append"
+                    && matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("header_map"))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl VisitMut for NoApiVersionHeader {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        for stmt in &block.stmts {
+            if let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt
+                && Self::is_header_map_statement(stmt)
+                && !quote!(#call).to_string().contains("\"api-version\"")
+            {
+                // A header parameter in the spec: the map is needed after all.
+                self.other_headers += 1;
+            }
+        }
+        let before = block.stmts.len();
+        block
+            .stmts
+            .retain(|stmt| !Self::is_header_map_statement(stmt));
+        if block.stmts.len() != before {
+            self.removed += 1;
+        }
+        syn::visit_mut::visit_block_mut(self, block);
+    }
+
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        syn::visit_mut::visit_expr_mut(self, expr);
+        if let syn::Expr::MethodCall(call) = expr
+            && call.method == "headers"
+            && call.args.len() == 1
+            && matches!(call.args.first(), Some(syn::Expr::Path(p)) if p.path.is_ident("header_map"))
+        {
+            *expr = (*call.receiver).clone();
+        }
+    }
 }
 
 /// `impl crate::ResultInfo` for every generated struct (exposing `resultCode` and
