@@ -73,9 +73,12 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => matches!(e.status.as_u16(), 429 | 502 | 503 | 504),
-            Error::Transport(e) => {
-                !matches!(e.kind, TransportErrorKind::Other | TransportErrorKind::Tls)
-            }
+            Error::Transport(e) => !matches!(
+                e.kind,
+                TransportErrorKind::Other
+                    | TransportErrorKind::Tls
+                    | TransportErrorKind::ResponseTooLarge
+            ),
             _ => false,
         }
     }
@@ -196,6 +199,10 @@ pub enum TransportErrorKind {
     /// The TLS handshake failed: a certificate was refused (the server's, or the client
     /// certificate for mutual TLS). Retrying cannot help; the configuration must change.
     Tls,
+    /// The answer was larger than the limit set with
+    /// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes); the
+    /// rest of it was not read.
+    ResponseTooLarge,
     /// Any other failure of the HTTP client.
     Other,
 }
@@ -205,7 +212,10 @@ pub enum TransportErrorKind {
 pub struct TransportError {
     pub(crate) operation: &'static str,
     pub(crate) kind: TransportErrorKind,
-    pub(crate) source: reqwest::Error,
+    /// What the HTTP client reported; `None` when this crate stopped the exchange.
+    pub(crate) source: Option<reqwest::Error>,
+    /// The limit an answer exceeded ([`TransportErrorKind::ResponseTooLarge`]).
+    pub(crate) limit: Option<usize>,
 }
 
 impl TransportError {
@@ -224,7 +234,17 @@ impl TransportError {
         Self {
             operation,
             kind,
-            source,
+            source: Some(source),
+            limit: None,
+        }
+    }
+
+    pub(crate) fn too_large(operation: &'static str, limit: usize) -> Self {
+        Self {
+            operation,
+            kind: TransportErrorKind::ResponseTooLarge,
+            source: None,
+            limit: Some(limit),
         }
     }
 
@@ -248,20 +268,26 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Tls => {
                 "the TLS handshake with Authlete failed (check the trusted roots and the client certificate)"
             }
+            TransportErrorKind::ResponseTooLarge => "the answer of Authlete was too large",
             TransportErrorKind::Other => "the request to Authlete failed",
         };
-        write!(
-            f,
-            "`{}`: {what}: {}",
-            self.operation,
-            error_chain(&self.source)
-        )
+        write!(f, "`{}`: {what}", self.operation)?;
+        if let Some(limit) = self.limit {
+            write!(
+                f,
+                ": more than {limit} bytes (see ClientBuilder::max_response_bytes)"
+            )?;
+        }
+        match &self.source {
+            Some(source) => write!(f, ": {}", error_chain(source)),
+            None => Ok(()),
+        }
     }
 }
 
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        self.source.as_ref().map(|e| e as _)
     }
 }
 

@@ -83,7 +83,7 @@ mod routes;
 
 pub use authlete_sys as sys;
 pub use authlete_sys::{Secret, types};
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES};
 pub use config::{ApiVersion, Cluster, Config, ConfigBuilder, ConfigError, Timeouts};
 pub use error::{ApiError, DecodeError, Error, TransportError, TransportErrorKind};
 pub use retry::RetryPolicy;

@@ -167,16 +167,20 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
-    pub(crate) fn of(result: &Result<reqwest::Response, reqwest::Error>) -> Self {
-        match result {
-            Ok(response) => Outcome::Status(
-                response.status(),
-                retry_after(response.headers().get(http::header::RETRY_AFTER)),
-            ),
-            Err(e) if crate::error::is_tls_failure(e) => Outcome::Other,
-            Err(e) if e.is_connect() && !e.is_timeout() => Outcome::NotConnected,
-            Err(e) if e.is_timeout() || e.is_request() || e.is_body() => Outcome::Broken,
-            Err(_) => Outcome::Other,
+    /// Authlete answered with `status`.
+    pub(crate) fn of_answer(status: StatusCode, headers: &http::HeaderMap) -> Self {
+        Outcome::Status(status, retry_after(headers.get(http::header::RETRY_AFTER)))
+    }
+
+    /// The exchange failed before a whole answer was read.
+    pub(crate) fn of_failure(error: &reqwest::Error) -> Self {
+        match error {
+            e if crate::error::is_tls_failure(e) => Outcome::Other,
+            e if e.is_connect() && !e.is_timeout() => Outcome::NotConnected,
+            e if e.is_timeout() || e.is_request() || e.is_body() || e.is_decode() => {
+                Outcome::Broken
+            }
+            _ => Outcome::Other,
         }
     }
 }
