@@ -1,5 +1,40 @@
-//! Discovery: the server's metadata (OpenID Connect Discovery 1.0 and RFC 8414) and its
-//! JWK Set.
+//! Discovery: the server's metadata (OpenID Connect Discovery 1.0, RFC 8414) and its JWK
+//! Set.
+//!
+//! Clients learn where the server's endpoints are, what it supports and its public keys
+//! from two `GET` endpoints. Both are answered from the service's settings at Authlete,
+//! so the application supplies only the routes:
+//!
+//! - [`DiscoveryEndpoint`] serves `/.well-known/openid-configuration` and
+//!   `/.well-known/oauth-authorization-server` from Authlete's `/service/configuration`:
+//!   `200` with the metadata as JSON. [`with_patch`](DiscoveryEndpoint::with_patch) has
+//!   Authlete amend the metadata with a JSON Patch (RFC 6902), for members the service's
+//!   settings have no field for.
+//! - [`JwksEndpoint`] serves the `jwks_uri` from `/service/jwks/get`: `200` with
+//!   `{"keys":[...]}` holding public keys only, or `204` when the service has no keys.
+//!
+//! Another method than `GET` is answered `405`; a failed call to Authlete `500`, or `503`
+//! when trying again may help.
+//!
+//! ```no_run
+//! use authlete::flows::discovery::{DiscoveryEndpoint, JwksEndpoint};
+//! use authlete::flows::{Bytes, FlowSettings, Response};
+//!
+//! # fn not_found() -> Response { unimplemented!() }
+//! # async fn run(client: authlete::Client, request: http::Request<Bytes>) -> Response {
+//! let metadata = DiscoveryEndpoint::new(client.clone(), FlowSettings::default())
+//!     // An extension member that the service's settings cannot express.
+//!     .with_patch(r#"[{"op":"add","path":"/example_extension","value":true}]"#);
+//! let jwks = JwksEndpoint::new(client, FlowSettings::default());
+//! match request.uri().path() {
+//!     "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server" => {
+//!         metadata.handle(&request).await
+//!     }
+//!     "/jwks" => jwks.handle(&request).await,
+//!     _ => not_found(),
+//! }
+//! # }
+//! ```
 
 use bytes::Bytes;
 use http::{Method, Request, StatusCode};

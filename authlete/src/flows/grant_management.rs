@@ -1,6 +1,33 @@
-//! The grant management endpoint (FAPI Grant Management for OAuth 2.0): a client queries
-//! (`GET /grants/{grantId}`) or revokes (`DELETE /grants/{grantId}`) a grant with an access
-//! token that carries the `grant_management_query` or `grant_management_revoke` scope.
+//! The grant management endpoint (FAPI Grant Management for OAuth 2.0).
+//!
+//! A client that received a `grant_id` with its tokens can later ask what that grant holds
+//! (`GET /grants/{grantId}`) or revoke it (`DELETE /grants/{grantId}`), presenting an
+//! access token whose scope includes `grant_management_query` or `grant_management_revoke`.
+//!
+//! [`GrantManagementEndpoint`] passes the token, with its DPoP proof or the client
+//! certificate when the token is sender-constrained, to Authlete's `/gm`. Authlete checks
+//! the token and its scope, checks that the grant belongs to the client, and queries or
+//! revokes the grant. The application only routes the request and supplies the grant ID
+//! from the path. The answer is `200` with the grant as JSON, `204` once it is revoked, or
+//! `401`, `403` or `404` with an error JSON; see [`GrantManagementEndpoint`] for the whole
+//! table.
+//!
+//! ```no_run
+//! use authlete::flows::grant_management::GrantManagementEndpoint;
+//! use authlete::flows::{Bytes, FlowSettings, Response};
+//!
+//! # fn not_found() -> Response { unimplemented!() }
+//! # async fn run(client: authlete::Client, request: http::Request<Bytes>) -> Response {
+//! let endpoint = GrantManagementEndpoint::new(client, FlowSettings::default())
+//!     // Server nonces keep DPoP proofs from being made in advance, whatever the service says.
+//!     .with_dpop_nonce_required(true);
+//! // The grant ID is part of the path, so the router extracts it, not the handler.
+//! match request.uri().path().strip_prefix("/grants/") {
+//!     Some(grant_id) => endpoint.handle(&request, grant_id).await,
+//!     None => not_found(),
+//! }
+//! # }
+//! ```
 
 use bytes::Bytes;
 use http::{Method, Request, StatusCode};

@@ -1,4 +1,31 @@
 //! The pushed authorization request endpoint (RFC 9126).
+//!
+//! Rather than putting the authorization request in the URL it sends the browser to, the
+//! client first `POST`s the request's parameters to `/par`, authenticating as it would at
+//! the token endpoint, and receives a short-lived `request_uri`. The browser then carries
+//! only `client_id` and that `request_uri` to the authorization endpoint, so the
+//! parameters can be neither read nor altered on the way, and they are checked before the
+//! user sees anything.
+//!
+//! [`PushedAuthorizationEndpoint`] passes the form and whatever identifies the client
+//! (HTTP Basic credentials, the mutual-TLS certificate, a DPoP proof, client attestation)
+//! to Authlete's `/pushed_auth_req`, which authenticates the client, validates and stores
+//! the request, and issues the `request_uri`. The application has nothing to decide. The
+//! answer is `201` with `{"request_uri":"...","expires_in":...}`, or `400`, `401`, `403` or
+//! `413` with an error JSON. Authlete resolves the `request_uri` when the
+//! [authorization endpoint](super::authorization) passes it on, so that endpoint needs no
+//! change.
+//!
+//! ```no_run
+//! use authlete::flows::par::PushedAuthorizationEndpoint;
+//! use authlete::flows::{Bytes, FlowSettings, Response};
+//!
+//! # async fn run(client: authlete::Client, request: http::Request<Bytes>) -> Response {
+//! let endpoint = PushedAuthorizationEndpoint::new(client, FlowSettings::default());
+//! // `201` carries the `request_uri` the client then sends the browser to `/authorize` with.
+//! endpoint.handle(&request).await
+//! # }
+//! ```
 
 use bytes::Bytes;
 use http::{Request, StatusCode};

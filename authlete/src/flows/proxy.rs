@@ -1,9 +1,58 @@
 //! Behind a proxy: where the client certificate and the public URL of a request come from.
 //!
-//! A TLS-terminating proxy passes the client certificate of mutual TLS in a header, and the
-//! URL the client used (which DPoP's `htu` and some Authlete calls need) differs from the
-//! one the server sees. Trust these headers only when a proxy you control sets them and
-//! strips them from incoming requests.
+//! When a reverse proxy or load balancer terminates TLS, two things the handlers need are
+//! missing from the request the application receives:
+//!
+//! - the client certificate of mutual TLS (RFC 8705), used for client authentication and
+//!   certificate-bound tokens. The proxy passes it in a header: see
+//!   [`ClientCertificateSource`].
+//! - the URL the client used, which DPoP proofs (RFC 9449, `htu`) are checked against.
+//!   The server sees its internal scheme and host instead; the proxy reports the public
+//!   ones in `Forwarded` (RFC 7239) or `X-Forwarded-*` headers, or the public base URL is
+//!   simply fixed: see [`PublicUrlSource`].
+//!
+//! A [`Proxy`] says where to find both. Put it in the [`FlowSettings`](super::FlowSettings)
+//! given to every handler, with [`with_proxy`](super::FlowSettings::with_proxy). The
+//! default reads no certificate header and takes the URL from the request itself (its
+//! `Host`, with `https`). An application that terminates TLS itself passes the certificate
+//! with [`RequestExtras`](super::request::RequestExtras) instead, which takes precedence.
+//!
+//! Trust these headers only when a proxy you control sets them and strips them from
+//! incoming requests; otherwise a client could claim any certificate or URL.
+//!
+//! ```
+//! use authlete::flows::{ClientCertificateSource, FlowSettings, Proxy, PublicUrlSource};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // nginx serves https://as.example.com and passes the client's certificate with
+//! // `proxy_set_header X-Ssl-Cert $ssl_client_escaped_cert;`.
+//! let proxy = Proxy::default()
+//!     .with_public_url(PublicUrlSource::Fixed("https://as.example.com".parse()?))
+//!     .with_client_certificate(ClientCertificateSource::Header {
+//!         name: http::HeaderName::from_static("x-ssl-cert"),
+//!         chain_prefix: None,
+//!     });
+//! let settings = FlowSettings::default().with_proxy(proxy);
+//!
+//! // The request as it reaches the application: internal host, public path.
+//! let request = http::Request::post("/token").header("host", "10.0.0.5:8080").body(())?;
+//! let url = settings.proxy.public_url(request.uri(), request.headers());
+//! assert_eq!(url.map(String::from).as_deref(), Some("https://as.example.com/token"));
+//!
+//! // A proxy serving several host names says which one was used in `X-Forwarded-Host`;
+//! // this one passes the certificate as RFC 9440 `Client-Cert`.
+//! let proxy = Proxy::default()
+//!     .with_public_url(PublicUrlSource::XForwarded)
+//!     .with_client_certificate(ClientCertificateSource::ClientCertHeader);
+//! let request = http::Request::post("/token")
+//!     .header("host", "10.0.0.5:8080")
+//!     .header("x-forwarded-host", "login.example.org")
+//!     .body(())?;
+//! let url = proxy.public_url(request.uri(), request.headers());
+//! assert_eq!(url.map(String::from).as_deref(), Some("https://login.example.org/token"));
+//! # Ok(())
+//! # }
+//! ```
 
 use http::HeaderMap;
 use url::Url;

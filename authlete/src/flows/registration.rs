@@ -1,8 +1,17 @@
 //! Dynamic client registration: the registration endpoint (RFC 7591, OpenID Connect
 //! Dynamic Client Registration 1.0) and the client configuration endpoint (RFC 7592).
 //!
-//! Authlete validates the client metadata and the tokens; these handlers only check that
-//! the request is well-formed HTTP and JSON, and relay Authlete's answer.
+//! A client registers itself by `POST`ing its metadata (redirect URIs, name, keys, ...) as
+//! JSON to [`RegistrationEndpoint`], and receives its `client_id`, usually a secret, and a
+//! registration access token. With that token it can later read (`GET`), update (`PUT`)
+//! or delete (`DELETE`) its registration at `/register/{clientId}`, served by
+//! [`ClientConfigurationEndpoint`].
+//!
+//! Authlete validates the metadata and the tokens, and keeps the client; these handlers
+//! only check that the request is well-formed HTTP and JSON, and relay Authlete's answer.
+//! The application supplies the client ID from the path of configuration requests; policy,
+//! such as whether registration needs an initial access token, is the service's setting
+//! at Authlete.
 //!
 //! | Authlete action | response |
 //! |---|---|
@@ -13,6 +22,26 @@
 //! | `UNAUTHORIZED` | `401` with the error JSON and `WWW-Authenticate: Bearer error="..."` (RFC 6750) |
 //! | `INTERNAL_SERVER_ERROR` | `500` with Authlete's error JSON |
 //! | anything else | `500` with a generic body |
+//!
+//! ```no_run
+//! use authlete::flows::registration::{ClientConfigurationEndpoint, RegistrationEndpoint};
+//! use authlete::flows::{Bytes, FlowSettings, Response};
+//!
+//! # fn not_found() -> Response { unimplemented!() }
+//! # async fn run(client: authlete::Client, request: http::Request<Bytes>) -> Response {
+//! let registration = RegistrationEndpoint::new(client.clone(), FlowSettings::default());
+//! let configuration = ClientConfigurationEndpoint::new(client, FlowSettings::default());
+//! let path = request.uri().path();
+//! if path == "/register" {
+//!     registration.handle(&request).await
+//! } else if let Some(client_id) = path.strip_prefix("/register/") {
+//!     // The client ID is part of the path, so the router extracts it, not the handler.
+//!     configuration.handle(&request, client_id).await
+//! } else {
+//!     not_found()
+//! }
+//! # }
+//! ```
 
 use bytes::Bytes;
 use http::{Method, Request, StatusCode, header};

@@ -1,4 +1,27 @@
 //! The revocation endpoint (RFC 7009).
+//!
+//! A client that no longer needs a token, for instance because its user logged out,
+//! `POST`s it to `/revoke` (`token`, and optionally `token_type_hint`), authenticating as
+//! it would at the token endpoint. [`RevocationEndpoint`] passes the form and the client's
+//! credentials (HTTP Basic or the mutual-TLS certificate) to Authlete's
+//! `/auth/revocation`, which authenticates the client and revokes the access or refresh
+//! token. The application has nothing to decide.
+//!
+//! A revoked token is answered `200` with an empty body. RFC 7009 wants the same answer
+//! for a token that is unknown or already invalid, since it is unusable either way, so the
+//! client learns nothing about it. A malformed request is answered `400`, and a client
+//! that fails to authenticate `401`, each with an error JSON.
+//!
+//! ```no_run
+//! use authlete::flows::revocation::RevocationEndpoint;
+//! use authlete::flows::{Bytes, FlowSettings, Response};
+//!
+//! # async fn run(client: authlete::Client, request: http::Request<Bytes>) -> Response {
+//! let endpoint = RevocationEndpoint::new(client, FlowSettings::default());
+//! // For example `token=...&token_type_hint=refresh_token`, with `Authorization: Basic`.
+//! endpoint.handle(&request).await
+//! # }
+//! ```
 
 use bytes::Bytes;
 use http::{Request, StatusCode};
