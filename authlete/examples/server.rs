@@ -13,10 +13,11 @@
 //! and `jane`/`jane`.
 //!
 //! Authlete's credentials come from `Config::load()` (the `AUTHLETE_*` variables, or
-//! `authlete.ini` in the current directory). Without any, it says so and runs against an
-//! embedded stand-in of Authlete on loopback, so it works offline. `PORT` changes the port;
-//! `DEMO_CLIENT_ID`, `DEMO_CLIENT_SECRET` and `DEMO_REDIRECT_URI` name a client of a real
-//! Authlete service for the demo pages and `--smoke`.
+//! `authlete.ini` in the current directory). Without any, it says so and runs against the
+//! examples' stand-in for Authlete on loopback (`support/standin.rs`), so it works
+//! offline. `PORT` changes the port; `DEMO_CLIENT_ID`, `DEMO_CLIENT_SECRET` and
+//! `DEMO_REDIRECT_URI` name a client of a real Authlete service for the demo pages and
+//! `--smoke`.
 //!
 //! `--smoke` starts the server on an ephemeral port, drives it over HTTP (one authorization
 //! code flow with PKCE up to `/api/me`, then each other endpoint), prints every exchange
@@ -34,18 +35,17 @@ mod pages;
 mod sessions;
 #[path = "server/smoke.rs"]
 mod smoke;
-#[path = "server/standin.rs"]
-mod standin;
 #[path = "server/users.rs"]
 mod users;
+// The stand-in for Authlete that every example shares.
+#[path = "support/standin.rs"]
+mod standin;
 
 use std::process::ExitCode;
 
-use authlete::{Client, Config, ConfigError};
 use tokio::net::TcpListener;
 
 use crate::common::DemoClient;
-use crate::standin::StandIn;
 
 const USAGE: &str = "usage: server [--smoke]\n\
     \n\
@@ -100,22 +100,23 @@ async fn run(smoke: bool) -> Result<(), String> {
     let base_url = format!("http://{address}");
     let demo = DemoClient::from_env(&base_url);
 
-    // Authlete, or the stand-in when no credentials are configured.
-    let (config, standin) = match Config::load() {
-        Ok(config) => (config, None),
-        Err(ConfigError::NotFound { .. }) => {
-            let (standin, config) = StandIn::start(&base_url, &demo).await;
-            eprintln!(
-                "No Authlete configuration (AUTHLETE_BASE_URL and credentials, or \
-                 ./authlete.ini): using an embedded stand-in for Authlete at {}",
-                standin.base_url()
-            );
-            (config, Some(standin))
-        }
-        Err(e) => return Err(format!("Authlete configuration: {e}")),
+    // Authlete, or the stand-in when no credentials are configured: a service whose issuer
+    // is this server, with the demo client registered, and PKCE required.
+    let service = standin::Service {
+        issuer: base_url.clone(),
+        clients: vec![demo.registration()],
+        pkce_required: true,
+        polling_interval: 5,
     };
-    let client = Client::new(config).map_err(|e| format!("Authlete client: {e}"))?;
-    let router = app::router(client, &base_url, demo.clone(), standin.is_some());
+    let authlete = standin::connect_with(service)
+        .await
+        .map_err(|e| format!("Authlete: {e}"))?;
+    let router = app::router(
+        authlete.client.clone(),
+        &base_url,
+        demo.clone(),
+        authlete.is_standin(),
+    );
 
     if smoke {
         println!("smoke: server on {base_url}");
@@ -142,7 +143,7 @@ async fn run(smoke: bool) -> Result<(), String> {
         })
         .await
         .map_err(|e| format!("server: {e}"))?;
-    drop(standin);
+    drop(authlete);
     Ok(())
 }
 

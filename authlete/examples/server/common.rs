@@ -1,7 +1,8 @@
-//! Small helpers shared by the example server, its stand-in of Authlete and its smoke test.
+//! Small helpers shared by the example server and its smoke test.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use authlete::types::{self, ClientType, GrantType};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest as _, Sha256};
@@ -37,6 +38,32 @@ impl DemoClient {
             client_secret,
             redirect_uri: var("DEMO_REDIRECT_URI").unwrap_or_else(|| format!("{base_url}/cb")),
             scope: "openid profile email".into(),
+        }
+    }
+
+    /// The client as the stand-in for Authlete registers it: a numeric ID as Authlete
+    /// would assign, with `client_id` as its alias.
+    pub fn registration(&self) -> types::Client {
+        let client_type = match self.client_secret {
+            Some(_) => ClientType::Confidential,
+            None => ClientType::Public,
+        };
+        types::Client {
+            client_id: Some(1_140_735_077),
+            client_id_alias: Some(self.client_id.clone()),
+            client_id_alias_enabled: Some(true),
+            client_name: Some("Demo Client".into()),
+            client_secret: self.client_secret.clone().map(Into::into),
+            client_type: Some(client_type),
+            grant_types: vec![
+                GrantType::AuthorizationCode,
+                GrantType::RefreshToken,
+                GrantType::Ciba,
+                GrantType::DeviceCode,
+            ],
+            redirect_uris: vec![self.redirect_uri.clone()],
+            bc_delivery_mode: Some("POLL".into()),
+            ..Default::default()
         }
     }
 }
