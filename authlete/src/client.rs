@@ -8,7 +8,7 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use authlete_sys::types::{ApiResult, ServiceJwksGetResponse};
 use authlete_sys::{Inner, Middleware, OperationInfo, ResponseValue, ResultInfo, SendFuture};
@@ -20,7 +20,7 @@ use tracing::Instrument as _;
 
 use crate::config::{ApiVersion, Config};
 use crate::dpop::{DpopError, DpopSigner};
-use crate::error::{ApiError, DecodeError, Error, TransportError};
+use crate::error::{ApiError, DecodeError, Error, TransportError, TransportErrorKind};
 use crate::retry::{Outcome, RetryPolicy};
 use crate::routes;
 
@@ -137,12 +137,16 @@ impl ClientBuilder {
             Some(key) => Some(DpopSigner::from_jwk(key.expose_secret())?),
             None => None,
         };
+        let mut transport = Transport::new(config.clone(), self.retry, self.log_bodies, dpop)
+            .with_max_response_bytes(self.max_response_bytes);
         let http = match self.http {
             Some(http) => http,
-            None => http_client(&config)?,
+            None => {
+                let timeouts = config.timeouts();
+                transport = transport.with_timeouts(timeouts.read, timeouts.total);
+                http_client(&config)?
+            }
         };
-        let transport = Transport::new(config.clone(), self.retry, self.log_bodies, dpop)
-            .with_max_response_bytes(self.max_response_bytes);
         let base_url = config.base_url().as_str().trim_end_matches('/').to_string();
         let sys = authlete_sys::Client::new_with_client(
             &base_url,
@@ -158,14 +162,11 @@ impl ClientBuilder {
     }
 }
 
-/// The HTTP client the configuration asks for: timeouts, user agent, client certificate,
-/// trusted roots.
+/// The HTTP client the configuration asks for: connect timeout, user agent, client
+/// certificate, trusted roots. The read and total timeouts are the transport's.
 fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
-    let timeouts = config.timeouts();
     let mut http = reqwest::Client::builder()
-        .connect_timeout(timeouts.connect)
-        .read_timeout(timeouts.read)
-        .timeout(timeouts.total)
+        .connect_timeout(config.timeouts().connect)
         .user_agent(config.user_agent());
     if let Some(pem) = config.client_certificate() {
         // Mutual TLS: the certificate chain and private key, presented on every connection.
@@ -297,8 +298,9 @@ impl Client {
         Ok(())
     }
 
-    /// Runs a generated call for `route` inside its tracing span and call context. An answer
-    /// over the size limit is an error here, whatever the generated code made of it.
+    /// Runs a generated call for `route` inside its tracing span and call context. An
+    /// exchange the transport stopped (a timeout, the size limit) is an error here, whatever
+    /// the generated code made of it.
     async fn run<R>(
         &self,
         route: &'static Route,
@@ -330,10 +332,13 @@ impl Client {
             span: call_span,
             started,
         };
-        if let Some(limit) = call.context.exceeded_limit() {
+        if let Some((kind, detail)) = call.context.take_stop() {
             // The generated code saw a body that fails to read; say why it failed.
-            let error =
-                Error::Transport(Box::new(TransportError::too_large(route.operation, limit)));
+            let error = Error::Transport(Box::new(TransportError::stopped(
+                route.operation,
+                kind,
+                detail,
+            )));
             call.finish(None, Some(&error));
             return Err(error);
         }
@@ -510,8 +515,8 @@ struct Observed {
     status: Option<StatusCode>,
     error_body: Option<Bytes>,
     attempts: u32,
-    /// The size limit the answer exceeded.
-    exceeded_limit: Option<usize>,
+    /// Why the transport stopped the exchange itself, if it did.
+    stop: Option<(TransportErrorKind, String)>,
 }
 
 impl CallContext {
@@ -540,13 +545,13 @@ impl CallContext {
             .unwrap_or_default()
     }
 
-    fn exceeded_limit(&self) -> Option<usize> {
-        self.observed.lock().ok().and_then(|o| o.exceeded_limit)
+    fn take_stop(&self) -> Option<(TransportErrorKind, String)> {
+        self.observed.lock().ok().and_then(|mut o| o.stop.take())
     }
 
-    fn set_exceeded_limit(&self, limit: usize) {
+    fn set_stop(&self, kind: TransportErrorKind, detail: String) {
         if let Ok(mut observed) = self.observed.lock() {
-            observed.exceeded_limit = Some(limit);
+            observed.stop = Some((kind, detail));
         }
     }
 
@@ -652,6 +657,10 @@ struct Transport {
     dpop_nonce: std::sync::Mutex<Option<String>>,
     /// The largest answer read; see [`ClientBuilder::max_response_bytes`].
     max_response_bytes: usize,
+    /// The read and total timeouts, enforced here rather than by reqwest: one timer per
+    /// wait instead of reqwest's boxed timers on every request and body. `None` when the
+    /// application brought its own HTTP client (and its timeouts).
+    timeouts: Option<(Duration, Duration)>,
 }
 
 impl Transport {
@@ -693,11 +702,17 @@ impl Transport {
             dpop,
             dpop_nonce: std::sync::Mutex::new(None),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            timeouts: None,
         }
     }
 
     fn with_max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = limit;
+        self
+    }
+
+    fn with_timeouts(mut self, read: Duration, total: Duration) -> Self {
+        self.timeouts = Some((read, total));
         self
     }
 
@@ -892,9 +907,13 @@ impl Middleware for Transport {
                 }
                 // The whole answer is read here, not by the generated code: so that its size
                 // is capped, and a read that breaks is retried like a broken connection.
-                let result = match client.execute(request).await {
-                    Ok(response) => Answer::read(response, self.max_response_bytes).await,
-                    Err(error) => Err(Failure::Http(error)),
+                let deadlines = self.timeouts.map(Deadlines::start);
+                let result = match within(deadlines.as_ref(), client.execute(request)).await {
+                    Ok(Ok(response)) => {
+                        Answer::read(response, self.max_response_bytes, deadlines.as_ref()).await
+                    }
+                    Ok(Err(error)) => Err(Failure::Http(error)),
+                    Err(timed_out) => Err(timed_out),
                 };
                 if let Ok(answer) = &result
                     && self.note_dpop_nonce(answer)
@@ -917,6 +936,7 @@ impl Middleware for Transport {
                     Ok(answer) => Outcome::of_answer(answer.status, &answer.headers),
                     Err(Failure::Http(error)) => Outcome::of_failure(error),
                     Err(Failure::TooLarge) => Outcome::Other,
+                    Err(Failure::TimedOut { .. }) => Outcome::Broken,
                 };
                 let wait = spare.as_ref().and_then(|_| {
                     self.retry
@@ -944,11 +964,13 @@ impl Middleware for Transport {
             let answer = match result {
                 Ok(answer) => answer,
                 Err(Failure::Http(error)) => return Err(error),
-                Err(Failure::TooLarge) => {
+                Err(stopped) => {
+                    let (kind, detail) = stopped.describe(self.max_response_bytes);
+                    let unreadable = Answer::unreadable(&detail);
                     if let Some(context) = &context {
-                        context.set_exceeded_limit(self.max_response_bytes);
+                        context.set_stop(kind, detail);
                     }
-                    return Ok(Answer::unreadable(self.max_response_bytes));
+                    return Ok(unreadable);
                 }
             };
             if self.log_bodies {
@@ -992,11 +1014,76 @@ enum Failure {
     Http(reqwest::Error),
     /// The answer was larger than the limit.
     TooLarge,
+    /// Nothing came within the read timeout, or the total timeout passed.
+    TimedOut { total: bool, after: Duration },
+}
+
+impl Failure {
+    /// How a failure this crate detected is reported.
+    fn describe(&self, limit: usize) -> (TransportErrorKind, String) {
+        match self {
+            Failure::TimedOut {
+                total: false,
+                after,
+            } => (
+                TransportErrorKind::Timeout,
+                format!("nothing came within the read timeout ({after:?})"),
+            ),
+            Failure::TimedOut { total: true, after } => (
+                TransportErrorKind::Timeout,
+                format!("the answer was not complete within the total timeout ({after:?})"),
+            ),
+            Failure::TooLarge | Failure::Http(_) => (
+                TransportErrorKind::ResponseTooLarge,
+                format!("more than {limit} bytes (see ClientBuilder::max_response_bytes)"),
+            ),
+        }
+    }
+}
+
+/// The deadlines of one attempt: the next byte within `read`, all of it within `total`.
+struct Deadlines {
+    read: Duration,
+    total: Duration,
+    end: tokio::time::Instant,
+}
+
+impl Deadlines {
+    fn start((read, total): (Duration, Duration)) -> Self {
+        Self {
+            read,
+            total,
+            end: tokio::time::Instant::now() + total,
+        }
+    }
+}
+
+/// Runs a step of an attempt under its deadlines, when there are any.
+async fn within<F: Future>(deadlines: Option<&Deadlines>, step: F) -> Result<F::Output, Failure> {
+    let Some(deadlines) = deadlines else {
+        return Ok(step.await);
+    };
+    let next_read = tokio::time::Instant::now() + deadlines.read;
+    let (at, total, after) = if next_read < deadlines.end {
+        (next_read, false, deadlines.read)
+    } else {
+        (deadlines.end, true, deadlines.total)
+    };
+    // `timeout_at` polls the step first: a step that is ready (a body already buffered)
+    // never arms the timer.
+    tokio::time::timeout_at(at, step)
+        .await
+        .map_err(|_| Failure::TimedOut { total, after })
 }
 
 impl Answer {
-    /// Reads `response` whole, failing as soon as it is known to pass `limit` bytes.
-    async fn read(mut response: reqwest::Response, limit: usize) -> Result<Self, Failure> {
+    /// Reads `response` whole, failing as soon as it is known to pass `limit` bytes, or
+    /// when a deadline passes.
+    async fn read(
+        mut response: reqwest::Response,
+        limit: usize,
+        deadlines: Option<&Deadlines>,
+    ) -> Result<Self, Failure> {
         let declared = response.content_length();
         if declared.is_some_and(|length| length > limit as u64) {
             return Err(Failure::TooLarge);
@@ -1005,19 +1092,28 @@ impl Answer {
         let headers = std::mem::take(response.headers_mut());
         let too_large = |length: usize| length > limit;
         // Most answers arrive in one chunk: keep it as it is, without copying.
-        let mut body = match response.chunk().await.map_err(Failure::Http)? {
+        let mut body = match within(deadlines, response.chunk())
+            .await?
+            .map_err(Failure::Http)?
+        {
             Some(chunk) => chunk,
             None => Bytes::new(),
         };
         if too_large(body.len()) {
             return Err(Failure::TooLarge);
         }
-        if let Some(second) = response.chunk().await.map_err(Failure::Http)? {
+        if let Some(second) = within(deadlines, response.chunk())
+            .await?
+            .map_err(Failure::Http)?
+        {
             let expected = declared.map_or(0, |length| length as usize);
             let mut whole = bytes::BytesMut::with_capacity(expected.max(body.len() + second.len()));
             whole.extend_from_slice(&body);
             whole.extend_from_slice(&second);
-            while let Some(chunk) = response.chunk().await.map_err(Failure::Http)? {
+            while let Some(chunk) = within(deadlines, response.chunk())
+                .await?
+                .map_err(Failure::Http)?
+            {
                 if too_large(whole.len() + chunk.len()) {
                     return Err(Failure::TooLarge);
                 }
@@ -1035,12 +1131,11 @@ impl Answer {
         })
     }
 
-    /// What the generated code gets for an answer over the limit: a body that fails to
-    /// read. [`Client`] reports the limit instead; a user of [`Client::sys`] gets a body error.
-    fn unreadable(limit: usize) -> reqwest::Response {
-        let failure = std::io::Error::other(format!(
-            "the answer of Authlete is larger than {limit} bytes"
-        ));
+    /// What the generated code gets for an exchange the transport stopped (a timeout, the
+    /// size limit): a body that fails to read. [`Client`] reports why instead; a user of
+    /// [`Client::sys`] gets a body error saying why.
+    fn unreadable(why: &str) -> reqwest::Response {
+        let failure = std::io::Error::other(why.to_owned());
         let body = reqwest::Body::wrap_stream(FailingBody(Some(failure)));
         reqwest::Response::from(http::Response::new(body))
     }

@@ -214,8 +214,8 @@ pub struct TransportError {
     pub(crate) kind: TransportErrorKind,
     /// What the HTTP client reported; `None` when this crate stopped the exchange.
     pub(crate) source: Option<reqwest::Error>,
-    /// The limit an answer exceeded ([`TransportErrorKind::ResponseTooLarge`]).
-    pub(crate) limit: Option<usize>,
+    /// What this crate saw, when it stopped the exchange itself (a timeout, the size limit).
+    pub(crate) detail: Option<String>,
 }
 
 impl TransportError {
@@ -235,16 +235,21 @@ impl TransportError {
             operation,
             kind,
             source: Some(source),
-            limit: None,
+            detail: None,
         }
     }
 
-    pub(crate) fn too_large(operation: &'static str, limit: usize) -> Self {
+    /// An exchange this crate stopped itself, for the reason `detail` says.
+    pub(crate) fn stopped(
+        operation: &'static str,
+        kind: TransportErrorKind,
+        detail: String,
+    ) -> Self {
         Self {
             operation,
-            kind: TransportErrorKind::ResponseTooLarge,
+            kind,
             source: None,
-            limit: Some(limit),
+            detail: Some(detail),
         }
     }
 
@@ -272,11 +277,8 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Other => "the request to Authlete failed",
         };
         write!(f, "`{}`: {what}", self.operation)?;
-        if let Some(limit) = self.limit {
-            write!(
-                f,
-                ": more than {limit} bytes (see ClientBuilder::max_response_bytes)"
-            )?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
         }
         match &self.source {
             Some(source) => write!(f, ": {}", error_chain(source)),

@@ -153,8 +153,9 @@ pub struct ParseClusterError {
 
 /// How long a call to Authlete may take.
 ///
-/// `connect` bounds establishing the connection (TCP and TLS), `read` the wait for each
-/// chunk of the answer, `total` the whole call. All must be greater than zero, and
+/// `connect` bounds establishing the connection (TCP and TLS), `read` the wait for the
+/// head of the answer once the request is on its way and then for each chunk of its body,
+/// `total` each attempt of a call from start to last byte. All must be greater than zero, and
 /// `connect` and `read` must not exceed `total`; [`ConfigBuilder::build`] checks this.
 /// The defaults are 5 s, 30 s and 60 s.
 ///
@@ -177,9 +178,10 @@ pub struct ParseClusterError {
 pub struct Timeouts {
     /// Time allowed to establish the connection, TLS handshake included.
     pub connect: Duration,
-    /// Time allowed between two reads of the answer.
+    /// Time allowed for the head of the answer, then between two chunks of its body.
     pub read: Duration,
-    /// Time allowed for the whole call.
+    /// Time allowed for one attempt of a call, from sending the request to the last byte
+    /// of the answer.
     pub total: Duration,
 }
 

@@ -633,6 +633,7 @@ async fn a_stall_before_the_head_hits_the_read_timeout() {
         assert_eq!(transport_kind(&result), TransportErrorKind::Timeout);
         let error = result.unwrap_err();
         assert!(error.to_string().contains("timed out"), "{error}");
+        assert!(error.to_string().contains("read timeout (300ms)"), "{error}");
         assert_eq!(
             server.requests(),
             1,
@@ -692,6 +693,8 @@ async fn a_body_that_trickles_forever_hits_the_total_timeout() {
         };
         let (result, elapsed) = token_call(&client(&server.base_url, timeouts, quick())).await;
         assert_eq!(transport_kind(&result), TransportErrorKind::Timeout);
+        let error = result.unwrap_err().to_string();
+        assert!(error.contains("total timeout (1s)"), "{error}");
         assert!(elapsed >= timeouts.total, "{elapsed:?}");
         assert_within(elapsed, timeouts.total, "trickle");
     })
