@@ -13,6 +13,42 @@
 //! # let _ = router;
 //! # }
 //! ```
+//!
+//! The authorization endpoint needs the application's login and consent page. Its renderer
+//! gets the [`Interaction`] and the head of the browser's request ([`Parts`]): the cookies
+//! of the user's session, `Accept-Language`, what other layers put in the extensions.
+//!
+//! ```no_run
+//! # async fn run(client: authlete::Client) {
+//! # fn escape(text: &str) -> String { text.replace('&', "&amp;").replace('<', "&lt;") }
+//! use std::sync::Arc;
+//!
+//! use authlete::axum::AuthorizationServer;
+//! use authlete::flows::authorization::{AuthorizationEndpoint, Interaction, NoSession};
+//! use authlete::flows::{FlowSettings, Response, response};
+//! use http::request::Parts;
+//! use http::{StatusCode, header};
+//!
+//! async fn consent_page(interaction: Interaction, request: Parts) -> Response {
+//!     // The page in the browser's language, when it is one the server speaks.
+//!     let languages = request.headers.get(header::ACCEPT_LANGUAGE);
+//!     let french = languages
+//!         .and_then(|value| value.to_str().ok())
+//!         .is_some_and(|value| value.starts_with("fr"));
+//!     let asks = if french { "demande l'accès à votre compte" } else { "asks for access" };
+//!     // A real page also keeps interaction.ticket() in the browser's session (its cookie
+//!     // is in request.headers) and shows the login form.
+//!     let client = escape(interaction.client_name().unwrap_or("An application"));
+//!     response::html(StatusCode::OK, format!("<p>{client} {asks}</p>"))
+//! }
+//!
+//! let endpoint = AuthorizationEndpoint::new(client, FlowSettings::default(), NoSession);
+//! let router: axum::Router = AuthorizationServer::new()
+//!     .authorization("/authorize", Arc::new(endpoint), consent_page)
+//!     .into_router();
+//! # let _ = router;
+//! # }
+//! ```
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -24,8 +60,11 @@ use axum::body::Body;
 use axum::extract::{FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use http::request::Parts;
 
-use crate::flows::authorization::{AuthorizationEndpoint, Interaction, Session};
+use crate::flows::authorization::{
+    AuthorizationEndpoint, AuthorizationOutcome, Interaction, Session,
+};
 use crate::flows::grant_management::GrantManagementEndpoint;
 use crate::flows::registration::ClientConfigurationEndpoint;
 use crate::flows::request::BadRequest;
@@ -57,6 +96,17 @@ impl AuthorizationServer {
     /// must log in or consent) into the application's page; every other outcome is answered
     /// as the flow decides. The decision comes back through
     /// [`AuthorizationEndpoint::decide`] from the application's own route.
+    ///
+    /// `render` also gets the head of the browser's request: method, URI, headers (the
+    /// session cookie, `Accept-Language`) and extensions (what layers such as a session
+    /// middleware put there), so that the page can tell who is logged in, bind the ticket
+    /// to the browser's session and speak the user's language. It gets them by value: the
+    /// flow is done with the request by then, so they cost nothing to hand over, the page's
+    /// future can hold them across `.await`, and axum's `FromRequestParts` extractors can
+    /// run on them. (With a borrowed `&Parts` the page's future could not keep them:
+    /// `Fn(..) -> Fut` names one future type for every borrow, and stable Rust cannot
+    /// require `Send` of an `AsyncFn`'s future.) The body is left out: the flow has read
+    /// it, and its parameters are in the [`Interaction`].
     pub fn authorization<S, F, Fut>(
         self,
         path: &str,
@@ -65,7 +115,7 @@ impl AuthorizationServer {
     ) -> Self
     where
         S: Session + 'static,
-        F: Fn(Interaction) -> Fut + Clone + Send + Sync + 'static,
+        F: Fn(Interaction, Parts) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = crate::flows::Response> + Send,
     {
         let route = axum::routing::any(move |request: Request| {
@@ -77,12 +127,11 @@ impl AuthorizationServer {
                     Err(response) => return response,
                 };
                 let response = match endpoint.handle(&request).await {
-                    crate::flows::authorization::AuthorizationOutcome::Interaction(interaction) => {
-                        render(interaction).await
+                    AuthorizationOutcome::Interaction(interaction) => {
+                        let (parts, _) = request.into_parts();
+                        render(interaction, parts).await
                     }
-                    crate::flows::authorization::AuthorizationOutcome::Response(response) => {
-                        response
-                    }
+                    AuthorizationOutcome::Response(response) => response,
                 };
                 into_axum(response)
             }

@@ -25,18 +25,19 @@ use authlete::flows::userinfo::UserInfoEndpoint;
 use authlete::flows::{FlowSettings, Response};
 use authlete::types::{
     BackchannelAuthenticationCompleteRequestResult as CibaResult,
-    DeviceCompleteRequestResult as DeviceResult,
+    DeviceCompleteRequestResult as DeviceResult, Prompt,
 };
 use axum::body::Body;
 use axum::extract::{Form, Query, State};
 use axum::routing::get;
+use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::common::{DemoClient, now_secs, pkce_challenge, random_token};
 use crate::sessions::{self, PendingDevice, Store};
-use crate::users::{self, CibaDirectory, CibaInbox};
+use crate::users::{self, CibaDirectory, CibaInbox, User};
 use crate::{demo, pages};
 
 /// The resource server allowed to call `/introspect` (HTTP Basic).
@@ -96,9 +97,9 @@ pub fn router(client: Client, base_url: &str, demo: DemoClient, standin: bool) -
     // The endpoints Authlete drives, mounted by the adapter.
     let render_store = store.clone();
     let flows = AuthorizationServer::new()
-        .authorization("/authorize", authorization, move |interaction| {
+        .authorization("/authorize", authorization, move |interaction, request| {
             let store = render_store.clone();
-            async move { authorization_page(&store, interaction) }
+            async move { authorization_page(&store, interaction, &request) }
         })
         .endpoint(
             "/par",
@@ -184,14 +185,43 @@ async fn home(State(app): State<App>) -> axum::response::Response {
 // ---------------------------------------------------------------------------------------
 // Authorization: login and consent
 
-/// The login and consent page, for a new authorization request: the request (with its
-/// ticket) stays on the server, bound to this browser by a cookie.
-fn authorization_page(store: &Store, interaction: Interaction) -> Response {
-    let tx = store.keep_authorization(interaction.clone());
-    with_cookie(
-        pages::authorization(&interaction, &tx, None),
-        sessions::set_cookie(sessions::AUTHORIZATION_COOKIE, Some(&tx), "/authorize"),
-    )
+/// The login and consent page, for a new authorization request. The request (with its
+/// ticket) waits on the server, in the session of the browser: the page finds it by the
+/// cookie of the browser's request, or starts one. A user already logged in to that
+/// session may approve without logging in again.
+fn authorization_page(store: &Store, interaction: Interaction, request: &Parts) -> Response {
+    let signed_in = signed_in_user(store, &request.headers, &interaction);
+    let (tx, started) = store.keep_authorization(&request.headers, interaction.clone());
+    let page = pages::authorization(&interaction, &tx, signed_in.map(|(user, _)| user), None);
+    match started {
+        Some(session) => with_cookie(page, session_cookie(&session)),
+        None => page,
+    }
+}
+
+/// The user logged in to the browser's session, and when, if the request lets them
+/// approve without logging in again: it does not ask for a new login (`prompt=login`), the
+/// login is recent enough for its `max_age`, and it names no other subject.
+fn signed_in_user(
+    store: &Store,
+    headers: &HeaderMap,
+    interaction: &Interaction,
+) -> Option<(&'static User, i64)> {
+    let (subject, auth_time) = store.logged_in(headers)?;
+    let too_old = interaction
+        .max_age()
+        .is_some_and(|max_age| auth_time.saturating_add(i64::from(max_age)) < now_secs());
+    let other_subject = interaction
+        .requested_subject()
+        .is_some_and(|requested| requested != subject);
+    if interaction.prompts().contains(&Prompt::Login) || too_old || other_subject {
+        return None;
+    }
+    Some((users::by_subject(&subject)?, auth_time))
+}
+
+fn session_cookie(session: &str) -> http::HeaderValue {
+    sessions::set_cookie(sessions::SESSION_COOKIE, Some(session), "/")
 }
 
 #[derive(Deserialize)]
@@ -204,8 +234,10 @@ struct DecisionForm {
     decision: String,
 }
 
-/// The login and consent form comes back: log the user in, and end the request as they
-/// decided (a redirect to the client, with the code or with `access_denied`).
+/// The login and consent form comes back: end the request as the user decided (a
+/// redirect to the client, with the code or with `access_denied`). The user is whoever
+/// logs in on the form or, with its login fields left empty, the one already logged in to
+/// the browser's session.
 async fn authorization_decision(
     State(app): State<App>,
     headers: HeaderMap,
@@ -215,45 +247,54 @@ async fn authorization_decision(
     let Some(interaction) = app.store.authorization(&headers, &form.tx) else {
         return into_axum(expired_request());
     };
-    let clear = sessions::set_cookie(sessions::AUTHORIZATION_COOKIE, None, "/authorize");
     if form.decision != "approve" {
-        if !app.store.end_authorization(&form.tx) {
+        if !app.store.end_authorization(&headers, &form.tx) {
             return into_axum(expired_request());
         }
-        let response = app.authorization.decide(interaction.deny()).await;
-        return into_axum(with_cookie(response, clear));
+        return into_axum(app.authorization.decide(interaction.deny()).await);
     }
-    let Some(user) = users::authenticate(&form.login_id, &form.password) else {
-        let page =
-            pages::authorization(&interaction, &form.tx, Some("Wrong login ID or password."));
-        return into_axum(page);
+    let signed_in = signed_in_user(&app.store, &headers, &interaction);
+    let retry = |error| {
+        let user = signed_in.map(|(user, _)| user);
+        into_axum(pages::authorization(
+            &interaction,
+            &form.tx,
+            user,
+            Some(error),
+        ))
+    };
+    let (user, auth_time, logs_in) = if form.login_id.trim().is_empty() && form.password.is_empty()
+    {
+        match signed_in {
+            Some((user, auth_time)) => (user, auth_time, false),
+            None => return retry("Log in to authorize."),
+        }
+    } else {
+        match users::authenticate(&form.login_id, &form.password) {
+            Some(user) => (user, now_secs(), true),
+            None => return retry("Wrong login ID or password."),
+        }
     };
     if interaction
         .requested_subject()
         .is_some_and(|subject| subject != user.subject)
     {
-        let page = pages::authorization(
-            &interaction,
-            &form.tx,
-            Some("This request is for another user."),
-        );
-        return into_axum(page);
+        return retry("This request is for another user.");
     }
-    if !app.store.end_authorization(&form.tx) {
+    if !app.store.end_authorization(&headers, &form.tx) {
         return into_axum(expired_request());
     }
-    let session = app.store.log_in(user.subject);
-    let mut approval = interaction.approve(user.subject).auth_time(now_secs());
+    let mut approval = interaction.approve(user.subject).auth_time(auth_time);
     let claims = user.claims(interaction.claims());
     if !claims.is_empty() {
         approval = approval.claims(claims);
     }
     let response = app.authorization.decide(approval).await;
-    let response = with_cookie(response, clear);
-    into_axum(with_cookie(
-        response,
-        sessions::set_cookie(sessions::LOGIN_COOKIE, Some(&session), "/"),
-    ))
+    if !logs_in {
+        return into_axum(response);
+    }
+    let session = app.store.log_in(&headers, user.subject);
+    into_axum(with_cookie(response, session_cookie(&session)))
 }
 
 fn expired_request() -> Response {

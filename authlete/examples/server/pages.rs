@@ -6,7 +6,7 @@ use http::{HeaderValue, StatusCode, header};
 
 use crate::common::escape;
 use crate::sessions::PendingDevice;
-use crate::users::{PendingCiba, USERS};
+use crate::users::{PendingCiba, USERS, User};
 
 /// An HTML response that no one may frame, with no referrer (the pages' URLs can carry
 /// codes) and nothing but inline style.
@@ -106,8 +106,14 @@ pub fn index(base: &str, standin: bool) -> Response {
     )
 }
 
-/// The login and consent page of an authorization request.
-pub fn authorization(interaction: &Interaction, tx: &str, error: Option<&str>) -> Response {
+/// The login and consent page of an authorization request; `signed_in`, the user already
+/// logged in to the browser's session, may approve without logging in again.
+pub fn authorization(
+    interaction: &Interaction,
+    tx: &str,
+    signed_in: Option<&User>,
+    error: Option<&str>,
+) -> Response {
     let client = interaction.client_name().unwrap_or("An application");
     let scopes = interaction
         .authorization_response()
@@ -128,25 +134,50 @@ pub fn authorization(interaction: &Interaction, tx: &str, error: Option<&str>) -
         form = login_form(
             "/authorize/decision",
             tx,
-            interaction.login_hint().unwrap_or_default(),
+            // A hint in the login field would stand in the way of continuing as the user
+            // signed in.
+            interaction
+                .login_hint()
+                .filter(|_| signed_in.is_none())
+                .unwrap_or_default(),
+            signed_in,
             error
         ),
     );
     html(StatusCode::OK, "Authorize", &content)
 }
 
-/// Login fields and the two buttons, posting `tx` back.
-fn login_form(action: &str, tx: &str, login_hint: &str, error: Option<&str>) -> String {
+/// Login fields and the two buttons, posting `tx` back. With a user `signed_in`, the
+/// login fields are for logging in as someone else, and may stay empty.
+fn login_form(
+    action: &str,
+    tx: &str,
+    login_hint: &str,
+    signed_in: Option<&User>,
+    error: Option<&str>,
+) -> String {
     let error = error.map_or_else(String::new, |e| {
         format!("<p class=\"error\">{}</p>", escape(e))
     });
+    let (signed_in, required) = match signed_in {
+        Some(user) => (
+            format!(
+                "<p>Signed in as <strong>{}</strong> ({}). Authorize as them, or log in as \
+                 someone else:</p>",
+                escape(user.name),
+                escape(user.login_id)
+            ),
+            "",
+        ),
+        None => (String::new(), " required"),
+    };
     format!(
-        "<form method=\"post\" action=\"{action}\">{error}\
+        "<form method=\"post\" action=\"{action}\">{error}{signed_in}\
          <input type=\"hidden\" name=\"tx\" value=\"{tx}\">\
          <label>Login ID <input type=\"text\" name=\"login_id\" value=\"{hint}\" \
-         autocomplete=\"username\" required></label>\
+         autocomplete=\"username\"{required}></label>\
          <label>Password <input type=\"password\" name=\"password\" \
-         autocomplete=\"current-password\" required></label>\
+         autocomplete=\"current-password\"{required}></label>\
          <button type=\"submit\" name=\"decision\" value=\"approve\">Authorize</button>\
          <button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button>\
          </form>",
@@ -194,7 +225,7 @@ pub fn device_consent(pending: &PendingDevice, tx: &str, error: Option<&str>) ->
              your account:</p><ul>{scopes}</ul>{}",
             escape(&pending.client_name),
             escape(&pending.user_code),
-            login_form("/device/complete", tx, "", error)
+            login_form("/device/complete", tx, "", None, error)
         ),
     )
 }

@@ -1,19 +1,24 @@
 //! Sessions of the example server, kept in memory and keyed by random cookies (no signed
 //! cookies, no extra crates):
 //!
-//! - `sid`: the login session, set when a user logs in on the authorization page; the
-//!   authorization endpoint asks it who is logged in when a request allows no
-//!   interaction (`prompt=none`).
-//! - `authz_tx` / `device_tx`: one pending interaction (an authorization request, a
-//!   device-flow user code), bound to the browser. Its ID is also a hidden field of the
-//!   form, and must match the cookie when the form comes back (a double-submit check
-//!   against cross-site requests; the cookies are `SameSite=Lax` too).
+//! - `sid`: the browser's session. The authorization page reads it from the request (the
+//!   adapter hands the page the request's head) and starts one when the browser has none.
+//!   It keeps the authorization requests waiting for this browser, each under a random
+//!   transaction ID that is also a hidden field of the page's form: a form comes back
+//!   only for a request of the session that posts it, which another site cannot forge
+//!   (the cookie is `SameSite=Lax` too). Once the user logs in, it knows who they are, so
+//!   the next page offers to continue as them, and the authorization endpoint asks it who
+//!   is logged in when a request allows no interaction (`prompt=none`). Logging in gives
+//!   the session a new ID, so that an ID planted before the login is worth nothing after.
+//! - `device_tx`: one device-flow user code being approved, bound to the browser: its ID
+//!   is also a hidden field of the form, and must match the cookie when the form comes
+//!   back (a double-submit check).
 //!
-//! Everything expires after ten minutes (login sessions after a day) and is lost on
-//! restart.
+//! Everything expires after ten minutes (sessions with a login after a day) and is lost
+//! on restart.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use authlete::flows::Bytes;
@@ -22,22 +27,34 @@ use http::{HeaderMap, HeaderValue, header};
 
 use crate::common::{now_secs, random_token};
 
-/// The login session cookie.
-pub const LOGIN_COOKIE: &str = "sid";
-/// The cookie of a pending authorization request.
-pub const AUTHORIZATION_COOKIE: &str = "authz_tx";
+/// The browser session cookie.
+pub const SESSION_COOKIE: &str = "sid";
 /// The cookie of a pending device-flow verification.
 pub const DEVICE_COOKIE: &str = "device_tx";
 
 const INTERACTION_LIFETIME: Duration = Duration::from_secs(600);
 const LOGIN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
-/// A logged-in user.
-#[derive(Debug, Clone)]
-struct Login {
-    subject: String,
-    auth_time: i64,
-    expires: Instant,
+/// A browser's session.
+#[derive(Debug, Clone, Default)]
+struct BrowserSession {
+    /// Who logged in, and when (seconds since the epoch).
+    login: Option<(String, i64)>,
+    /// The authorization requests waiting for this browser, by transaction ID.
+    authorizations: HashMap<String, (Interaction, Instant)>,
+    expires: Option<Instant>,
+}
+
+impl BrowserSession {
+    fn live(&self, now: Instant) -> bool {
+        self.expires.is_some_and(|expires| expires > now)
+    }
+
+    /// Keeps the session at least `lifetime` longer.
+    fn extend(&mut self, lifetime: Duration) {
+        let until = Instant::now() + lifetime;
+        self.expires = Some(self.expires.map_or(until, |expires| expires.max(until)));
+    }
 }
 
 /// A device-flow user code the user is about to approve or deny.
@@ -51,8 +68,7 @@ pub struct PendingDevice {
 
 #[derive(Default)]
 struct Inner {
-    logins: HashMap<String, Login>,
-    authorizations: HashMap<String, (Interaction, Instant)>,
+    sessions: HashMap<String, BrowserSession>,
     devices: HashMap<String, (PendingDevice, Instant)>,
     /// The demo client's PKCE verifiers and nonces, by `state`.
     demo: HashMap<String, (String, String, Instant)>,
@@ -61,10 +77,25 @@ struct Inner {
 impl Inner {
     fn prune(&mut self) {
         let now = Instant::now();
-        self.logins.retain(|_, l| l.expires > now);
-        self.authorizations.retain(|_, (_, t)| *t > now);
+        self.sessions.retain(|_, s| s.live(now));
+        for session in self.sessions.values_mut() {
+            session.authorizations.retain(|_, (_, t)| *t > now);
+        }
         self.devices.retain(|_, (_, t)| *t > now);
         self.demo.retain(|_, (_, _, t)| *t > now);
+    }
+
+    /// The ID of the live session of the browser that sent `headers`.
+    fn session_id(&self, headers: &HeaderMap) -> Option<String> {
+        let id = cookie(headers, SESSION_COOKIE)?;
+        let session = self.sessions.get(&id)?;
+        session.live(Instant::now()).then_some(id)
+    }
+
+    /// The live session of the browser that sent `headers`.
+    fn session(&mut self, headers: &HeaderMap) -> Option<&mut BrowserSession> {
+        let id = self.session_id(headers)?;
+        self.sessions.get_mut(&id)
     }
 }
 
@@ -76,62 +107,74 @@ pub struct Store {
 
 impl Store {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap()
+        // Every change leaves the maps consistent, so a panic elsewhere spoils nothing.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Logs `subject` in: the new session's ID, for the `sid` cookie.
-    pub fn log_in(&self, subject: &str) -> String {
-        let id = random_token();
+    /// Keeps an authorization request waiting for the browser that sent `headers`, in its
+    /// session: the transaction ID, and the ID of the session when this started it (to
+    /// set as the cookie).
+    pub fn keep_authorization(
+        &self,
+        headers: &HeaderMap,
+        interaction: Interaction,
+    ) -> (String, Option<String>) {
+        let tx = random_token();
         let mut inner = self.lock();
         inner.prune();
-        inner.logins.insert(
-            id.clone(),
-            Login {
-                subject: subject.to_owned(),
-                auth_time: now_secs(),
-                expires: Instant::now() + LOGIN_LIFETIME,
-            },
-        );
-        id
+        let (id, started) = match inner.session_id(headers) {
+            Some(id) => (id, None),
+            None => {
+                let id = random_token();
+                (id.clone(), Some(id))
+            }
+        };
+        let session = inner.sessions.entry(id).or_default();
+        session.extend(INTERACTION_LIFETIME);
+        let expires = Instant::now() + INTERACTION_LIFETIME;
+        session
+            .authorizations
+            .insert(tx.clone(), (interaction, expires));
+        (tx, started)
     }
 
-    /// The user logged in with the `sid` cookie of `headers`, and when they logged in.
-    pub fn logged_in(&self, headers: &HeaderMap) -> Option<(String, i64)> {
-        let id = cookie(headers, LOGIN_COOKIE)?;
-        let inner = self.lock();
-        let login = inner
-            .logins
-            .get(&id)
-            .filter(|l| l.expires > Instant::now())?;
-        Some((login.subject.clone(), login.auth_time))
-    }
-
-    /// Keeps an authorization request waiting for the user: the transaction ID.
-    pub fn keep_authorization(&self, interaction: Interaction) -> String {
-        let id = random_token();
+    /// The authorization request `tx` of the session of the browser that sent `headers`.
+    pub fn authorization(&self, headers: &HeaderMap, tx: &str) -> Option<Interaction> {
         let mut inner = self.lock();
-        inner.prune();
-        inner.authorizations.insert(
-            id.clone(),
-            (interaction, Instant::now() + INTERACTION_LIFETIME),
-        );
-        id
-    }
-
-    /// The authorization request of transaction `id`, if the browser's cookie matches.
-    pub fn authorization(&self, headers: &HeaderMap, id: &str) -> Option<Interaction> {
-        if cookie(headers, AUTHORIZATION_COOKIE).as_deref() != Some(id) {
-            return None;
-        }
-        let inner = self.lock();
-        let (interaction, expires) = inner.authorizations.get(id)?;
+        let session = inner.session(headers)?;
+        let (interaction, expires) = session.authorizations.get(tx)?;
         (*expires > Instant::now()).then(|| interaction.clone())
     }
 
-    /// Ends the authorization transaction `id`; `false` when it was already ended (a
-    /// second submission of the same form).
-    pub fn end_authorization(&self, id: &str) -> bool {
-        self.lock().authorizations.remove(id).is_some()
+    /// Ends the authorization request `tx` of the browser's session; `false` when it was
+    /// already ended (a second submission of the same form).
+    pub fn end_authorization(&self, headers: &HeaderMap, tx: &str) -> bool {
+        let mut inner = self.lock();
+        let session = inner.session(headers);
+        session.is_some_and(|session| session.authorizations.remove(tx).is_some())
+    }
+
+    /// Logs `subject` in, in the session of the browser that sent `headers` (or a new
+    /// one): the session's new ID, for the `sid` cookie.
+    pub fn log_in(&self, headers: &HeaderMap, subject: &str) -> String {
+        let id = random_token();
+        let mut inner = self.lock();
+        inner.prune();
+        let old = inner.session_id(headers);
+        let mut session = old
+            .and_then(|old| inner.sessions.remove(&old))
+            .unwrap_or_default();
+        session.login = Some((subject.to_owned(), now_secs()));
+        session.extend(LOGIN_LIFETIME);
+        inner.sessions.insert(id.clone(), session);
+        id
+    }
+
+    /// The user logged in to the session of the browser that sent `headers`, and when they
+    /// logged in.
+    pub fn logged_in(&self, headers: &HeaderMap) -> Option<(String, i64)> {
+        let mut inner = self.lock();
+        inner.session(headers)?.login.clone()
     }
 
     /// Keeps a verified user code waiting for the user's decision: the transaction ID.
@@ -181,7 +224,7 @@ impl Store {
     }
 }
 
-/// For `prompt=none`: the user of the browser's login session.
+/// For `prompt=none`: the user logged in to the browser's session.
 impl Session for Store {
     async fn current_user(&self, request: &http::Request<Bytes>) -> Option<AuthenticatedUser> {
         let (subject, auth_time) = self.logged_in(request.headers())?;

@@ -2,7 +2,8 @@
 //! server would, print each exchange, and fail on the first unexpected answer.
 //!
 //! The main part is one authorization code flow with PKCE (authorization request, login
-//! and consent, code, token, protected API); then, more briefly, every other endpoint.
+//! and consent, code, token, protected API), and a second request that the logged-in user
+//! approves without logging in again; then, more briefly, every other endpoint.
 
 use http::{HeaderMap, StatusCode, header};
 use serde_json::Value;
@@ -21,6 +22,7 @@ pub async fn run(base: &str, client: &DemoClient) -> Outcome<()> {
         .map_err(|e| e.to_string())?;
     let smoke = Smoke { http, base, client };
     let tokens = smoke.authorization_code_flow().await?;
+    smoke.single_sign_on(&tokens.session).await?;
     smoke.other_endpoints(&tokens).await?;
     smoke.pushed_request().await?;
     smoke.ciba().await?;
@@ -34,9 +36,10 @@ struct Smoke<'a> {
     client: &'a DemoClient,
 }
 
-/// The tokens of the authorization code flow.
+/// The tokens of the authorization code flow, and the session cookie of the login.
 struct Tokens {
     access_token: String,
+    session: String,
 }
 
 /// One HTTP exchange, as the smoke test saw it.
@@ -149,7 +152,7 @@ impl Smoke<'_> {
             .await?
             .expect("GET /authorize", StatusCode::OK)?;
         let tx = hidden_field(&page.body, "tx").ok_or("the page has no login form")?;
-        let cookie = set_cookie(&page, "authz_tx").ok_or("the page set no authz_tx cookie")?;
+        let cookie = set_cookie(&page, "sid").ok_or("the page started no session (sid)")?;
         answer(&page, "login and consent page");
 
         // 2. The user logs in and approves: back to the client with the code.
@@ -171,6 +174,8 @@ impl Smoke<'_> {
             .expect("POST /authorize/decision", StatusCode::FOUND)?;
         let location = decision.header(header::LOCATION).to_owned();
         answer(&decision, &format!("Location: {location}"));
+        // The login gives the session a new ID.
+        let session = set_cookie(&decision, "sid").ok_or("the login set no sid cookie")?;
         let (code, returned_state, iss) = code_state_and_issuer(&location)?;
         if returned_state != state {
             return Err("the redirect carries another state".into());
@@ -220,7 +225,48 @@ impl Smoke<'_> {
         }
         .expect("GET /api/me", StatusCode::OK)?;
         answer(&me, &me.body);
-        Ok(Tokens { access_token })
+        Ok(Tokens {
+            access_token,
+            session,
+        })
+    }
+
+    /// The authorization page reads the session cookie of the browser's request: the user
+    /// who logged in above approves the next request without logging in again.
+    async fn single_sign_on(&self, session: &str) -> Outcome<()> {
+        println!("== single sign-on (the authorization page reads the session cookie)");
+        let state = random_token();
+        let challenge = pkce_challenge(&random_token());
+        let url = demo::authorization_url(self.base, self.client, &state, &challenge, "n-sso");
+        request("GET /authorize (Cookie: sid, the session john logged in to)");
+        let page = self
+            .send(self.http.get(url).header(header::COOKIE, session))
+            .await?
+            .expect("GET /authorize with the session cookie", StatusCode::OK)?;
+        if !page.body.contains("Signed in as") {
+            return Err("GET /authorize: the page does not know the user logged in".into());
+        }
+        let tx = hidden_field(&page.body, "tx").ok_or("the page has no form")?;
+        answer(&page, "consent page, signed in as john");
+
+        request("POST /authorize/decision (decision=approve, no login ID or password)");
+        let decision = self
+            .send(
+                self.form(
+                    "/authorize/decision",
+                    &[("tx", &tx), ("decision", "approve")],
+                )
+                .header(header::COOKIE, session),
+            )
+            .await?
+            .expect("POST /authorize/decision", StatusCode::FOUND)?;
+        let location = decision.header(header::LOCATION).to_owned();
+        answer(&decision, &format!("Location: {location}"));
+        let (_, returned_state, _) = code_state_and_issuer(&location)?;
+        if returned_state != state {
+            return Err("the redirect carries another state".into());
+        }
+        Ok(())
     }
 
     async fn other_endpoints(&self, tokens: &Tokens) -> Outcome<()> {

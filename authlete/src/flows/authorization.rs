@@ -243,6 +243,10 @@ pub enum AuthorizationOutcome {
 
 impl AuthorizationOutcome {
     /// The response, rendering the page with `render` when the user must interact.
+    ///
+    /// `render` may borrow the request given to [`AuthorizationEndpoint::handle`], to read
+    /// the session cookie or `Accept-Language` for the page, as the axum adapter's renderer
+    /// gets the request's head.
     pub fn into_response_with(self, render: impl FnOnce(Interaction) -> Response) -> Response {
         match self {
             AuthorizationOutcome::Interaction(interaction) => render(interaction),

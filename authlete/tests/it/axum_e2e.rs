@@ -1,18 +1,22 @@
 //! End to end through the axum adapter: the authorization code flow with PKCE, driven by a
 //! real HTTP client against a real server on loopback, with Authlete mocked; then a
-//! resource protected by the token-validation layer.
+//! resource protected by the token-validation layer. Also: what the page renderer sees of
+//! the browser's request.
 
 use std::sync::Arc;
 
 use authlete::axum::{AuthorizationServer, RequireToken, Token};
-use authlete::flows::FlowSettings;
-use authlete::flows::authorization::{AuthorizationDecision, AuthorizationEndpoint, NoSession};
+use authlete::flows::authorization::{
+    AuthorizationDecision, AuthorizationEndpoint, Interaction, NoSession,
+};
 use authlete::flows::resource::TokenValidator;
 use authlete::flows::response;
 use authlete::flows::token::{DefaultTokenPolicy, TokenEndpoint};
+use authlete::flows::{FlowSettings, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
-use http::StatusCode;
+use http::request::Parts;
+use http::{StatusCode, header};
 use httpmock::MockServer;
 use serde_json::json;
 use sha2::Digest as _;
@@ -114,16 +118,20 @@ fn app(client: authlete::Client) -> axum::Router {
                 .required_scopes(["profile"]),
         ));
     AuthorizationServer::new()
-        .authorization("/authorize", authorization, |interaction| async move {
-            let page = format!(
-                "<form method=post action=/authorize/decision>\
+        .authorization(
+            "/authorize",
+            authorization,
+            |interaction, _request| async move {
+                let page = format!(
+                    "<form method=post action=/authorize/decision>\
                  <p>{} asks for {:?}</p><input type=hidden name=ticket value={}></form>",
-                interaction.client_name().unwrap_or("?"),
-                interaction.scope_names(),
-                interaction.ticket()
-            );
-            response::html(StatusCode::OK, page)
-        })
+                    interaction.client_name().unwrap_or("?"),
+                    interaction.scope_names(),
+                    interaction.ticket()
+                );
+                response::html(StatusCode::OK, page)
+            },
+        )
         .endpoint(
             "/token",
             TokenEndpoint::new(client, FlowSettings::default(), DefaultTokenPolicy),
@@ -249,5 +257,89 @@ async fn the_adapter_refuses_oversized_bodies_before_the_handler() {
         .unwrap();
     assert_eq!(response.status(), 413);
     assert_eq!(any.calls_async().await, 0);
+    server.abort();
+}
+
+/// Something a layer puts in the request's extensions, as a session middleware would.
+#[derive(Clone)]
+struct Marker(&'static str);
+
+/// The consent page echoes what it read of the request, so the test can see that it got
+/// the browser's request and not some other.
+async fn echo_page(interaction: Interaction, request: Parts) -> Response {
+    let value_of = |name| {
+        let value = request.headers.get(name).and_then(|v| v.to_str().ok());
+        value.unwrap_or("(none)").to_owned()
+    };
+    let marker = request.extensions.get::<Marker>().map_or("(none)", |m| m.0);
+    response::html(
+        StatusCode::OK,
+        format!(
+            "ticket={} method={} path={} lang={} cookie={} marker={marker}",
+            interaction.ticket(),
+            request.method,
+            request.uri.path(),
+            value_of(header::ACCEPT_LANGUAGE),
+            value_of(header::COOKIE),
+        ),
+    )
+}
+
+#[tokio::test]
+async fn the_page_renderer_gets_the_browsers_request() {
+    let authlete = MockServer::start_async().await;
+    let interaction = authlete
+        .mock_async(|when, then| {
+            when.method("POST").path(api_path("auth/authorization"));
+            then.status(200)
+                .json_body(json!({"action": "INTERACTION", "ticket": "ticket-7"}));
+        })
+        .await;
+    let authorization = Arc::new(AuthorizationEndpoint::new(
+        client(&authlete),
+        FlowSettings::default(),
+        NoSession,
+    ));
+    let router = AuthorizationServer::new()
+        .authorization("/authorize", authorization, echo_page)
+        .into_router()
+        .layer(axum::Extension(Marker("from-a-layer")));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(axum::serve(listener, router).into_future());
+    let browser = reqwest::Client::new();
+
+    // A GET, with the browser's language and session cookie.
+    let page = browser
+        .get(format!(
+            "{base}/authorize?response_type=code&client_id=demo-app"
+        ))
+        .header(header::ACCEPT_LANGUAGE, "fr-CH, fr;q=0.9")
+        .header(header::COOKIE, "sid=browser-session-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        page.text().await.unwrap(),
+        "ticket=ticket-7 method=GET path=/authorize lang=fr-CH, fr;q=0.9 \
+         cookie=sid=browser-session-1 marker=from-a-layer"
+    );
+
+    // A POST (the parameters in the body), without those headers.
+    let page = browser
+        .post(format!("{base}/authorize"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("response_type=code&client_id=demo-app")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        page.text().await.unwrap(),
+        "ticket=ticket-7 method=POST path=/authorize lang=(none) cookie=(none) \
+         marker=from-a-layer"
+    );
+    assert_eq!(interaction.calls_async().await, 2);
     server.abort();
 }

@@ -7,7 +7,7 @@ use authlete::types::{
     AuthorizationFailResponse, AuthorizationFailResponseAction, AuthorizationIssueRequest,
     AuthorizationIssueResponse, AuthorizationIssueResponseAction, AuthorizationRequest,
     AuthorizationResponse, AuthorizationResponseAction, IntrospectionRequest,
-    IntrospectionResponse, IntrospectionResponseAction, PushedAuthorizationRequest,
+    IntrospectionResponse, IntrospectionResponseAction, Prompt, PushedAuthorizationRequest,
     PushedAuthorizationResponse, PushedAuthorizationResponseAction, RevocationRequest,
     RevocationResponse, RevocationResponseAction, StandardIntrospectionRequest,
     StandardIntrospectionResponse, StandardIntrospectionResponseAction, TokenRequest,
@@ -98,9 +98,19 @@ pub(super) fn authorization(
     if code_challenge.is_some() && params.get("code_challenge_method") != Some("S256") {
         return redirect_error("invalid_request", "The code_challenge_method must be S256.");
     }
-    let prompt_none = params
+    let prompts: Vec<Prompt> = params
         .get("prompt")
-        .is_some_and(|p| p.split(' ').any(|p| p == "none"));
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|prompt| match prompt {
+            "none" => Some(Prompt::None),
+            "login" => Some(Prompt::Login),
+            "consent" => Some(Prompt::Consent),
+            "select_account" => Some(Prompt::SelectAccount),
+            "create" => Some(Prompt::Create),
+            _ => None,
+        })
+        .collect();
     let pending = PendingAuthorization {
         client_id,
         redirect_uri,
@@ -114,7 +124,7 @@ pub(super) fn authorization(
     let ticket = random_token();
     state.tickets.insert(ticket.clone(), pending);
     AuthorizationResponse {
-        action: Some(if prompt_none {
+        action: Some(if prompts.contains(&Prompt::None) {
             AuthorizationResponseAction::NoInteraction
         } else {
             AuthorizationResponseAction::Interaction
@@ -123,6 +133,7 @@ pub(super) fn authorization(
         client: Some(state.client_limited(client_id)),
         scopes: scope_details(&scopes),
         claims: claims_of(&scopes),
+        prompts,
         login_hint: params.get("login_hint").map(str::to_owned),
         max_age: params.get("max_age").and_then(|m| m.parse().ok()),
         result_code: Some("A004001".into()),
