@@ -633,7 +633,10 @@ async fn a_stall_before_the_head_hits_the_read_timeout() {
         assert_eq!(transport_kind(&result), TransportErrorKind::Timeout);
         let error = result.unwrap_err();
         assert!(error.to_string().contains("timed out"), "{error}");
-        assert!(error.to_string().contains("read timeout (300ms)"), "{error}");
+        assert!(
+            error.to_string().contains("read timeout (300ms)"),
+            "{error}"
+        );
         assert_eq!(
             server.requests(),
             1,
