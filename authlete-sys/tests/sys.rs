@@ -828,3 +828,55 @@ async fn middleware_sees_and_changes_every_request() {
     assert_eq!(middleware.0.load(Ordering::SeqCst), 1);
     mock.assert_async().await;
 }
+
+// ---------------------------------------------------------------------------------------
+// Decoding: the runtime checks UTF-8 once per body, then decodes; the results must be
+// those of serde_json::from_slice.
+
+async fn service_answer(body: Vec<u8>) -> Result<types::Service, Error<ApiResult>> {
+    let server = MockServer::start_async().await;
+    server.mock(|when, then| {
+        when.path(format!("/api/{SERVICE}/service/get"));
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(body);
+    });
+    client(&server)
+        .service_get_api(SERVICE)
+        .await
+        .map(|value| value.into_inner())
+}
+
+#[tokio::test]
+async fn non_ascii_and_escaped_strings_decode() {
+    let body = r#"{"apiKey":1,"serviceName":"Société \u00e9\n 東京 \ud83d\ude00"}"#;
+    let service = service_answer(body.as_bytes().to_vec()).await.unwrap();
+    assert_eq!(service.service_name.as_deref(), Some("Société é\n 東京 😀"));
+}
+
+#[tokio::test]
+async fn invalid_utf8_is_an_invalid_payload_with_the_body_kept() {
+    let mut body = br#"{"apiKey":1,"serviceName":"bad "#.to_vec();
+    body.extend_from_slice(&[0xff, 0xfe]);
+    body.extend_from_slice(br#""}"#);
+    match service_answer(body.clone()).await {
+        Err(Error::InvalidResponsePayload(kept, error)) => {
+            assert_eq!(kept.as_ref(), body.as_slice());
+            let expected = serde_json::from_slice::<types::Service>(&body).unwrap_err();
+            assert_eq!(error.to_string(), expected.to_string());
+        }
+        other => panic!("expected an invalid payload, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn truncated_json_reports_what_from_slice_reports() {
+    let body = br#"{"apiKey":1,"serviceName":"cut"#.to_vec();
+    match service_answer(body.clone()).await {
+        Err(Error::InvalidResponsePayload(_, error)) => {
+            let expected = serde_json::from_slice::<types::Service>(&body).unwrap_err();
+            assert_eq!(error.to_string(), expected.to_string());
+        }
+        other => panic!("expected an invalid payload, got {other:?}"),
+    }
+}

@@ -21,6 +21,11 @@ pub fn client(file: &mut syn::File, open_enums: &[OpenEnum]) -> Result<(), Strin
     for open_enum in open_enums {
         items.extend(open_enum.items());
     }
+    let mut decode = OwnJsonDecoding::default();
+    decode.visit_file_mut(file);
+    if decode.replaced == 0 {
+        return Err("found no `ResponseValue::from_response` calls to replace".into());
+    }
     let mut header = NoApiVersionHeader::default();
     header.visit_file_mut(file);
     if header.removed == 0 || header.other_headers > 0 {
@@ -30,6 +35,25 @@ pub fn client(file: &mut syn::File, open_enums: &[OpenEnum]) -> Result<(), Strin
         ));
     }
     Ok(())
+}
+
+/// Replaces `ResponseValue::from_response(response)` by the runtime's `decode_json`, which
+/// returns the same but checks UTF-8 once per body instead of once per string.
+#[derive(Default)]
+struct OwnJsonDecoding {
+    replaced: usize,
+}
+
+impl VisitMut for OwnJsonDecoding {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        syn::visit_mut::visit_expr_call_mut(self, call);
+        let is_from_response = matches!(&*call.func, syn::Expr::Path(p)
+            if p.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>() == ["ResponseValue", "from_response"]);
+        if is_from_response {
+            *call.func = syn::parse_quote!(crate::runtime::decode_json);
+            self.replaced += 1;
+        }
+    }
 }
 
 /// Removes the `api-version` header progenitor adds to every request: Authlete ignores it,

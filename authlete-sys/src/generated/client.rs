@@ -12671,12 +12671,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -12715,12 +12715,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -12754,13 +12754,13 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            201u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
+            201u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -12802,12 +12802,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -12848,10 +12848,10 @@ impl Client {
         match response.status().as_u16() {
             204u16 => Ok(ResponseValue::empty(response)),
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -12893,12 +12893,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -12946,12 +12946,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -12993,13 +12993,13 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            201u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
+            201u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13044,12 +13044,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13093,10 +13093,10 @@ impl Client {
         match response.status().as_u16() {
             204u16 => Ok(ResponseValue::empty(response)),
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13141,12 +13141,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13188,12 +13188,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13238,12 +13238,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13295,12 +13295,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13343,12 +13343,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13400,12 +13400,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13451,12 +13451,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13502,12 +13502,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13553,12 +13553,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13604,12 +13604,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13655,12 +13655,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13706,12 +13706,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13757,12 +13757,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13808,12 +13808,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13859,12 +13859,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13906,12 +13906,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -13953,12 +13953,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14000,12 +14000,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14047,12 +14047,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14094,12 +14094,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14141,12 +14141,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14188,12 +14188,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14235,12 +14235,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14282,12 +14282,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14329,12 +14329,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14376,12 +14376,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14423,12 +14423,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14470,12 +14470,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14517,12 +14517,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14570,12 +14570,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14623,12 +14623,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14670,12 +14670,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14717,12 +14717,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14764,12 +14764,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14811,12 +14811,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14859,12 +14859,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14907,12 +14907,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -14955,12 +14955,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15005,12 +15005,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15052,12 +15052,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15099,12 +15099,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15146,12 +15146,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15205,12 +15205,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15252,12 +15252,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15302,12 +15302,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15349,12 +15349,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15396,12 +15396,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15445,10 +15445,10 @@ impl Client {
         match response.status().as_u16() {
             204u16 => Ok(ResponseValue::empty(response)),
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15490,12 +15490,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15537,12 +15537,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15585,12 +15585,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15632,12 +15632,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15669,12 +15669,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15719,12 +15719,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15772,12 +15772,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15825,12 +15825,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15874,10 +15874,10 @@ impl Client {
         match response.status().as_u16() {
             204u16 => Ok(ResponseValue::empty(response)),
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15917,12 +15917,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -15962,12 +15962,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16007,12 +16007,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16049,12 +16049,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16086,10 +16086,10 @@ impl Client {
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16131,12 +16131,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16178,12 +16178,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16225,12 +16225,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16272,12 +16272,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16319,12 +16319,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16366,12 +16366,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16413,12 +16413,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16460,12 +16460,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16507,12 +16507,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16586,12 +16586,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16633,12 +16633,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16679,12 +16679,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16725,12 +16725,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16772,12 +16772,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16819,12 +16819,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16866,12 +16866,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16913,12 +16913,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -16960,12 +16960,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => crate::runtime::decode_json(response).await,
             400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
+                crate::runtime::decode_json(response).await?,
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
