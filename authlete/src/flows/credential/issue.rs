@@ -1,5 +1,6 @@
 //! The credential endpoints: single, batch and deferred.
 
+use std::fmt::Display;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,16 +8,13 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode};
 
-use super::{BodyError, json_object_body};
+use super::json_object_body;
 use crate::flows::resource::{TokenInfo, TokenValidator};
 use crate::flows::response::{self, ResponseExt as _};
 use crate::flows::{FlowSettings, Response};
 use crate::types::{
-    CredentialIssuanceOrder, CredentialRequestInfo, VciBatchIssueRequest,
-    VciBatchIssueResponseAction, VciBatchParseRequest, VciBatchParseResponseAction,
-    VciDeferredIssueRequest, VciDeferredIssueResponseAction, VciDeferredParseRequest,
-    VciDeferredParseResponseAction, VciSingleIssueRequest, VciSingleIssueResponseAction,
-    VciSingleParseRequest, VciSingleParseResponseAction,
+    CredentialIssuanceOrder, CredentialRequestInfo, VciBatchIssueRequest, VciBatchParseRequest,
+    VciDeferredIssueRequest, VciDeferredParseRequest, VciSingleIssueRequest, VciSingleParseRequest,
 };
 use crate::{Client, Secret};
 
@@ -192,19 +190,13 @@ impl<T: CredentialIssuer> CredentialIssuer for Arc<T> {
     }
 }
 
-/// What the three endpoints share: the client, the settings, and the validation of the
-/// access token.
+/// What the three endpoints share: the client, the settings, the validation of the access
+/// token, and the path from a request to its response.
 #[derive(Debug, Clone)]
 struct Core {
     client: Client,
     settings: FlowSettings,
     validator: TokenValidator,
-}
-
-/// A request whose body is well-formed and whose access token Authlete found valid.
-struct Authorized {
-    body: String,
-    token: TokenInfo,
 }
 
 impl Core {
@@ -216,102 +208,241 @@ impl Core {
         }
     }
 
-    /// Checks the request, then the access token through `/auth/introspection` with the
-    /// DPoP proof, `htm`, `htu` and the client certificate ([`TokenValidator`]). On
-    /// success, also the `DPoP-Nonce` to put on every later response.
-    async fn authorize(
+    /// Answers a request at the `kind` endpoint: checks the request, then the access token
+    /// through `/auth/introspection` with the DPoP proof, `htm`, `htu` and the client
+    /// certificate ([`TokenValidator`]), then serves it. Every response after the
+    /// introspection carries the `DPoP-Nonce` Authlete gave.
+    async fn handle(
         &self,
+        kind: CredentialRequestKind,
+        issuer: &impl CredentialIssuer,
         request: &Request<Bytes>,
-    ) -> Result<(Authorized, Option<String>), Response> {
-        let body = json_object_body(request, &self.settings).map_err(BodyError::into_response)?;
-        let token = self.validator.validate(request).await?;
+    ) -> Response {
+        let body = match json_object_body(request, &self.settings) {
+            Ok(body) => body,
+            Err(error) => return error.into_response(),
+        };
+        let token = match self.validator.validate(request).await {
+            Ok(token) => token,
+            Err(response) => return response,
+        };
         let nonce = token.dpop_nonce.clone();
-        Ok((Authorized { body, token }, nonce))
+        match self.serve(kind, issuer, body, token).await {
+            Ok(response) | Err(response) => response,
+        }
+        .with_dpop_nonce(nonce.as_deref())
+    }
+
+    /// Has Authlete parse the request, asks `issuer` for the orders, and has Authlete issue
+    /// them.
+    async fn serve(
+        &self,
+        kind: CredentialRequestKind,
+        issuer: &impl CredentialIssuer,
+        body: String,
+        token: TokenInfo,
+    ) -> Result<Response, Response> {
+        let (parsed, infos) = self.parse(kind, &token.access_token, body).await?;
+        if parsed.action != "OK" {
+            return Err(parsed.error_response());
+        }
+        let requests: Vec<_> = infos
+            .into_iter()
+            .map(|info| CredentialRequest::new(kind, info, token.clone()))
+            .collect();
+        let orders = match (kind, requests.as_slice()) {
+            (CredentialRequestKind::Batch, _) => issuer.issue_batch(&requests).await,
+            (_, [request]) => vec![issuer.issue(request).await],
+            _ => {
+                return Err(response::server_error(
+                    "parse answered OK without the request's details",
+                ));
+            }
+        };
+        if orders.len() != requests.len() {
+            return Err(response::server_error(
+                "the credential issuer gave a different number of orders than requests",
+            ));
+        }
+        // Deferring at the deferred endpoint means the credential is still not ready.
+        if kind == CredentialRequestKind::Deferred && orders == [CredentialOrder::Defer] {
+            return Err(response::json(
+                StatusCode::BAD_REQUEST,
+                r#"{"error":"issuance_pending"}"#,
+            ));
+        }
+        let orders = requests
+            .iter()
+            .zip(orders)
+            .map(|(request, order)| issuance_order(&request.info, order))
+            .collect::<Result<_, _>>()
+            .map_err(NoOrder::into_response)?;
+        let issued = self.issue(kind, token.access_token, orders).await?;
+        Ok(issued.issue_response(kind))
+    }
+
+    /// `/vci/{single,batch,deferred}/parse`: Authlete's answer, and the details of the
+    /// requests (any number in a batch, else at most one).
+    async fn parse(
+        &self,
+        kind: CredentialRequestKind,
+        access_token: &Secret,
+        body: String,
+    ) -> Result<(Answer, Vec<CredentialRequestInfo>), Response> {
+        let (access_token, request_content) = (Some(access_token.clone()), Some(body));
+        let client = &self.client;
+        let parsed = match kind {
+            CredentialRequestKind::Single => {
+                let parse = VciSingleParseRequest {
+                    access_token,
+                    request_content,
+                };
+                client.credential_single_parse(&parse).await.map(|a| {
+                    let answer = Answer::new("vci_single_parse_api", a.action, a.response_content);
+                    (answer, Vec::from_iter(a.info))
+                })
+            }
+            CredentialRequestKind::Batch => {
+                let parse = VciBatchParseRequest {
+                    access_token,
+                    request_content,
+                };
+                client.credential_batch_parse(&parse).await.map(|a| {
+                    let answer = Answer::new("vci_batch_parse_api", a.action, a.response_content);
+                    (answer, a.info)
+                })
+            }
+            CredentialRequestKind::Deferred => {
+                let parse = VciDeferredParseRequest {
+                    access_token,
+                    request_content,
+                };
+                client.credential_deferred_parse(&parse).await.map(|a| {
+                    let answer =
+                        Answer::new("vci_deferred_parse_api", a.action, a.response_content);
+                    (answer, Vec::from_iter(a.info))
+                })
+            }
+        };
+        parsed.map_err(|e| response::authlete_failure(&e))
+    }
+
+    /// `/vci/{single,batch,deferred}/issue` with the orders (several in a batch, else one).
+    async fn issue(
+        &self,
+        kind: CredentialRequestKind,
+        access_token: Secret,
+        mut orders: Vec<CredentialIssuanceOrder>,
+    ) -> Result<Answer, Response> {
+        let access_token = Some(access_token);
+        let client = &self.client;
+        let issued = match kind {
+            CredentialRequestKind::Single => {
+                let issue = VciSingleIssueRequest {
+                    access_token,
+                    order: orders.pop(),
+                };
+                client
+                    .credential_single_issue(&issue)
+                    .await
+                    .map(|a| Answer::new("vci_single_issue_api", a.action, a.response_content))
+            }
+            CredentialRequestKind::Batch => {
+                let issue = VciBatchIssueRequest {
+                    access_token,
+                    orders,
+                };
+                client
+                    .credential_batch_issue(&issue)
+                    .await
+                    .map(|a| Answer::new("vci_batch_issue_api", a.action, a.response_content))
+            }
+            CredentialRequestKind::Deferred => {
+                let issue = VciDeferredIssueRequest {
+                    order: orders.pop(),
+                };
+                client
+                    .credential_deferred_issue(&issue)
+                    .await
+                    .map(|a| Answer::new("vci_deferred_issue_api", a.action, a.response_content))
+            }
+        };
+        issued.map_err(|e| response::authlete_failure(&e))
     }
 }
 
 /// An empty `401` with the challenge Authlete gave, or `Bearer error="invalid_token"` when
 /// it gave none that can be a header value.
-fn unauthorized(challenge: Option<&str>) -> Response {
-    let challenge = challenge
+fn unauthorized(challenge: &str) -> Response {
+    let challenge = Some(challenge)
         .filter(|c| !c.trim().is_empty() && HeaderValue::from_str(c).is_ok())
         .unwrap_or("Bearer error=\"invalid_token\"");
     response::empty(StatusCode::UNAUTHORIZED).with_www_authenticate(Some(challenge))
 }
 
-/// The parse actions the three endpoints share.
-enum Parsed {
-    Ok,
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    InternalServerError,
-    Unknown(String),
+/// Authlete's answer to a parse or an issue call, whichever the endpoint.
+struct Answer {
+    /// The call, for the logs.
+    operation: &'static str,
+    /// The action as on the wire; `(none)` when Authlete gave none.
+    action: String,
+    /// The `responseContent`: JSON for the wallet, or the challenge of an `UNAUTHORIZED`.
+    content: Secret,
 }
 
-/// The answer to a parse action other than `OK`.
-fn parse_failure(operation: &'static str, parsed: Parsed, content: Option<String>) -> Response {
-    let content = content.unwrap_or_default();
-    match parsed {
-        Parsed::Ok => response::server_error("parse answered OK without the request's details"),
-        Parsed::BadRequest => response::json(StatusCode::BAD_REQUEST, content),
-        Parsed::Unauthorized => unauthorized(Some(&content)),
-        Parsed::Forbidden => response::json(StatusCode::FORBIDDEN, content),
-        Parsed::InternalServerError => response::json(StatusCode::INTERNAL_SERVER_ERROR, content),
-        Parsed::Unknown(action) => response::unknown_action(operation, &action),
+impl Answer {
+    fn new(
+        operation: &'static str,
+        action: Option<impl Display>,
+        content: Option<impl Into<Secret>>,
+    ) -> Self {
+        Self {
+            operation,
+            action: action.map_or_else(|| "(none)".to_owned(), |action| action.to_string()),
+            content: content.map(Into::into).unwrap_or_default(),
+        }
     }
-}
 
-/// The issue actions of the three endpoints, including those of Authlete versions newer
-/// than this SDK's spec (`OK_JWT`, `ACCEPTED_JWT`: an encrypted credential response;
-/// `BAD_REQUEST`).
-enum Issued {
-    Ok,
-    OkJwt,
-    Accepted,
-    AcceptedJwt,
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    InternalServerError,
-    CallerError,
-    Unknown(String),
-}
+    /// The response to an issue action at the `kind` endpoint. Besides the actions of this
+    /// SDK's spec, newer Authlete versions answer with `OK_JWT` and `ACCEPTED_JWT` (an
+    /// encrypted credential response), and `BAD_REQUEST`.
+    fn issue_response(self, kind: CredentialRequestKind) -> Response {
+        let content = self.content.expose_secret().to_owned();
+        match self.action.as_str() {
+            "OK" => response::json(StatusCode::OK, content),
+            "OK_JWT" => response::content(StatusCode::OK, response::JWT, content),
+            // Only the credential endpoint defers with a `202`: a batch defers inside its
+            // `200`, and the deferred endpoint answers `issuance_pending` itself.
+            "ACCEPTED" if kind == CredentialRequestKind::Single => {
+                response::json(StatusCode::ACCEPTED, content)
+            }
+            "ACCEPTED_JWT" => response::content(StatusCode::ACCEPTED, response::JWT, content),
+            // The deferred issue call takes no access token that could be invalid.
+            "UNAUTHORIZED" if kind == CredentialRequestKind::Deferred => self.unknown(),
+            "CALLER_ERROR" => {
+                tracing::error!(operation = self.operation, "Authlete answered CALLER_ERROR");
+                response::server_error("CALLER_ERROR")
+            }
+            _ => self.error_response(),
+        }
+    }
 
-impl Issued {
-    /// An action this SDK's spec does not list: those newer Authlete versions send, or
+    /// The response to an action that ends the request in an error, with Authlete's content:
+    /// `BAD_REQUEST`, `UNAUTHORIZED`, `FORBIDDEN` or `INTERNAL_SERVER_ERROR`; any other is
     /// unknown.
-    fn newer(action: &str) -> Self {
-        match action {
-            "OK_JWT" => Self::OkJwt,
-            "ACCEPTED_JWT" => Self::AcceptedJwt,
-            "BAD_REQUEST" => Self::BadRequest,
-            other => Self::Unknown(other.to_owned()),
+    fn error_response(self) -> Response {
+        let content = self.content.expose_secret().to_owned();
+        match self.action.as_str() {
+            "BAD_REQUEST" => response::json(StatusCode::BAD_REQUEST, content),
+            "UNAUTHORIZED" => unauthorized(&content),
+            "FORBIDDEN" => response::json(StatusCode::FORBIDDEN, content),
+            "INTERNAL_SERVER_ERROR" => response::json(StatusCode::INTERNAL_SERVER_ERROR, content),
+            _ => self.unknown(),
         }
     }
-}
 
-/// The answer to an issue action.
-fn issued_response(operation: &'static str, issued: Issued, content: Option<Secret>) -> Response {
-    let content = content
-        .as_ref()
-        .map(Secret::expose_secret)
-        .unwrap_or_default()
-        .to_owned();
-    match issued {
-        Issued::Ok => response::json(StatusCode::OK, content),
-        Issued::OkJwt => response::content(StatusCode::OK, response::JWT, content),
-        Issued::Accepted => response::json(StatusCode::ACCEPTED, content),
-        Issued::AcceptedJwt => response::content(StatusCode::ACCEPTED, response::JWT, content),
-        Issued::BadRequest => response::json(StatusCode::BAD_REQUEST, content),
-        Issued::Unauthorized => unauthorized(Some(&content)),
-        Issued::Forbidden => response::json(StatusCode::FORBIDDEN, content),
-        Issued::InternalServerError => response::json(StatusCode::INTERNAL_SERVER_ERROR, content),
-        Issued::CallerError => {
-            tracing::error!(operation, "Authlete answered CALLER_ERROR");
-            response::server_error("CALLER_ERROR")
-        }
-        Issued::Unknown(action) => response::unknown_action(operation, &action),
+    fn unknown(&self) -> Response {
+        response::unknown_action(self.operation, &self.action)
     }
 }
 
@@ -424,71 +555,9 @@ impl<I: CredentialIssuer> CredentialEndpoint<I> {
 
     /// Handles one credential request.
     pub async fn handle(&self, request: &Request<Bytes>) -> Response {
-        let (authorized, nonce) = match self.core.authorize(request).await {
-            Ok(authorized) => authorized,
-            Err(response) => return response,
-        };
-        match self.serve(authorized).await {
-            Ok(response) | Err(response) => response,
-        }
-        .with_dpop_nonce(nonce.as_deref())
-    }
-
-    async fn serve(&self, authorized: Authorized) -> Result<Response, Response> {
-        let client = &self.core.client;
-        let parse = VciSingleParseRequest {
-            access_token: Some(authorized.token.access_token.clone()),
-            request_content: Some(authorized.body),
-        };
-        let answer = client
-            .credential_single_parse(&parse)
+        self.core
+            .handle(CredentialRequestKind::Single, &self.issuer, request)
             .await
-            .map_err(|e| response::authlete_failure(&e))?;
-        let parsed = match &answer.action {
-            Some(VciSingleParseResponseAction::Ok) => Parsed::Ok,
-            Some(VciSingleParseResponseAction::BadRequest) => Parsed::BadRequest,
-            Some(VciSingleParseResponseAction::Unauthorized) => Parsed::Unauthorized,
-            Some(VciSingleParseResponseAction::Forbidden) => Parsed::Forbidden,
-            Some(VciSingleParseResponseAction::InternalServerError) => Parsed::InternalServerError,
-            Some(other) => Parsed::Unknown(other.as_str().to_owned()),
-            None => Parsed::Unknown("(none)".into()),
-        };
-        let info = match (parsed, answer.info) {
-            (Parsed::Ok, Some(info)) => info,
-            (parsed, _) => {
-                return Err(parse_failure(
-                    "vci_single_parse_api",
-                    parsed,
-                    answer.response_content,
-                ));
-            }
-        };
-        let request = CredentialRequest::new(CredentialRequestKind::Single, info, authorized.token);
-        let order = self.issuer.issue(&request).await;
-        let order = issuance_order(&request.info, order).map_err(NoOrder::into_response)?;
-        let issue = VciSingleIssueRequest {
-            access_token: Some(request.token.access_token.clone()),
-            order: Some(order),
-        };
-        let answer = client
-            .credential_single_issue(&issue)
-            .await
-            .map_err(|e| response::authlete_failure(&e))?;
-        let issued = match &answer.action {
-            Some(VciSingleIssueResponseAction::Ok) => Issued::Ok,
-            Some(VciSingleIssueResponseAction::Accepted) => Issued::Accepted,
-            Some(VciSingleIssueResponseAction::Unauthorized) => Issued::Unauthorized,
-            Some(VciSingleIssueResponseAction::Forbidden) => Issued::Forbidden,
-            Some(VciSingleIssueResponseAction::InternalServerError) => Issued::InternalServerError,
-            Some(VciSingleIssueResponseAction::CallerError) => Issued::CallerError,
-            Some(other) => Issued::newer(other.as_str()),
-            None => Issued::Unknown("(none)".into()),
-        };
-        Ok(issued_response(
-            "vci_single_issue_api",
-            issued,
-            answer.response_content,
-        ))
     }
 }
 
@@ -541,83 +610,9 @@ impl<I: CredentialIssuer> BatchCredentialEndpoint<I> {
 
     /// Handles one batch credential request.
     pub async fn handle(&self, request: &Request<Bytes>) -> Response {
-        let (authorized, nonce) = match self.core.authorize(request).await {
-            Ok(authorized) => authorized,
-            Err(response) => return response,
-        };
-        match self.serve(authorized).await {
-            Ok(response) | Err(response) => response,
-        }
-        .with_dpop_nonce(nonce.as_deref())
-    }
-
-    async fn serve(&self, authorized: Authorized) -> Result<Response, Response> {
-        let client = &self.core.client;
-        let parse = VciBatchParseRequest {
-            access_token: Some(authorized.token.access_token.clone()),
-            request_content: Some(authorized.body),
-        };
-        let answer = client
-            .credential_batch_parse(&parse)
+        self.core
+            .handle(CredentialRequestKind::Batch, &self.issuer, request)
             .await
-            .map_err(|e| response::authlete_failure(&e))?;
-        let parsed = match &answer.action {
-            Some(VciBatchParseResponseAction::Ok) => Parsed::Ok,
-            Some(VciBatchParseResponseAction::BadRequest) => Parsed::BadRequest,
-            Some(VciBatchParseResponseAction::Unauthorized) => Parsed::Unauthorized,
-            Some(VciBatchParseResponseAction::Forbidden) => Parsed::Forbidden,
-            Some(VciBatchParseResponseAction::InternalServerError) => Parsed::InternalServerError,
-            Some(other) => Parsed::Unknown(other.as_str().to_owned()),
-            None => Parsed::Unknown("(none)".into()),
-        };
-        if !matches!(parsed, Parsed::Ok) {
-            return Err(parse_failure(
-                "vci_batch_parse_api",
-                parsed,
-                answer.response_content,
-            ));
-        }
-        let requests: Vec<CredentialRequest> = answer
-            .info
-            .into_iter()
-            .map(|info| {
-                CredentialRequest::new(CredentialRequestKind::Batch, info, authorized.token.clone())
-            })
-            .collect();
-        let decisions = self.issuer.issue_batch(&requests).await;
-        if decisions.len() != requests.len() {
-            return Err(response::server_error(
-                "the credential issuer gave a different number of orders than requests",
-            ));
-        }
-        let orders = requests
-            .iter()
-            .zip(decisions)
-            .map(|(request, order)| issuance_order(&request.info, order))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(NoOrder::into_response)?;
-        let issue = VciBatchIssueRequest {
-            access_token: Some(authorized.token.access_token.clone()),
-            orders,
-        };
-        let answer = client
-            .credential_batch_issue(&issue)
-            .await
-            .map_err(|e| response::authlete_failure(&e))?;
-        let issued = match &answer.action {
-            Some(VciBatchIssueResponseAction::Ok) => Issued::Ok,
-            Some(VciBatchIssueResponseAction::Unauthorized) => Issued::Unauthorized,
-            Some(VciBatchIssueResponseAction::Forbidden) => Issued::Forbidden,
-            Some(VciBatchIssueResponseAction::InternalServerError) => Issued::InternalServerError,
-            Some(VciBatchIssueResponseAction::CallerError) => Issued::CallerError,
-            Some(other) => Issued::newer(other.as_str()),
-            None => Issued::Unknown("(none)".into()),
-        };
-        Ok(issued_response(
-            "vci_batch_issue_api",
-            issued,
-            answer.response_content,
-        ))
     }
 }
 
@@ -669,78 +664,9 @@ impl<I: CredentialIssuer> DeferredCredentialEndpoint<I> {
 
     /// Handles one deferred credential request.
     pub async fn handle(&self, request: &Request<Bytes>) -> Response {
-        let (authorized, nonce) = match self.core.authorize(request).await {
-            Ok(authorized) => authorized,
-            Err(response) => return response,
-        };
-        match self.serve(authorized).await {
-            Ok(response) | Err(response) => response,
-        }
-        .with_dpop_nonce(nonce.as_deref())
-    }
-
-    async fn serve(&self, authorized: Authorized) -> Result<Response, Response> {
-        let client = &self.core.client;
-        let parse = VciDeferredParseRequest {
-            access_token: Some(authorized.token.access_token.clone()),
-            request_content: Some(authorized.body),
-        };
-        let answer = client
-            .credential_deferred_parse(&parse)
+        self.core
+            .handle(CredentialRequestKind::Deferred, &self.issuer, request)
             .await
-            .map_err(|e| response::authlete_failure(&e))?;
-        let parsed = match &answer.action {
-            Some(VciDeferredParseResponseAction::Ok) => Parsed::Ok,
-            Some(VciDeferredParseResponseAction::BadRequest) => Parsed::BadRequest,
-            Some(VciDeferredParseResponseAction::Unauthorized) => Parsed::Unauthorized,
-            Some(VciDeferredParseResponseAction::Forbidden) => Parsed::Forbidden,
-            Some(VciDeferredParseResponseAction::InternalServerError) => {
-                Parsed::InternalServerError
-            }
-            Some(other) => Parsed::Unknown(other.as_str().to_owned()),
-            None => Parsed::Unknown("(none)".into()),
-        };
-        let info = match (parsed, answer.info) {
-            (Parsed::Ok, Some(info)) => info,
-            (parsed, _) => {
-                return Err(parse_failure(
-                    "vci_deferred_parse_api",
-                    parsed,
-                    answer.response_content,
-                ));
-            }
-        };
-        let request =
-            CredentialRequest::new(CredentialRequestKind::Deferred, info, authorized.token);
-        let order = match self.issuer.issue(&request).await {
-            CredentialOrder::Defer => {
-                return Err(response::json(
-                    StatusCode::BAD_REQUEST,
-                    r#"{"error":"issuance_pending"}"#,
-                ));
-            }
-            order => issuance_order(&request.info, order).map_err(NoOrder::into_response)?,
-        };
-        let issue = VciDeferredIssueRequest { order: Some(order) };
-        let answer = client
-            .credential_deferred_issue(&issue)
-            .await
-            .map_err(|e| response::authlete_failure(&e))?;
-        let issued = match &answer.action {
-            Some(VciDeferredIssueResponseAction::Ok) => Issued::Ok,
-            Some(VciDeferredIssueResponseAction::Forbidden) => Issued::Forbidden,
-            Some(VciDeferredIssueResponseAction::InternalServerError) => {
-                Issued::InternalServerError
-            }
-            Some(VciDeferredIssueResponseAction::CallerError) => Issued::CallerError,
-            Some(other) => Issued::newer(other.as_str()),
-            None => Issued::Unknown("(none)".into()),
-        };
-        Ok(issued_response(
-            "vci_deferred_issue_api",
-            issued,
-            answer.response_content,
-        ))
     }
 }
 
