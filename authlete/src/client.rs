@@ -935,8 +935,8 @@ impl Middleware for Transport {
                 let outcome = match &result {
                     Ok(answer) => Outcome::of_answer(answer.status, &answer.headers),
                     Err(Failure::Http(error)) => Outcome::of_failure(error),
-                    Err(Failure::TooLarge) => Outcome::Other,
-                    Err(Failure::TimedOut { .. }) => Outcome::Broken,
+                    Err(Failure::Stopped(Stop::TooLarge)) => Outcome::Other,
+                    Err(Failure::Stopped(Stop::TimedOut { .. })) => Outcome::Broken,
                 };
                 let wait = spare.as_ref().and_then(|_| {
                     self.retry
@@ -964,9 +964,9 @@ impl Middleware for Transport {
             let answer = match result {
                 Ok(answer) => answer,
                 Err(Failure::Http(error)) => return Err(error),
-                Err(stopped) => {
-                    let (kind, detail) = stopped.describe(self.max_response_bytes);
-                    let unreadable = Answer::unreadable(&detail);
+                Err(Failure::Stopped(stop)) => {
+                    let (kind, detail) = stop.describe(self.max_response_bytes);
+                    let unreadable = Answer::unreadable(kind, &detail);
                     if let Some(context) = &context {
                         context.set_stop(kind, detail);
                     }
@@ -1013,28 +1013,34 @@ struct Answer {
 enum Failure {
     /// The HTTP client failed: connecting, sending, or reading the answer.
     Http(reqwest::Error),
+    /// The transport stopped the exchange itself.
+    Stopped(Stop),
+}
+
+/// Why the transport stopped an exchange.
+enum Stop {
     /// The answer was larger than the limit.
     TooLarge,
     /// Nothing came within the read timeout, or the total timeout passed.
     TimedOut { total: bool, after: Duration },
 }
 
-impl Failure {
-    /// How a failure this crate detected is reported.
+impl Stop {
+    /// How the stop is reported.
     fn describe(&self, limit: usize) -> (TransportErrorKind, String) {
         match self {
-            Failure::TimedOut {
+            Stop::TimedOut {
                 total: false,
                 after,
             } => (
                 TransportErrorKind::Timeout,
                 format!("nothing came within the read timeout ({after:?})"),
             ),
-            Failure::TimedOut { total: true, after } => (
+            Stop::TimedOut { total: true, after } => (
                 TransportErrorKind::Timeout,
                 format!("the answer was not complete within the total timeout ({after:?})"),
             ),
-            Failure::TooLarge | Failure::Http(_) => (
+            Stop::TooLarge => (
                 TransportErrorKind::ResponseTooLarge,
                 format!("more than {limit} bytes (see ClientBuilder::max_response_bytes)"),
             ),
@@ -1074,7 +1080,7 @@ async fn within<F: Future>(deadlines: Option<&Deadlines>, step: F) -> Result<F::
     // never arms the timer.
     tokio::time::timeout_at(at, step)
         .await
-        .map_err(|_| Failure::TimedOut { total, after })
+        .map_err(|_| Failure::Stopped(Stop::TimedOut { total, after }))
 }
 
 impl Answer {
@@ -1087,7 +1093,7 @@ impl Answer {
     ) -> Result<Self, Failure> {
         let declared = response.content_length();
         if declared.is_some_and(|length| length > limit as u64) {
-            return Err(Failure::TooLarge);
+            return Err(Failure::Stopped(Stop::TooLarge));
         }
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
@@ -1102,7 +1108,7 @@ impl Answer {
             None => Bytes::new(),
         };
         if too_large(first.len()) {
-            return Err(Failure::TooLarge);
+            return Err(Failure::Stopped(Stop::TooLarge));
         }
         let body = match within(deadlines, response.chunk())
             .await?
@@ -1122,12 +1128,12 @@ impl Answer {
                 {
                     length += chunk.len();
                     if too_large(length) {
-                        return Err(Failure::TooLarge);
+                        return Err(Failure::Stopped(Stop::TooLarge));
                     }
                     chunks.push(chunk);
                 }
                 if too_large(length) {
-                    return Err(Failure::TooLarge);
+                    return Err(Failure::Stopped(Stop::TooLarge));
                 }
                 let mut whole = bytes::BytesMut::with_capacity(length);
                 for chunk in chunks {
@@ -1144,13 +1150,19 @@ impl Answer {
         })
     }
 
-    /// What the generated code gets for an exchange the transport stopped (a timeout, the
-    /// size limit): a body that fails to read. [`Client`] reports why instead; a user of
-    /// [`Client::sys`] gets a body error saying why.
-    fn unreadable(why: &str) -> reqwest::Response {
+    /// What the generated code gets for an exchange the transport stopped: a gateway error
+    /// status (504 for a timeout, 502 for an answer too large, as a proxy would say), so
+    /// that no operation takes it for success, and a body that fails to read, saying why.
+    /// [`Client`] reports the stop itself; a user of [`Client::sys`] gets that body error.
+    fn unreadable(kind: TransportErrorKind, why: &str) -> reqwest::Response {
         let failure = std::io::Error::other(why.to_owned());
         let body = reqwest::Body::wrap_stream(FailingBody(Some(failure)));
-        reqwest::Response::from(http::Response::new(body))
+        let mut response = http::Response::new(body);
+        *response.status_mut() = match kind {
+            TransportErrorKind::Timeout => StatusCode::GATEWAY_TIMEOUT,
+            _ => StatusCode::BAD_GATEWAY,
+        };
+        reqwest::Response::from(response)
     }
 
     fn into_response(self) -> reqwest::Response {
