@@ -115,6 +115,9 @@ pub fn decode_response(which: u8, json: &[u8]) {
 /// - decoding never panics (it returns a value or an error);
 /// - the path-tracking decoder that `authlete::Error::Decode` uses to name the failing field
 ///   agrees with the plain one on success and on the value;
+/// - the generated client's decoding (`authlete-sys`'s `decode_json`: one UTF-8 check for the
+///   whole body, then `from_str`) gives what `from_slice` gives: the same value, or the same
+///   error message;
 /// - a decoded value serializes, and decodes back to itself (what the SDK sends back to
 ///   Authlete, such as unknown enum values, survives unchanged).
 fn check_decode<T: DeserializeOwned + Serialize + PartialEq + Debug>(json: &[u8]) {
@@ -136,6 +139,20 @@ fn check_decode<T: DeserializeOwned + Serialize + PartialEq + Debug>(json: &[u8]
             std::any::type_name::<T>(),
             plain.as_ref().map(|_| ()),
             tracked.as_ref().map(|_| ())
+        ),
+    }
+    let client = match std::str::from_utf8(json) {
+        Ok(text) => serde_json::from_str::<T>(text),
+        Err(_) => serde_json::from_slice::<T>(json),
+    };
+    match (&plain, &client) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "the client's decoding disagrees on the value"),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "different errors"),
+        _ => panic!(
+            "the client's decoding disagrees with from_slice on {}: {:?} vs {:?}",
+            std::any::type_name::<T>(),
+            plain.as_ref().map(|_| ()).map_err(ToString::to_string),
+            client.as_ref().map(|_| ()).map_err(ToString::to_string)
         ),
     }
     if let Ok(value) = plain {
