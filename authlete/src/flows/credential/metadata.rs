@@ -7,10 +7,7 @@ use http::{Request, StatusCode};
 use super::require_get;
 use crate::Client;
 use crate::flows::{FlowSettings, Response, response};
-use crate::types::{
-    VciJwksRequest, VciJwksResponseAction, VciJwtissuerRequest, VciJwtissuerResponseAction,
-    VciMetadataRequest, VciMetadataResponseAction,
-};
+use crate::types::{VciJwksRequest, VciJwtissuerRequest, VciMetadataRequest};
 
 /// Handles `GET /.well-known/openid-credential-issuer`: the credential issuer metadata,
 /// built by Authlete's `/vci/metadata`.
@@ -55,21 +52,13 @@ impl CredentialIssuerMetadataEndpoint {
         let body = VciMetadataRequest {
             pretty: self.pretty,
         };
-        let answer = match self.client.credential_issuer_metadata(&body).await {
-            Ok(answer) => answer,
-            Err(e) => return response::authlete_failure(&e),
-        };
-        let content = answer.response_content.unwrap_or_default();
-        match answer.action {
-            Some(VciMetadataResponseAction::Ok) => response::json(StatusCode::OK, content),
-            Some(VciMetadataResponseAction::NotFound) => {
-                response::json(StatusCode::NOT_FOUND, content)
-            }
-            Some(VciMetadataResponseAction::InternalServerError) => {
-                response::json(StatusCode::INTERNAL_SERVER_ERROR, content)
-            }
-            Some(other) => response::unknown_action("vci_metadata_api", other.as_str()),
-            None => response::unknown_action("vci_metadata_api", "(none)"),
+        match self.client.credential_issuer_metadata(&body).await {
+            Ok(answer) => document_response(
+                "vci_metadata_api",
+                answer.action.as_ref().map(|action| action.as_str()),
+                answer.response_content,
+            ),
+            Err(e) => response::authlete_failure(&e),
         }
     }
 }
@@ -117,21 +106,13 @@ impl JwtIssuerMetadataEndpoint {
         let body = VciJwtissuerRequest {
             pretty: self.pretty,
         };
-        let answer = match self.client.credential_jwt_issuer_metadata(&body).await {
-            Ok(answer) => answer,
-            Err(e) => return response::authlete_failure(&e),
-        };
-        let content = answer.response_content.unwrap_or_default();
-        match answer.action {
-            Some(VciJwtissuerResponseAction::Ok) => response::json(StatusCode::OK, content),
-            Some(VciJwtissuerResponseAction::NotFound) => {
-                response::json(StatusCode::NOT_FOUND, content)
-            }
-            Some(VciJwtissuerResponseAction::InternalServerError) => {
-                response::json(StatusCode::INTERNAL_SERVER_ERROR, content)
-            }
-            Some(other) => response::unknown_action("vci_jwtissuer_api", other.as_str()),
-            None => response::unknown_action("vci_jwtissuer_api", "(none)"),
+        match self.client.credential_jwt_issuer_metadata(&body).await {
+            Ok(answer) => document_response(
+                "vci_jwtissuer_api",
+                answer.action.as_ref().map(|action| action.as_str()),
+                answer.response_content,
+            ),
+            Err(e) => response::authlete_failure(&e),
         }
     }
 }
@@ -179,20 +160,31 @@ impl CredentialIssuerJwksEndpoint {
         let body = VciJwksRequest {
             pretty: self.pretty,
         };
-        let answer = match self.client.credential_issuer_jwks(&body).await {
-            Ok(answer) => answer,
-            Err(e) => return response::authlete_failure(&e),
-        };
-        let content = answer.response_content.unwrap_or_default();
-        match answer.action {
-            Some(VciJwksResponseAction::Ok) => response::json(StatusCode::OK, content),
-            Some(VciJwksResponseAction::NotFound) => response::json(StatusCode::NOT_FOUND, content),
-            Some(VciJwksResponseAction::InternalServerError) => {
-                response::json(StatusCode::INTERNAL_SERVER_ERROR, content)
-            }
-            Some(other) => response::unknown_action("vci_jwks_api", other.as_str()),
-            None => response::unknown_action("vci_jwks_api", "(none)"),
+        match self.client.credential_issuer_jwks(&body).await {
+            Ok(answer) => document_response(
+                "vci_jwks_api",
+                answer.action.as_ref().map(|action| action.as_str()),
+                answer.response_content,
+            ),
+            Err(e) => response::authlete_failure(&e),
         }
+    }
+}
+
+/// The response for one of the three documents, from the name of Authlete's action: the
+/// three answer with the same actions, so one mapping serves them all.
+fn document_response(
+    operation: &'static str,
+    action: Option<&str>,
+    content: Option<String>,
+) -> Response {
+    let content = content.unwrap_or_default();
+    match action {
+        Some("OK") => response::json(StatusCode::OK, content),
+        Some("NOT_FOUND") => response::json(StatusCode::NOT_FOUND, content),
+        Some("INTERNAL_SERVER_ERROR") => response::json(StatusCode::INTERNAL_SERVER_ERROR, content),
+        Some(other) => response::unknown_action(operation, other),
+        None => response::unknown_action(operation, "(none)"),
     }
 }
 
