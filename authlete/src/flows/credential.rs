@@ -65,7 +65,7 @@ pub use offer::{
 };
 
 use bytes::Bytes;
-use http::{Method, Request, StatusCode, header};
+use http::{Method, Request, StatusCode};
 
 use super::request::{self, BadRequest};
 use super::{FlowSettings, Response, response};
@@ -118,15 +118,7 @@ fn json_object_body(
     if request.body().len() > settings.max_body_bytes {
         return Err(BadRequest::PayloadTooLarge.into());
     }
-    let media_type =
-        request::single_header(request.headers(), header::CONTENT_TYPE, "Content-Type")?.map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
-    if media_type.as_deref() != Some("application/json") {
+    if request::media_type(request)?.as_deref() != Some("application/json") {
         return Err(BodyError::NotJson);
     }
     let text = std::str::from_utf8(request.body())

@@ -16,7 +16,7 @@
 //! ```
 
 use bytes::Bytes;
-use http::{Method, Request, StatusCode, header};
+use http::{Method, Request, StatusCode};
 
 use super::request::{self, BadRequest};
 use super::response;
@@ -183,14 +183,7 @@ fn registration_body(
     if request.body().len() > settings.max_body_bytes {
         return Err(BadRequest::PayloadTooLarge.into());
     }
-    let media_type =
-        request::single_header(request.headers(), header::CONTENT_TYPE, "Content-Type")?.map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
+    let media_type = request::media_type(request)?;
     let text = || {
         std::str::from_utf8(request.body())
             .map(str::trim)

@@ -44,7 +44,7 @@
 //! ```
 
 use bytes::Bytes;
-use http::{Method, Request, StatusCode, header};
+use http::{Method, Request, StatusCode};
 
 use super::grant_management::error_challenge;
 use super::request::{self, BadRequest, TokenScheme};
@@ -190,16 +190,7 @@ fn json_body(request: &Request<Bytes>, settings: &FlowSettings) -> Result<String
     if request.body().len() > settings.max_body_bytes {
         return Err(NotJson::Refused(BadRequest::PayloadTooLarge));
     }
-    let media_type =
-        request::single_header(request.headers(), header::CONTENT_TYPE, "Content-Type")
-            .map_err(NotJson::Refused)?
-            .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            });
+    let media_type = request::media_type(request).map_err(NotJson::Refused)?;
     if media_type.as_deref() != Some("application/json") {
         return Err(NotJson::MediaType);
     }

@@ -121,21 +121,28 @@ fn form_body(request: &Request<Bytes>, settings: &FlowSettings) -> Result<String
     if request.body().len() > settings.max_body_bytes {
         return Err(BadRequest::PayloadTooLarge);
     }
-    let media_type =
-        single_header(request.headers(), header::CONTENT_TYPE, "Content-Type")?.map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
-    if media_type.as_deref() != Some("application/x-www-form-urlencoded") {
+    if media_type(request)?.as_deref() != Some("application/x-www-form-urlencoded") {
         return Err(BadRequest::UnsupportedMediaType);
     }
     let text = std::str::from_utf8(request.body())
         .map_err(|_| BadRequest::Malformed("the body is not valid UTF-8"))?;
     check_urlencoded(text)?;
     Ok(text.to_owned())
+}
+
+/// The media type of the body, lowercase and without parameters (`application/json` for
+/// `Application/JSON; charset=utf-8`); `None` without a `Content-Type`, an error when it is
+/// repeated or not text.
+pub(crate) fn media_type(request: &Request<Bytes>) -> Result<Option<String>, BadRequest> {
+    Ok(
+        single_header(request.headers(), header::CONTENT_TYPE, "Content-Type")?.map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        }),
+    )
 }
 
 /// Rejects broken percent-encoding and control characters.
