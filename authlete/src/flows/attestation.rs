@@ -15,12 +15,12 @@
 //! ```
 
 use bytes::Bytes;
-use http::{Method, Request, StatusCode};
+use http::{Method, Request};
 
 use super::request::BadRequest;
 use super::{FlowSettings, Response, response};
 use crate::Client;
-use crate::types::{AttestationChallengeRequest, AttestationChallengeResponseAction as Action};
+use crate::types::AttestationChallengeRequest;
 
 /// Handles `POST` to the challenge endpoint: a fresh `attestation_challenge` from Authlete's
 /// `/attestation/challenge`. Every answer carries `Cache-Control: no-store`.
@@ -70,21 +70,13 @@ impl AttestationChallengeEndpoint {
         let body = AttestationChallengeRequest {
             pretty: Some(self.pretty),
         };
-        let answer = match self.client.attestation_challenge(&body).await {
-            Ok(answer) => answer,
-            Err(e) => return response::authlete_failure(&e),
-        };
-        let content = answer.response_content.unwrap_or_default();
-        match answer.action {
-            Some(Action::Ok) => response::json(StatusCode::OK, content),
-            Some(Action::InternalServerError) => {
-                response::json(StatusCode::INTERNAL_SERVER_ERROR, content)
-            }
-            Some(other) if other.as_str() == "NOT_FOUND" => {
-                response::json(StatusCode::NOT_FOUND, content)
-            }
-            Some(other) => response::unknown_action("attestation_challenge_api", other.as_str()),
-            None => response::unknown_action("attestation_challenge_api", "(none)"),
+        match self.client.attestation_challenge(&body).await {
+            Ok(answer) => response::json_by_action(
+                "attestation_challenge_api",
+                answer.action.as_ref().map(|action| action.as_str()),
+                answer.response_content,
+            ),
+            Err(e) => response::authlete_failure(&e),
         }
     }
 }

@@ -83,6 +83,25 @@ pub fn unknown_action(operation: &'static str, action: &str) -> Response {
     server_error("unknown action")
 }
 
+/// The answer for the simple documents Authlete builds whole (credential issuer metadata,
+/// JWT issuer metadata, the credential issuer's JWK Set, nonces, attestation challenges),
+/// by the name of Authlete's `action`: `OK` is `200`, `NOT_FOUND` `404` and
+/// `INTERNAL_SERVER_ERROR` `500`, each with Authlete's JSON; anything else a generic `500`.
+pub(crate) fn json_by_action(
+    operation: &'static str,
+    action: Option<&str>,
+    content: Option<String>,
+) -> Response {
+    let content = content.unwrap_or_default();
+    match action {
+        Some("OK") => json(StatusCode::OK, content),
+        Some("NOT_FOUND") => json(StatusCode::NOT_FOUND, content),
+        Some("INTERNAL_SERVER_ERROR") => json(StatusCode::INTERNAL_SERVER_ERROR, content),
+        Some(other) => unknown_action(operation, other),
+        None => unknown_action(operation, "(none)"),
+    }
+}
+
 /// The answer when Authlete could not be asked or answered with an error: a generic `500`
 /// (`503` with `Retry-After` when trying again later may help), details in the log.
 pub fn authlete_failure(error: &Error) -> Response {

@@ -2,7 +2,7 @@
 //! metadata and its JWK Set.
 
 use bytes::Bytes;
-use http::{Request, StatusCode};
+use http::Request;
 
 use super::require_get;
 use crate::Client;
@@ -53,7 +53,7 @@ impl CredentialIssuerMetadataEndpoint {
             pretty: self.pretty,
         };
         match self.client.credential_issuer_metadata(&body).await {
-            Ok(answer) => document_response(
+            Ok(answer) => response::json_by_action(
                 "vci_metadata_api",
                 answer.action.as_ref().map(|action| action.as_str()),
                 answer.response_content,
@@ -107,7 +107,7 @@ impl JwtIssuerMetadataEndpoint {
             pretty: self.pretty,
         };
         match self.client.credential_jwt_issuer_metadata(&body).await {
-            Ok(answer) => document_response(
+            Ok(answer) => response::json_by_action(
                 "vci_jwtissuer_api",
                 answer.action.as_ref().map(|action| action.as_str()),
                 answer.response_content,
@@ -161,30 +161,13 @@ impl CredentialIssuerJwksEndpoint {
             pretty: self.pretty,
         };
         match self.client.credential_issuer_jwks(&body).await {
-            Ok(answer) => document_response(
+            Ok(answer) => response::json_by_action(
                 "vci_jwks_api",
                 answer.action.as_ref().map(|action| action.as_str()),
                 answer.response_content,
             ),
             Err(e) => response::authlete_failure(&e),
         }
-    }
-}
-
-/// The response for one of the three documents, from the name of Authlete's action: the
-/// three answer with the same actions, so one mapping serves them all.
-fn document_response(
-    operation: &'static str,
-    action: Option<&str>,
-    content: Option<String>,
-) -> Response {
-    let content = content.unwrap_or_default();
-    match action {
-        Some("OK") => response::json(StatusCode::OK, content),
-        Some("NOT_FOUND") => response::json(StatusCode::NOT_FOUND, content),
-        Some("INTERNAL_SERVER_ERROR") => response::json(StatusCode::INTERNAL_SERVER_ERROR, content),
-        Some(other) => response::unknown_action(operation, other),
-        None => response::unknown_action(operation, "(none)"),
     }
 }
 

@@ -1,12 +1,12 @@
 //! The nonce endpoint of a credential issuer.
 
 use bytes::Bytes;
-use http::{Method, Request, StatusCode};
+use http::{Method, Request};
 
 use crate::Client;
 use crate::flows::request::BadRequest;
 use crate::flows::{FlowSettings, Response, response};
-use crate::types::{VciNonceRequest, VciNonceResponseAction as Action};
+use crate::types::VciNonceRequest;
 
 /// Handles `POST` to the credential issuer's `nonce_endpoint` (OID4VCI section 7): a fresh
 /// `c_nonce` for the wallet's key proofs, from Authlete's `/vci/nonce`. Every answer carries
@@ -57,19 +57,13 @@ impl CredentialNonceEndpoint {
         let body = VciNonceRequest {
             pretty: Some(self.pretty),
         };
-        let answer = match self.client.credential_nonce(&body).await {
-            Ok(answer) => answer,
-            Err(e) => return response::authlete_failure(&e),
-        };
-        let content = answer.response_content.unwrap_or_default();
-        match answer.action {
-            Some(Action::Ok) => response::json(StatusCode::OK, content),
-            Some(Action::NotFound) => response::json(StatusCode::NOT_FOUND, content),
-            Some(Action::InternalServerError) => {
-                response::json(StatusCode::INTERNAL_SERVER_ERROR, content)
-            }
-            Some(other) => response::unknown_action("vci_nonce_api", other.as_str()),
-            None => response::unknown_action("vci_nonce_api", "(none)"),
+        match self.client.credential_nonce(&body).await {
+            Ok(answer) => response::json_by_action(
+                "vci_nonce_api",
+                answer.action.as_ref().map(|action| action.as_str()),
+                answer.response_content,
+            ),
+            Err(e) => response::authlete_failure(&e),
         }
     }
 }
