@@ -144,34 +144,34 @@ impl AuthorizationServer {
     /// Serves RFC 7592 client configuration at `path`, which must capture the client ID as
     /// `{client_id}` (e.g. `/register/{client_id}`).
     pub fn client_configuration(self, path: &str, endpoint: ClientConfigurationEndpoint) -> Self {
-        let endpoint = Arc::new(endpoint);
-        let route = axum::routing::any(
-            move |axum::extract::Path(client_id): axum::extract::Path<String>, request: Request| {
-                let endpoint = endpoint.clone();
-                async move {
-                    match read(
-                        request,
-                        crate::flows::FlowSettings::default().max_body_bytes,
-                    )
-                    .await
-                    {
-                        Ok(request) => into_axum(endpoint.handle(&request, &client_id).await),
-                        Err(response) => response,
-                    }
-                }
-            },
-        );
-        Self {
-            router: self.router.route(path, route),
-        }
+        self.route_with_id(path, endpoint, |endpoint, request, client_id| async move {
+            endpoint.handle(&request, &client_id).await
+        })
     }
 
     /// Serves grant management at `path`, which must capture the grant ID as `{grant_id}`
     /// (e.g. `/grants/{grant_id}`).
     pub fn grant_management(self, path: &str, endpoint: GrantManagementEndpoint) -> Self {
+        self.route_with_id(path, endpoint, |endpoint, request, grant_id| async move {
+            endpoint.handle(&request, &grant_id).await
+        })
+    }
+
+    /// Routes `path`, whose one capture names what the request is about (a client, a
+    /// grant), to `handle`, with the body read under the default limit.
+    fn route_with_id<E, Fut>(
+        self,
+        path: &str,
+        endpoint: E,
+        handle: fn(Arc<E>, http::Request<Bytes>, String) -> Fut,
+    ) -> Self
+    where
+        E: Send + Sync + 'static,
+        Fut: Future<Output = crate::flows::Response> + Send + 'static,
+    {
         let endpoint = Arc::new(endpoint);
         let route = axum::routing::any(
-            move |axum::extract::Path(grant_id): axum::extract::Path<String>, request: Request| {
+            move |axum::extract::Path(id): axum::extract::Path<String>, request: Request| {
                 let endpoint = endpoint.clone();
                 async move {
                     match read(
@@ -180,7 +180,7 @@ impl AuthorizationServer {
                     )
                     .await
                     {
-                        Ok(request) => into_axum(endpoint.handle(&request, &grant_id).await),
+                        Ok(request) => into_axum(handle(endpoint, request, id).await),
                         Err(response) => response,
                     }
                 }

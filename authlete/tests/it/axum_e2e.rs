@@ -343,3 +343,62 @@ async fn the_page_renderer_gets_the_browsers_request() {
     assert_eq!(interaction.calls_async().await, 2);
     server.abort();
 }
+
+#[tokio::test]
+async fn routes_with_an_id_pass_the_captured_id_to_the_handler() {
+    // Client configuration (RFC 7592) and grant management take the ID from the path: the
+    // adapter must hand the captured value to the handler, which sends it to Authlete.
+    let authlete = MockServer::start_async().await;
+    let registration = authlete
+        .mock_async(|when, then| {
+            when.path(api_path("client/registration/get"))
+                .body_includes(r#""clientId":"c-123""#);
+            then.status(200)
+                .json_body(json!({"action": "OK", "responseContent": "{\"client_id\":\"c-123\"}"}));
+        })
+        .await;
+    let grants = authlete
+        .mock_async(|when, then| {
+            when.path(api_path("gm"))
+                .body_includes(r#""grantId":"g-456""#);
+            then.status(200)
+                .json_body(json!({"action": "OK", "responseContent": "{\"scopes\":[]}"}));
+        })
+        .await;
+    let router = AuthorizationServer::new()
+        .client_configuration(
+            "/register/{client_id}",
+            authlete::flows::registration::ClientConfigurationEndpoint::new(
+                client(&authlete),
+                FlowSettings::default(),
+            ),
+        )
+        .grant_management(
+            "/grants/{grant_id}",
+            authlete::flows::grant_management::GrantManagementEndpoint::new(
+                client(&authlete),
+                FlowSettings::default(),
+            ),
+        )
+        .into_router();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(axum::serve(listener, router).into_future());
+    let http = reqwest::Client::new();
+    for (path, body) in [
+        ("/register/c-123", r#"{"client_id":"c-123"}"#),
+        ("/grants/g-456", r#"{"scopes":[]}"#),
+    ] {
+        let response = http
+            .get(format!("{base}{path}"))
+            .bearer_auth("rat-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.text().await.unwrap(), body, "{path}");
+    }
+    assert_eq!(registration.calls_async().await, 1);
+    assert_eq!(grants.calls_async().await, 1);
+    server.abort();
+}
