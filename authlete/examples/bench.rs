@@ -165,7 +165,7 @@ impl Op {
             }
             Op::ServiceGet(id) => client.get_service(id).await.map(keep).map_err(err),
             Op::ClientGetList => client
-                .get_client_list(None, None, None)
+                .get_client_list(&authlete::query::GetClientListQuery::new())
                 .await
                 .map(keep)
                 .map_err(err),

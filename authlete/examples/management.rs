@@ -98,7 +98,7 @@ async fn update_and_list(client: &Client, created: types::Client) -> Result<(), 
 
     // Every client, fetched PAGE_SIZE at a time.
     println!("clients of the service:");
-    let mut clients = client.clients(None, PAGE_SIZE);
+    let mut clients = client.clients(&authlete::query::GetClientListQuery::new(), PAGE_SIZE);
     while let Some(c) = clients.try_next().await? {
         let (id, name) = (c.client_id, c.client_name);
         println!(

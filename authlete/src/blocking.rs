@@ -1,6 +1,6 @@
 //! A blocking client, for programs without an async runtime.
 //!
-//! [`Client`] has the same 91 methods as the async [`crate::Client`], with the same names and
+//! [`Client`] has every operation method of the async [`crate::Client`], with the same names and
 //! arguments, and returns the same [`Result`] when the call is over instead of a future. It
 //! needs the `blocking` feature.
 //!
@@ -52,7 +52,6 @@ use std::sync::mpsc as std_mpsc;
 use std::thread;
 use std::time::Duration;
 
-use authlete_sys::types;
 use tokio::sync::mpsc;
 use tracing::Instrument as _;
 
@@ -339,17 +338,20 @@ impl Param<'_> for Option<bool> {
 }
 
 /// Defines the blocking form of async methods of [`crate::Client`], from their summary,
-/// name, parameters (without `&self`) and success type, exactly as in `operations.rs`.
+/// attributes, name, parameters (without `&self`) and success type, as `methods.rs` (generated
+/// from the spec) lists them.
 /// Each one calls the async method of the same name with the same arguments, so a
 /// parameter or return type that differs from the async method's does not compile.
 macro_rules! blocking_methods {
     ($(
         #[doc = $summary:literal]
+        $(#[$attribute:meta])*
         fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty;
     )*) => {
         impl Client {
             $(
                 #[doc = $summary]
+                $(#[$attribute])*
                 #[doc = ""]
                 #[doc = concat!(
                     "Blocking form of [`crate::Client::", stringify!($name), "`], ",
@@ -367,316 +369,5 @@ macro_rules! blocking_methods {
     };
 }
 
-blocking_methods! {
-    /// Get a service.
-    fn get_service(service_id: &str) -> types::Service;
-    /// List services.
-    fn get_service_list(start: Option<i32>, end: Option<i32>) -> types::ServiceGetListResponse;
-    /// Create a service.
-    fn create_service(service: &types::Service) -> types::Service;
-    /// Update a service.
-    fn update_service(service_id: &str, service: &types::Service) -> types::Service;
-    /// Delete a service.
-    fn delete_service(service_id: &str) -> ();
-    /// Get a client.
-    fn get_client(client_id: &str) -> types::Client;
-    /// List clients.
-    fn get_client_list(
-        developer: Option<&str>,
-        start: Option<i32>,
-        end: Option<i32>,
-    ) -> types::ClientGetListResponse;
-    /// Create a client.
-    fn create_client(client: &types::Client) -> types::Client;
-    /// Update a client.
-    fn update_client(client_id: &str, client: &types::Client) -> types::Client;
-    /// Delete a client.
-    fn delete_client(client_id: &str) -> ();
-    /// Set client lock flag.
-    fn update_client_lock_flag(
-        client_identifier: &str,
-        request: &types::ClientFlagUpdateRequest,
-    ) -> types::ClientFlagUpdateResponse;
-    /// Rotate a client secret.
-    fn refresh_client_secret(client_identifier: &str) -> types::ClientSecretRefreshResponse;
-    /// Update a client secret.
-    fn update_client_secret(
-        client_identifier: &str,
-        request: &types::ClientSecretUpdateRequest,
-    ) -> types::ClientSecretUpdateResponse;
-    /// List authorized clients.
-    fn get_client_authorization_list_by_query(
-        subject: &str,
-        developer: Option<&str>,
-        start: Option<i32>,
-        end: Option<i32>,
-    ) -> types::ClientAuthorizationGetListResponse;
-    /// List authorized applications.
-    fn get_client_authorization_list(
-        request: &types::ClientAuthorizationGetListRequest,
-    ) -> types::ClientAuthorizationGetListResponse;
-    /// List authorized applications by subject.
-    fn get_client_authorization_list_by_subject(
-        subject: &str,
-        developer: Option<&str>,
-        start: Option<i32>,
-        end: Option<i32>,
-    ) -> types::ClientAuthorizationGetListResponse;
-    /// Update client tokens.
-    fn update_client_authorization(
-        client_id: &str,
-        request: &types::ClientAuthorizationUpdateRequest,
-    ) -> types::ClientAuthorizationUpdateResponse;
-    /// Delete client tokens.
-    fn delete_client_authorization_by_query(
-        client_id: &str,
-        subject: &str,
-    ) -> types::ClientAuthorizationDeleteResponse;
-    /// Delete client tokens for a user.
-    fn delete_client_authorization(
-        client_id: &str,
-        request: &types::ClientAuthorizationDeleteRequest,
-    ) -> types::ClientAuthorizationDeleteResponse;
-    /// Delete client tokens by subject.
-    fn delete_client_authorization_by_subject(
-        client_id: &str,
-        subject: &str,
-    ) -> types::ClientAuthorizationDeleteResponse;
-    /// Get granted scopes.
-    fn get_granted_scopes_by_query(
-        client_id: &str,
-        subject: &str,
-    ) -> types::ClientAuthorizationDeleteResponse;
-    /// Get granted scopes.
-    fn get_granted_scopes(
-        client_id: &str,
-        request: &types::ClientGrantedScopesGetRequest,
-    ) -> types::ClientAuthorizationDeleteResponse;
-    /// Get granted scopes by subject.
-    fn get_granted_scopes_by_subject(
-        client_id: &str,
-        subject: &str,
-    ) -> types::ClientAuthorizationDeleteResponse;
-    /// Delete granted scopes.
-    fn delete_granted_scopes(
-        client_id: &str,
-        subject: &str,
-    ) -> types::ClientGrantedScopesDeleteResponse;
-    /// Delete granted scopes by subject.
-    fn delete_granted_scopes_by_subject(
-        client_id: &str,
-        subject: &str,
-    ) -> types::ClientGrantedScopesDeleteResponse;
-    /// Process an authorization request.
-    fn authorization(request: &types::AuthorizationRequest) -> types::AuthorizationResponse;
-    /// Fail an authorization request.
-    fn authorization_fail(
-        request: &types::AuthorizationFailRequest,
-    ) -> types::AuthorizationFailResponse;
-    /// Issue an authorization response.
-    fn authorization_issue(
-        request: &types::AuthorizationIssueRequest,
-    ) -> types::AuthorizationIssueResponse;
-    /// Process a pushed authorization request.
-    fn push_authorization_request(
-        request: &types::PushedAuthorizationRequest,
-    ) -> types::PushedAuthorizationResponse;
-    /// Process a token request.
-    fn token(request: &types::TokenRequest) -> types::TokenResponse;
-    /// Fail a token request.
-    fn token_fail(request: &types::TokenFailRequest) -> types::TokenFailResponse;
-    /// Issue a token response.
-    fn token_issue(request: &types::TokenIssueRequest) -> types::TokenIssueResponse;
-    /// Introspect an access token.
-    fn introspection(request: &types::IntrospectionRequest) -> types::IntrospectionResponse;
-    /// Process an RFC 7662 introspection request.
-    fn standard_introspection(
-        request: &types::StandardIntrospectionRequest,
-    ) -> types::StandardIntrospectionResponse;
-    /// Process a revocation request.
-    fn revocation(request: &types::RevocationRequest) -> types::RevocationResponse;
-    /// Process a UserInfo request.
-    fn userinfo(request: &types::UserinfoRequest) -> types::UserinfoResponse;
-    /// Issue a userinfo response.
-    fn userinfo_issue(request: &types::UserinfoIssueRequest) -> types::UserinfoIssueResponse;
-    /// Reissue an ID token.
-    fn id_token_reissue(request: &types::IdTokenReissueRequest) -> types::IdTokenReissueResponse;
-    /// Process a grant management request.
-    fn grant_management(request: &types::GrantManagementRequest) -> types::GrantManagementResponse;
-    /// Get the service JWK set.
-    fn get_service_jwks(
-        include_private_keys: Option<bool>,
-        pretty: Option<bool>,
-    ) -> types::ServiceJwksGetResponse;
-    /// Get service discovery metadata.
-    fn get_service_configuration(
-        pretty: Option<bool>,
-        patch: Option<&str>,
-    ) -> serde_json::Map<String, serde_json::Value>;
-    /// Register a client.
-    fn dynamic_client_register(
-        request: &types::ClientRegistrationRequest,
-    ) -> types::ClientRegistrationResponse;
-    /// Read a dynamic client.
-    fn dynamic_client_get(
-        request: &types::ClientRegistrationRequest,
-    ) -> types::ClientRegistrationResponse;
-    /// Update a registered client.
-    fn dynamic_client_update(
-        request: &types::ClientRegistrationRequest,
-    ) -> types::ClientRegistrationResponse;
-    /// Delete a dynamic client.
-    fn dynamic_client_delete(
-        request: &types::ClientRegistrationRequest,
-    ) -> types::ClientRegistrationResponse;
-    /// Process a backchannel authentication request.
-    fn backchannel_authentication(
-        request: &types::BackchannelAuthenticationRequest,
-    ) -> types::BackchannelAuthenticationResponse;
-    /// Issue a CIBA response.
-    fn backchannel_authentication_issue(
-        request: &types::BackchannelAuthenticationIssueRequest,
-    ) -> types::BackchannelAuthenticationIssueResponse;
-    /// Fail a CIBA request.
-    fn backchannel_authentication_fail(
-        request: &types::BackchannelAuthenticationFailRequest,
-    ) -> types::BackchannelAuthenticationFailResponse;
-    /// Complete a CIBA request.
-    fn backchannel_authentication_complete(
-        request: &types::BackchannelAuthenticationCompleteRequest,
-    ) -> types::BackchannelAuthenticationCompleteResponse;
-    /// Process a device authorization request.
-    fn device_authorization(
-        request: &types::DeviceAuthorizationRequest,
-    ) -> types::DeviceAuthorizationResponse;
-    /// Process a device verification request.
-    fn device_verification(
-        request: &types::DeviceVerificationRequest,
-    ) -> types::DeviceVerificationResponse;
-    /// Complete device authorization.
-    fn device_complete(request: &types::DeviceCompleteRequest) -> types::DeviceCompleteResponse;
-    /// List issued tokens.
-    fn get_token_list(
-        client_identifier: Option<&str>,
-        subject: Option<&str>,
-        start: Option<i32>,
-        end: Option<i32>,
-    ) -> types::TokenGetListResponse;
-    /// Create an access token.
-    fn token_create(request: &types::TokenCreateRequest) -> types::TokenCreateResponse;
-    /// Create access tokens in batch.
-    fn token_create_batch(
-        requests: Vec<types::TokenCreateRequest>,
-        dry_run: Option<bool>,
-    ) -> types::TokenCreateBatchResponse;
-    /// Get batch token creation status.
-    fn get_token_create_batch_status(
-        token_batch_request_id: &str,
-    ) -> types::TokenCreateBatchStatusResponse;
-    /// Update an access token.
-    fn token_update(request: &types::TokenUpdateRequest) -> types::TokenUpdateResponse;
-    /// Delete an access token.
-    fn token_delete(access_token_identifier: &str) -> ();
-    /// Revoke an access token.
-    fn token_revoke(request: &types::TokenRevokeRequest) -> types::TokenRevokeResponse;
-    /// Verify a JOSE object.
-    fn verify_jose(request: &types::JoseVerifyRequest) -> types::JoseVerifyResponse;
-    /// Process an entity configuration request.
-    fn federation_configuration() -> types::FederationConfigurationResponse;
-    /// Process federation registration.
-    fn federation_registration(
-        request: &types::FederationRegistrationRequest,
-    ) -> types::FederationRegistrationResponse;
-    /// Get server metadata.
-    fn info() -> types::InfoResponse;
-    /// Get requestable scopes.
-    fn get_requestable_scopes(
-        client_id: &str,
-    ) -> types::ClientExtensionRequestableScopesGetResponse;
-    /// Update requestable scopes.
-    fn set_requestable_scopes(
-        client_id: &str,
-        request: &types::ClientExtensionRequestableScopesUpdateRequest,
-    ) -> types::ClientExtensionRequestableScopesUpdateResponse;
-    /// Replace requestable scopes.
-    fn put_requestable_scopes(
-        client_id: &str,
-        request: &types::ClientExtensionRequestableScopesUpdateRequest,
-    ) -> types::ClientExtensionRequestableScopesUpdateResponse;
-    /// Delete requestable scopes.
-    fn delete_requestable_scopes(client_id: &str) -> ();
-    /// Create a security key.
-    fn hsk_create(request: &types::HskCreateRequest) -> types::HskCreateResponse;
-    /// Delete a security key.
-    fn hsk_delete(handle: &str) -> types::HskDeleteResponse;
-    /// Get a security key.
-    fn hsk_get(handle: &str) -> types::HskGetResponse;
-    /// List hardware security keys.
-    fn hsk_get_list() -> types::HskGetListResponse;
-    /// Echo test.
-    fn echo() -> ();
-    /// Get credential issuer metadata.
-    fn credential_issuer_metadata(
-        request: &types::VciMetadataRequest,
-    ) -> types::VciMetadataResponse;
-    /// Get JWT issuer metadata.
-    fn credential_jwt_issuer_metadata(
-        request: &types::VciJwtissuerRequest,
-    ) -> types::VciJwtissuerResponse;
-    /// Get credential issuer JWKS.
-    fn credential_issuer_jwks(request: &types::VciJwksRequest) -> types::VciJwksResponse;
-    /// Create a credential offer.
-    fn credential_offer_create(
-        request: &types::VciOfferCreateRequest,
-    ) -> types::VciOfferCreateResponse;
-    /// Get credential offer info.
-    fn credential_offer_info(request: &types::VciOfferInfoRequest) -> types::VciOfferInfoResponse;
-    /// Parse a credential request.
-    fn credential_single_parse(
-        request: &types::VciSingleParseRequest,
-    ) -> types::VciSingleParseResponse;
-    /// Issue a single credential.
-    fn credential_single_issue(
-        request: &types::VciSingleIssueRequest,
-    ) -> types::VciSingleIssueResponse;
-    /// Parse a batch credential request.
-    fn credential_batch_parse(
-        request: &types::VciBatchParseRequest,
-    ) -> types::VciBatchParseResponse;
-    /// Issue credentials in batch.
-    fn credential_batch_issue(
-        request: &types::VciBatchIssueRequest,
-    ) -> types::VciBatchIssueResponse;
-    /// Health check.
-    fn healthcheck(extended: Option<bool>) -> String;
-    /// Parse a deferred credential request.
-    fn credential_deferred_parse(
-        request: &types::VciDeferredParseRequest,
-    ) -> types::VciDeferredParseResponse;
-    /// Issue a deferred credential.
-    fn credential_deferred_issue(
-        request: &types::VciDeferredIssueRequest,
-    ) -> types::VciDeferredIssueResponse;
-    /// Get ticket information.
-    fn authorization_ticket_info(
-        request: &types::AuthorizationTicketInfoRequest,
-    ) -> types::AuthorizationTicketInfoResponse;
-    /// Update ticket information.
-    fn authorization_ticket_update(
-        request: &types::AuthorizationTicketUpdateRequest,
-    ) -> types::AuthorizationTicketUpdateResponse;
-    /// Process a Native SSO request.
-    fn native_sso(request: &types::NativeSsoRequest) -> types::NativeSsoResponse;
-    /// Process a Native SSO logout.
-    fn native_sso_logout(request: &types::NativeSsoLogoutRequest) -> types::NativeSsoLogoutResponse;
-    /// Create a credential nonce.
-    fn credential_nonce(request: &types::VciNonceRequest) -> types::VciNonceResponse;
-    /// Create an attestation challenge.
-    fn attestation_challenge(
-        request: &types::AttestationChallengeRequest,
-    ) -> types::AttestationChallengeResponse;
-    /// Create a back-channel logout token.
-    fn backchannel_logout_token(
-        request: &types::BackchannelLogoutTokenRequest,
-    ) -> types::BackchannelLogoutTokenResponse;
-}
+// The methods themselves, one per operation, are generated from the spec.
+mod methods;

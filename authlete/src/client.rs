@@ -10,7 +10,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use authlete_sys::types::{ApiResult, ServiceJwksGetResponse};
+use authlete_sys::types::ApiResult;
 use authlete_sys::{Inner, Middleware, OperationInfo, ResponseValue, ResultInfo, SendFuture};
 use base64::Engine as _;
 use bytes::Bytes;
@@ -26,9 +26,10 @@ use crate::routes;
 
 type SysError = authlete_sys::Error<ApiResult>;
 
-/// Which credentials an operation takes.
+/// Which credentials an operation takes (the spec's `x-credentials`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Credentials {
+#[non_exhaustive]
+pub enum Credentials {
     /// The service's: its access token (V3) or API key and secret (V2).
     Service,
     /// The service owner's: an organization or service-owner access token (V3), or the
@@ -40,19 +41,34 @@ pub(crate) enum Credentials {
     None,
 }
 
-/// Where an operation lives and how it authenticates.
-#[derive(Debug)]
-pub(crate) struct Route {
+/// One Authlete operation: where it lives in API generations 2 and 3, how it authenticates,
+/// and which method calls it. Generated from the spec, one per operation, in
+/// [`routes`](crate::routes).
+///
+/// ```
+/// let route = &authlete::routes::AUTH_TOKEN_API;
+/// assert_eq!(route.rust_method, "token");
+/// assert_eq!(route.v2_path, Some("/api/auth/token"));
+/// ```
+#[derive(Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Route {
     /// The operation id of the spec.
-    pub(crate) operation: &'static str,
+    pub operation: &'static str,
+    /// The method of [`Client`] that calls it.
+    pub rust_method: &'static str,
+    /// Its name in Authlete's Java SDK, when the Java SDK calls it.
+    pub java_method: Option<&'static str>,
     /// The HTTP method.
-    pub(crate) method: &'static str,
+    pub method: &'static str,
     /// The path in API generation 3.
-    pub(crate) v3_path: &'static str,
+    pub v3_path: &'static str,
     /// The path in API generation 2; `None` when the operation is V3-only.
-    pub(crate) v2_path: Option<&'static str>,
+    pub v2_path: Option<&'static str>,
     /// Which credentials it takes.
-    pub(crate) credentials: Credentials,
+    pub credentials: Credentials,
+    /// Whether the spec marks it deprecated.
+    pub deprecated: bool,
 }
 
 /// Builds a [`Client`]: see [`Client::builder`].
@@ -256,7 +272,9 @@ impl Client {
     /// ```no_run
     /// # async fn run(client: authlete::Client) -> Result<(), authlete::Error> {
     /// let other = client.for_service("715948317");
-    /// let list = other.get_client_list(None, Some(0), Some(10)).await?;
+    /// let list = other
+    ///     .get_client_list(&authlete::query::GetClientListQuery::new().start(0).end(10))
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn for_service(&self, service_id: impl Into<String>) -> Self {
@@ -385,23 +403,22 @@ impl Client {
         result
     }
 
-    /// Runs the service JWKS call: `204 No Content` means the service has no keys.
-    pub(crate) async fn send_jwks(
+    /// Runs a generated call whose answer may be `204 No Content`, which means the empty
+    /// (default) value: the service JWKS call, when the service has no keys.
+    pub(crate) async fn send_or_default<T: DeserializeOwned + Default>(
         &self,
         route: &'static Route,
-        call: impl Future<Output = Result<ResponseValue<ServiceJwksGetResponse>, SysError>>,
-    ) -> Result<ServiceJwksGetResponse, Error> {
+        call: impl Future<Output = Result<ResponseValue<T>, SysError>>,
+    ) -> Result<T, Error> {
         let (result, call) = self.run(route, call).await?;
         let result = match result {
             Ok(value) => Ok(value.into_inner()),
             Err(authlete_sys::Error::UnexpectedResponse(response))
                 if response.status() == StatusCode::NO_CONTENT =>
             {
-                Ok(ServiceJwksGetResponse::default())
+                Ok(T::default())
             }
-            Err(error) => {
-                Err(map_error::<ServiceJwksGetResponse>(route, &call.context, error).await)
-            }
+            Err(error) => Err(map_error::<T>(route, &call.context, error).await),
         };
         call.finish(None, result.as_ref().err());
         result

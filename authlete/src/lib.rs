@@ -78,8 +78,9 @@ mod error;
 pub mod flows;
 mod operations;
 pub mod pagination;
+pub mod query;
 mod retry;
-mod routes;
+pub mod routes;
 
 pub use authlete_sys as sys;
 pub use authlete_sys::{Secret, types};

@@ -43,6 +43,7 @@ use super::request::BadRequest;
 use super::response;
 use super::{FlowSettings, Response};
 use crate::Client;
+use crate::query::{GetServiceConfigurationQuery, GetServiceJwksQuery};
 
 /// Handles `GET /.well-known/openid-configuration` and
 /// `GET /.well-known/oauth-authorization-server`: the metadata Authlete builds from the
@@ -83,11 +84,9 @@ impl DiscoveryEndpoint {
         if let Err(refused) = check_get(request, &self.settings) {
             return refused.into_response();
         }
-        match self
-            .client
-            .get_service_configuration(None, self.patch.as_deref())
-            .await
-        {
+        let mut query = GetServiceConfigurationQuery::new();
+        query.patch = self.patch.clone();
+        match self.client.get_service_configuration(&query).await {
             Ok(configuration) => match serde_json::to_vec(&configuration) {
                 Ok(body) => response::json(StatusCode::OK, body),
                 Err(_) => response::server_error("the configuration does not serialize"),
@@ -125,7 +124,11 @@ impl JwksEndpoint {
         if let Err(refused) = check_get(request, &self.settings) {
             return refused.into_response();
         }
-        let keys = match self.client.get_service_jwks(Some(false), None).await {
+        let keys = match self
+            .client
+            .get_service_jwks(&GetServiceJwksQuery::new().include_private_keys(false))
+            .await
+        {
             Ok(jwks) => public_keys(jwks.keys),
             Err(e) => return response::authlete_failure(&e),
         };

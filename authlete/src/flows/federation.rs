@@ -64,7 +64,13 @@ impl FederationConfigurationEndpoint {
         if request.method() != Method::GET {
             return BadRequest::MethodNotAllowed { allowed: "GET" }.into_response();
         }
-        let answer = match self.client.federation_configuration().await {
+        let answer = match self
+            .client
+            .federation_configuration(&authlete_sys::types::FederationConfigurationRequest(
+                Default::default(),
+            ))
+            .await
+        {
             Ok(answer) => answer,
             Err(e) => return response::authlete_failure(&e),
         };

@@ -2,6 +2,9 @@
 //! answers by the `start` and `end` query parameters.
 
 use authlete::pagination::{Items, Page};
+use authlete::query::{
+    GetClientAuthorizationListByQueryQuery, GetClientListQuery, GetTokenListQuery,
+};
 use authlete::{ApiVersion, Client, Config, Error, types};
 use futures_util::stream::FusedStream;
 use futures_util::{StreamExt as _, TryStreamExt as _};
@@ -278,7 +281,8 @@ async fn an_error_on_page_two_comes_after_page_one_and_ends_the_stream() {
     )
     .await;
 
-    let mut stream = client(&server.base_url()).clients(Some("dev-1"), 3);
+    let mut stream =
+        client(&server.base_url()).clients(&GetClientListQuery::new().developer("dev-1"), 3);
     let mut ids = Vec::new();
     let error = loop {
         match stream.next().await {
@@ -318,10 +322,14 @@ async fn an_empty_listing_is_an_empty_stream() {
     .await;
     let client = client(&server.base_url());
 
-    let items: Vec<types::AccessToken> = client.tokens(None, None, 10).try_collect().await.unwrap();
+    let items: Vec<types::AccessToken> = client
+        .tokens(&GetTokenListQuery::new(), 10)
+        .try_collect()
+        .await
+        .unwrap();
     assert!(items.is_empty());
     let pages: Vec<Page<types::AccessToken>> = client
-        .token_pages(None, None, 10)
+        .token_pages(&GetTokenListQuery::new(), 10)
         .try_collect()
         .await
         .unwrap();
@@ -359,8 +367,12 @@ async fn tokens_without_a_total_end_on_a_short_page() {
     .await;
 
     // Owned and `Send`: the stream can run in its own task.
-    let stream: Items<types::AccessToken> =
-        client(&server.base_url()).tokens(Some("57"), Some("john"), 2);
+    let stream: Items<types::AccessToken> = client(&server.base_url()).tokens(
+        &GetTokenListQuery::new()
+            .client_identifier("57")
+            .subject("john"),
+        2,
+    );
     let all = tokio::spawn(stream.try_collect::<Vec<_>>())
         .await
         .unwrap()
@@ -405,7 +417,7 @@ async fn tokens_without_a_total_end_on_an_empty_page() {
     .await;
 
     let all: Vec<types::AccessToken> = client(&server.base_url())
-        .tokens(None, None, 2)
+        .tokens(&GetTokenListQuery::new(), 2)
         .try_collect()
         .await
         .unwrap();
@@ -447,7 +459,11 @@ async fn client_authorizations_stop_when_the_total_count_is_reached() {
     .await;
 
     let all: Vec<types::ClientLimited> = client(&server.base_url())
-        .client_authorizations("john", Some("dev-1"), 2)
+        .client_authorizations(
+            "john",
+            &GetClientAuthorizationListByQueryQuery::new().developer("dev-1"),
+            2,
+        )
         .try_collect()
         .await
         .unwrap();
@@ -470,7 +486,7 @@ async fn a_zero_page_size_is_an_error_and_sends_nothing() {
         .await;
     let client = client(&server.base_url());
 
-    let mut stream = client.client_pages(None, 0);
+    let mut stream = client.client_pages(&GetClientListQuery::new(), 0);
     let error = stream.try_next().await.unwrap_err();
     let Error::InvalidRequest { operation, message } = &error else {
         panic!("expected an invalid request, got {error:?}");
