@@ -2294,6 +2294,12 @@ pub mod types {
         )]
         pub total_count: ::std::option::Option<i32>,
     }
+    ///The body of `client_granted_scopes_delete_api_post`: the end-user whose granted scopes are forgotten.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ClientGrantedScopesDeleteRequest {
+        ///Subject of the end-user whose grant record for this client is removed.
+        pub subject: ::std::string::String,
+    }
     ///Authlete's answer to the granted scopes delete APIs, reporting only a result code and message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ClientGrantedScopesDeleteResponse {
@@ -3798,7 +3804,7 @@ pub mod types {
         )]
         pub result_message: ::std::option::Option<::std::string::String>,
     }
-    ///Authlete's answer to `hsk_delete_api`: the `action` outcome and the key that was deleted from the HSM.
+    ///Authlete's answer to `hsk_delete_api_get` (and `hsk_delete_api`): the `action` outcome and the key that was deleted from the HSM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct HskDeleteResponse {
         ///Outcome of the HSM key deletion call.
@@ -5897,6 +5903,16 @@ pub mod types {
         )]
         pub verified_claims_validation_schema_set:
             ::std::option::Option<crate::types::VerifiedClaimsValidationSchema>,
+    }
+    ///The body of `service_configuration_api_post`: formatting and patch options for the discovery document.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ServiceConfigurationRequest {
+        ///JSON Patch (RFC 6902), as JSON text, that Authlete applies to the metadata document before returning it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patch: ::std::option::Option<::std::string::String>,
+        ///When `true`, the metadata document comes back indented; `false` when omitted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pretty: ::std::option::Option<bool>,
     }
     ///A page of services of the service owner, returned by `service_get_list_api` with the total count.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -8329,6 +8345,7 @@ pub mod types {
         }
     }
     impl crate::ResultInfo for ClientGetListResponse {}
+    impl crate::ResultInfo for ClientGrantedScopesDeleteRequest {}
     impl crate::ResultInfo for ClientGrantedScopesDeleteResponse {
         fn result_code(&self) -> ::std::option::Option<&str> {
             self.result_code.as_deref()
@@ -8530,6 +8547,7 @@ pub mod types {
     }
     impl crate::ResultInfo for Scope {}
     impl crate::ResultInfo for Service {}
+    impl crate::ResultInfo for ServiceConfigurationRequest {}
     impl crate::ResultInfo for ServiceGetListResponse {}
     impl crate::ResultInfo for ServiceJwksGetResponse {}
     impl crate::ResultInfo for SnsCredentials {}
@@ -13767,6 +13785,57 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    ///Delete granted scopes (JSON body)
+    ///
+    ///Erases the record of scopes that one end-user, named by `subject` in the JSON body, has granted to a client application. Tokens issued earlier keep their scopes and stay valid. Authlete's Java SDK calls this form.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/granted_scopes/delete/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Client whose grant record is erased, given as its client ID or its client ID alias.
+    ///- `body`
+    pub async fn client_granted_scopes_delete_api_post<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        body: &'a types::ClientGrantedScopesDeleteRequest,
+    ) -> Result<ResponseValue<types::ClientGrantedScopesDeleteResponse>, Error<types::ApiResult>>
+    {
+        let url = format!(
+            "{}/api/{}/client/granted_scopes/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "client_granted_scopes_delete_api_post",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => crate::runtime::decode_json(response).await,
+            400u16..=499u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            500u16..=599u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     ///Delete granted scopes
     ///
     ///Erases the record of scopes a given end-user (the required `subject` query parameter) has granted to a client application. Tokens already issued are neither revoked nor have their scopes altered.
@@ -14617,6 +14686,56 @@ impl Client {
             .build()?;
         let info = OperationInfo {
             operation_id: "service_configuration_api",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => crate::runtime::decode_json(response).await,
+            400u16..=499u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            500u16..=599u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    ///Get service discovery metadata (JSON body)
+    ///
+    ///Builds the same OpenID Provider metadata document as the GET form, but takes `pretty` and `patch` from a JSON body rather than the query string. Authlete's Java SDK calls this form.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/service/configuration`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
+    pub async fn service_configuration_api_post<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::ServiceConfigurationRequest,
+    ) -> Result<
+        ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+        Error<types::ApiResult>,
+    > {
+        let url = format!(
+            "{}/api/{}/service/configuration",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "service_configuration_api_post",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -15928,6 +16047,55 @@ impl Client {
         }
     }
     ///Delete a security key
+    ///
+    ///Deletes the key that the HSM holds under `handle` and returns the removed key record. No request body; this GET form is the one Authlete's client libraries use.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/hsk/delete/{handle}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `handle`: Handle by which the HSM knows the key to delete.
+    pub async fn hsk_delete_api_get<'a>(
+        &'a self,
+        service_id: &'a str,
+        handle: &'a str,
+    ) -> Result<ResponseValue<types::HskDeleteResponse>, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/hsk/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&handle.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "hsk_delete_api_get",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => crate::runtime::decode_json(response).await,
+            400u16..=499u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            500u16..=599u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    ///Delete a security key
+    ///
+    ///Deletes an HSM key through DELETE, the method Authlete's published spec names. Authlete's own client libraries send GET to this path instead; prefer `hsk_delete_api_get`. Kept for compatibility.
     ///
     ///Sends a `DELETE` request to `/api/{serviceId}/hsk/delete/{handle}`
     ///
