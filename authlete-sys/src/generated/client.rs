@@ -13373,7 +13373,7 @@ impl Client {
     }
     ///List authorized applications by subject
     ///
-    ///Returns the client applications to which a given end-user has granted authorization. This variant takes the end-user's subject as a path segment instead of a request body.
+    ///Returns the client applications to which a given end-user has granted authorization, with the subject as a path segment. Deprecated because no Authlete client library builds this URL and it is probably not served; use `client_authorization_get_list_api_post` (POST `/client/authorization/get/list`, `subject` in the body).
     ///
     ///Sends a `GET` request to `/api/{serviceId}/client/authorization/get/list/{subject}`
     ///
@@ -13583,7 +13583,7 @@ impl Client {
     }
     ///Delete client tokens by subject
     ///
-    ///Revokes all access tokens that a client application obtained through a given end-user's authorization. Unlike the query-parameter variant, the end-user's subject is part of the path.
+    ///Revokes all access tokens that a client application obtained through a given end-user's authorization, with the subject as a path segment. Deprecated because no Authlete client library uses it; use `client_authorization_delete_api_post` (POST `/client/authorization/delete/{clientId}`, `subject` in the body).
     ///
     ///Sends a `DELETE` request to `/api/{serviceId}/client/authorization/delete/{clientId}/{subject}`
     ///
@@ -13736,7 +13736,7 @@ impl Client {
     }
     ///Get granted scopes by subject
     ///
-    ///Returns the scopes that a given end-user has granted to a client application. In this variant the end-user's subject is passed as a path segment.
+    ///Returns the scopes that a given end-user has granted to a client application, with the subject as a path segment. Deprecated because no Authlete client library uses it; use `client_granted_scopes_get_api_post` (POST `/client/granted_scopes/get/{clientId}`, `subject` in the body).
     ///
     ///Sends a `GET` request to `/api/{serviceId}/client/granted_scopes/get/{clientId}/{subject}`
     ///
@@ -13889,7 +13889,7 @@ impl Client {
     }
     ///Delete granted scopes by subject
     ///
-    ///Erases the record of scopes a given end-user has granted to a client application, with the subject supplied as a path segment. Existing tokens are left untouched.
+    ///Erases the record of scopes a given end-user has granted to a client application, with the subject supplied as a path segment; existing tokens are left untouched. Deprecated because no Authlete client library uses it; use `client_granted_scopes_delete_api_post` (POST `/client/granted_scopes/delete/{clientId}`, `subject` in the body).
     ///
     ///Sends a `DELETE` request to `/api/{serviceId}/client/granted_scopes/delete/{clientId}/{subject}`
     ///
