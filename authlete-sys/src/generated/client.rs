@@ -11722,6 +11722,44 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(TokenResponseAction);
+    ///Expiry filter for `auth_token_get_list_api`: `VALID` keeps the tokens that have not expired yet, `INVALID` the expired ones, and `ALL` lists both.
+    ///
+    /// Open: a value this version does not know arrives as `Unknown` and is sent back
+    /// unchanged.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum TokenStatus {
+        ///`VALID`
+        Valid,
+        ///`INVALID`
+        Invalid,
+        ///`ALL`
+        All,
+        /// A value unknown to this version of the SDK, kept as received.
+        Unknown(crate::UnknownValue),
+    }
+    impl TokenStatus {
+        /// Every value this version of the SDK knows, in spec order.
+        pub const KNOWN_VALUES: &'static [&'static str] = &["VALID", "INVALID", "ALL"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Valid => "VALID",
+                Self::Invalid => "INVALID",
+                Self::All => "ALL",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        fn from_known(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "VALID" => ::std::option::Option::Some(Self::Valid),
+                "INVALID" => ::std::option::Option::Some(Self::Invalid),
+                "ALL" => ::std::option::Option::Some(Self::All),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    crate::runtime::open_enum_impls!(TokenStatus);
     ///Token type identifier from OAuth 2.0 Token Exchange (RFC 8693), returned by the API as a short enum name.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
@@ -15287,6 +15325,7 @@ impl Client {
     ///- `end`: Exclusive end position of the page of tokens; `5` if not specified.
     ///- `start`: Inclusive start position of the page of tokens; `0` if not specified.
     ///- `subject`: Optional subject filter; only tokens issued for this end-user are listed.
+    ///- `token_status`: Optional expiry filter: `VALID`, `INVALID` or `ALL`. Authlete's Java SDK always sends it, with `ALL` when its caller gives no filter.
     pub async fn auth_token_get_list_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15294,6 +15333,7 @@ impl Client {
         end: Option<i32>,
         start: Option<i32>,
         subject: Option<&'a str>,
+        token_status: Option<&'a crate::types::TokenStatus>,
     ) -> Result<ResponseValue<types::TokenGetListResponse>, Error<types::ApiResult>> {
         let url = format!(
             "{}/api/{}/auth/token/get/list",
@@ -15315,6 +15355,10 @@ impl Client {
             .query(&progenitor_client::QueryParam::new("end", &end))
             .query(&progenitor_client::QueryParam::new("start", &start))
             .query(&progenitor_client::QueryParam::new("subject", &subject))
+            .query(&progenitor_client::QueryParam::new(
+                "tokenStatus",
+                &token_status,
+            ))
             .build()?;
         let info = OperationInfo {
             operation_id: "auth_token_get_list_api",

@@ -3486,6 +3486,16 @@ pub mod operations {
                 Self(self.0.query_param_missing("subject"))
             }
         }
+        pub fn token_status<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::types::TokenStatus>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("tokenStatus", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("tokenStatus"))
+            }
+        }
     }
     pub struct AuthTokenGetListApiThen(::httpmock::Then);
     impl AuthTokenGetListApiThen {
