@@ -1136,6 +1136,12 @@ pub mod types {
         ///Tells the authorization server what to do next with the CIBA backchannel authentication request, e.g. proceed with `USER_IDENTIFICATION` or return an error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::types::BackchannelAuthenticationResponseAction>,
+        ///Challenge the client must use in its next attestation-based client authentication, to be sent in the `OAuth-Client-Attestation-Challenge` response header; `null` when Authlete issued none.
+        #[serde(
+            rename = "attestationChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "authorizationDetails",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1463,6 +1469,18 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub automatically_registered: ::std::option::Option<bool>,
+        ///Whether logout tokens sent to this relying party must carry a `sid` claim (`backchannel_logout_session_required`).
+        #[serde(
+            rename = "backchannelLogoutSessionRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub backchannel_logout_session_required: ::std::option::Option<bool>,
+        ///This relying party's back-channel logout endpoint (`backchannel_logout_uri`), which receives logout tokens.
+        #[serde(
+            rename = "backchannelLogoutUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub backchannel_logout_uri: ::std::option::Option<::std::string::String>,
         ///CIBA token delivery mode of this client (`poll`, `ping` or `push`); the `backchannel_token_delivery_mode` metadata.
         #[serde(
             rename = "bcDeliveryMode",
@@ -1682,6 +1700,12 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub grant_types: ::std::vec::Vec<crate::types::GrantType>,
+        ///Version of the OpenID4VC High Assurance Interoperability Profile (HAIP) this client is held to; `1.0` is the only version defined so far.
+        #[serde(
+            rename = "haipVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub haip_version: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "idTokenEncryptionAlg",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1931,6 +1955,18 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub software_version: ::std::option::Option<::std::string::String>,
+        ///Where Authlete fetches the SPIFFE trust bundle that verifies this client's JWT-SVIDs.
+        #[serde(
+            rename = "spiffeBundleEndpoint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub spiffe_bundle_endpoint: ::std::option::Option<::std::string::String>,
+        ///SPIFFE ID of this client (`spiffe_id` metadata), checked when it authenticates with a SPIFFE JWT-SVID.
+        #[serde(
+            rename = "spiffeId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub spiffe_id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "subjectType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2281,6 +2317,9 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub clients: ::std::vec::Vec<Client>,
+        ///The developer the list was restricted to, echoing the `developer` query parameter; `null` when none was given.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub developer: ::std::option::Option<::std::string::String>,
         ///Index just past the last client in this page of results (exclusive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end: ::std::option::Option<i32>,
@@ -2819,6 +2858,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub batch_credential_endpoint: ::std::option::Option<::std::string::String>,
+        ///Maximum number of proofs one credential request may carry, for batch issuance.
+        #[serde(
+            rename = "batchSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_size: ::std::option::Option<i32>,
         ///URL of the issuer's credential endpoint.
         #[serde(
             rename = "credentialEndpoint",
@@ -2831,6 +2876,30 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub credential_issuer: ::std::option::Option<::std::string::String>,
+        ///JWE `enc` values the issuer accepts for encrypted credential requests.
+        #[serde(
+            rename = "credentialRequestEncryptionEncValuesSupported",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub credential_request_encryption_enc_values_supported:
+            ::std::vec::Vec<crate::types::JweEnc>,
+        ///JWK Set, as JSON text, holding the private keys with which the issuer decrypts encrypted credential requests; a secret.
+        #[serde(
+            rename = "credentialRequestEncryptionJwks",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub credential_request_encryption_jwks: ::std::option::Option<crate::Secret>,
+        ///JWE `zip` (compression) values the issuer accepts for encrypted credential requests.
+        #[serde(
+            rename = "credentialRequestEncryptionZipValuesSupported",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub credential_request_encryption_zip_values_supported:
+            ::std::vec::Vec<crate::types::JweZip>,
         ///JWE `alg` values supported for encrypting credential responses, published as `credential_response_encryption.alg_values_supported`.
         #[serde(
             rename = "credentialResponseEncryptionAlgValuesSupported",
@@ -2849,6 +2918,15 @@ pub mod types {
         )]
         pub credential_response_encryption_enc_values_supported:
             ::std::vec::Vec<::std::string::String>,
+        ///JWE `zip` (compression) values the issuer can use when it encrypts credential responses.
+        #[serde(
+            rename = "credentialResponseEncryptionZipValuesSupported",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub credential_response_encryption_zip_values_supported:
+            ::std::vec::Vec<crate::types::JweZip>,
         ///JSON object describing the supported credential configurations, published as `credential_configurations_supported`; it was formerly an array.
         #[serde(
             rename = "credentialsSupported",
@@ -2861,6 +2939,27 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deferred_credential_endpoint: ::std::option::Option<::std::string::String>,
+        ///How wallets should present the issuer (names, logos, per locale), as JSON array text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display: ::std::option::Option<::std::string::String>,
+        ///URL of the issuer's nonce endpoint (OID4VCI), published as `nonce_endpoint`.
+        #[serde(
+            rename = "nonceEndpoint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub nonce_endpoint: ::std::option::Option<::std::string::String>,
+        ///URL of the issuer's notification endpoint (OID4VCI), published as `notification_endpoint`.
+        #[serde(
+            rename = "notificationEndpoint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notification_endpoint: ::std::option::Option<::std::string::String>,
+        ///Whether a wallet has to encrypt every credential request it sends.
+        #[serde(
+            rename = "requireCredentialRequestEncryption",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub require_credential_request_encryption: ::std::option::Option<bool>,
         ///Whether credential responses must be encrypted, so that each credential request has to include `credential_response_encryption`.
         #[serde(
             rename = "requireCredentialResponseEncryption",
@@ -2994,6 +3093,18 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub binding_keys: ::std::vec::Vec<::std::string::String>,
+        ///The `credential_configuration_id` given in the credential request, when the wallet used one.
+        #[serde(
+            rename = "credentialConfigurationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub credential_configuration_id: ::std::option::Option<::std::string::String>,
+        ///The `credential_identifier` given in the credential request, when the wallet used one.
+        #[serde(
+            rename = "credentialIdentifier",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub credential_identifier: ::std::option::Option<::std::string::String>,
         ///JSON with details of the credential request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<::std::string::String>,
@@ -3067,6 +3178,12 @@ pub mod types {
         ///Tells the authorization server what to do next when handling the device authorization request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::types::DeviceAuthorizationResponseAction>,
+        ///Challenge the client must use in its next attestation-based client authentication, to be sent in the `OAuth-Client-Attestation-Challenge` response header; `null` when Authlete issued none.
+        #[serde(
+            rename = "attestationChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "authorizationDetails",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3528,31 +3645,17 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
-    ///An empty JSON object: the operation takes no parameters.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct FederationConfigurationRequest(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
-    impl ::std::ops::Deref for FederationConfigurationRequest {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<FederationConfigurationRequest>
-        for ::serde_json::Map<::std::string::String, ::serde_json::Value>
-    {
-        fn from(value: FederationConfigurationRequest) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-        for FederationConfigurationRequest
-    {
-        fn from(value: ::serde_json::Map<::std::string::String, ::serde_json::Value>) -> Self {
-            Self(value)
-        }
+    ///The body of `federation_configuration_api`: which entity types the entity configuration should cover.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct FederationConfigurationRequest {
+        ///Entity types whose metadata the entity configuration should include. Authlete honours only `OPENID_PROVIDER` and `OPENID_CREDENTIAL_ISSUER`; an empty or absent list means `OPENID_PROVIDER`.
+        #[serde(
+            rename = "entityTypes",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub entity_types: ::std::vec::Vec<crate::types::EntityType>,
     }
     ///Authlete's answer to `federation_configuration_api`: the `action` and the entity configuration to serve.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4596,6 +4699,12 @@ pub mod types {
         ///What your PAR endpoint should do next; anything other than `CREATED` means the request failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::types::PushedAuthorizationResponseAction>,
+        ///Challenge the client must use in its next attestation-based client authentication, to be sent in the `OAuth-Client-Attestation-Challenge` response header; `null` when Authlete issued none.
+        #[serde(
+            rename = "attestationChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge: ::std::option::Option<::std::string::String>,
         ///Client authentication method the client registered for the token endpoint, i.e. its `token_endpoint_auth_method` metadata.
         #[serde(
             rename = "clientAuthMethod",
@@ -4683,6 +4792,12 @@ pub mod types {
         ///What your revocation endpoint should do next, such as reply `OK` or report an invalid client or bad request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::types::RevocationResponseAction>,
+        ///Challenge the client must use in its next attestation-based client authentication, to be sent in the `OAuth-Client-Attestation-Challenge` response header; `null` when Authlete issued none.
+        #[serde(
+            rename = "attestationChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge: ::std::option::Option<::std::string::String>,
         ///Response body your revocation endpoint should send to the client; its format depends on `action`.
         #[serde(
             rename = "responseContent",
@@ -4782,6 +4897,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub api_secret: ::std::option::Option<crate::Secret>,
+        ///Number of seconds during which an issued attestation challenge is accepted.
+        #[serde(
+            rename = "attestationChallengeTimeWindow",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge_time_window: ::std::option::Option<i64>,
         ///Arbitrary key-value attributes attached to the service.
         #[serde(
             default,
@@ -4815,6 +4936,12 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub authority_hints: ::std::vec::Vec<::std::string::String>,
+        ///Lifetime of authorization codes, in seconds; `0` keeps Authlete's default. FAPI 2.0 allows at most 60.
+        #[serde(
+            rename = "authorizationCodeDuration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub authorization_code_duration: ::std::option::Option<i64>,
         ///Authorization endpoint URL of the service (`https`, no fragment), published as `authorization_endpoint` in the discovery document.
         #[serde(
             rename = "authorizationEndpoint",
@@ -4851,6 +4978,18 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub backchannel_binding_message_required_in_fapi: ::std::option::Option<bool>,
+        ///Whether this service can put a `sid` claim in logout tokens; advertised as `backchannel_logout_session_supported`.
+        #[serde(
+            rename = "backchannelLogoutSessionSupported",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub backchannel_logout_session_supported: ::std::option::Option<bool>,
+        ///Whether this service supports OpenID Connect Back-Channel Logout; advertised as `backchannel_logout_supported`.
+        #[serde(
+            rename = "backchannelLogoutSupported",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub backchannel_logout_supported: ::std::option::Option<bool>,
         ///Minimum number of seconds clients must wait between token endpoint polls in CIBA, returned as `interval`.
         #[serde(
             rename = "backchannelPollingInterval",
@@ -4863,6 +5002,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub backchannel_user_code_parameter_supported: ::std::option::Option<bool>,
+        ///URL of the challenge endpoint that hands out challenges for attestation-based client authentication.
+        #[serde(
+            rename = "challengeEndpoint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub challenge_endpoint: ::std::option::Option<::std::string::String>,
         ///Hosts or URIs from which client metadata may be retrieved via Client ID Metadata Documents.
         #[serde(
             rename = "cimdAllowlist",
@@ -4919,6 +5064,26 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub client_assertion_aud_restricted_to_issuer: ::std::option::Option<bool>,
+        ///Root certificates (PEM, or base64-encoded DER) trusted when validating the `x5c` chain of a client attestation JWT.
+        #[serde(
+            rename = "clientAttesterRoots",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub client_attester_roots: ::std::vec::Vec<::std::string::String>,
+        ///Whether `clientAttesterRoots` is used at all.
+        #[serde(
+            rename = "clientAttesterRootsEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_attester_roots_enabled: ::std::option::Option<bool>,
+        ///When `true`, a client attestation chain must end at one of `clientAttesterRoots`; the system trust store is not consulted.
+        #[serde(
+            rename = "clientAttesterRootsOnly",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_attester_roots_only: ::std::option::Option<bool>,
         ///Deprecated flag that is now always `true`.
         #[serde(
             rename = "clientIdAliasEnabled",
@@ -5019,6 +5184,14 @@ pub mod types {
         )]
         pub developer_authentication_callback_endpoint:
             ::std::option::Option<::std::string::String>,
+        ///Legacy setting: credentials for the developer-portal social login providers; the Java SDK deprecates it as of Authlete 3.0.
+        #[serde(
+            rename = "developerSnsCredentials",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub developer_sns_credentials: ::std::vec::Vec<SnsCredentials>,
         ///URI of the device authorization endpoint defined by the OAuth 2.0 Device Authorization Grant.
         #[serde(
             rename = "deviceAuthorizationEndpoint",
@@ -5177,6 +5350,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub grant_management_endpoint: ::std::option::Option<::std::string::String>,
+        ///Version of the OpenID4VC High Assurance Interoperability Profile (HAIP) this service enforces; `1.0` is the only version defined so far.
+        #[serde(
+            rename = "haipVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub haip_version: ::std::option::Option<::std::string::String>,
         ///Read-only list of keys held in HSMs; it is managed through the `/api/hsk/*` APIs and ignored in service create or update requests.
         #[serde(
             default,
@@ -5268,6 +5447,26 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub jwt_grant_unsigned_jwt_rejected: ::std::option::Option<bool>,
+        ///Root certificates (PEM, or base64-encoded DER) trusted when validating the `x5c` chain of a key attestation JWT.
+        #[serde(
+            rename = "keyAttesterRoots",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub key_attester_roots: ::std::vec::Vec<::std::string::String>,
+        ///Whether `keyAttesterRoots` is used at all.
+        #[serde(
+            rename = "keyAttesterRootsEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub key_attester_roots_enabled: ::std::option::Option<bool>,
+        ///When `true`, a key attestation chain must end at one of `keyAttesterRoots`; the system trust store is not consulted.
+        #[serde(
+            rename = "keyAttesterRootsOnly",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub key_attester_roots_only: ::std::option::Option<bool>,
         ///When `true`, the port of a loopback redirect URI (`localhost`, `127.0.0.1`, `::1`) is ignored when matching against registered URIs, per RFC 8252.
         #[serde(
             rename = "loopbackRedirectionUriVariable",
@@ -5589,6 +5788,14 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_custom_client_metadata: ::std::vec::Vec<::std::string::String>,
+        ///Legacy setting: social login providers that client developers could use to sign in to the former developer portal.
+        #[serde(
+            rename = "supportedDeveloperSnses",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub supported_developer_snses: ::std::vec::Vec<crate::types::Sns>,
         ///Digest algorithms the service supports for external attachments, published as `digest_algorithms_supported`.
         #[serde(
             rename = "supportedDigestAlgorithms",
@@ -6900,6 +7107,12 @@ pub mod types {
         ///Assertion JWT supplied in a JWT bearer grant request, as defined by RFC 7523.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assertion: ::std::option::Option<crate::Secret>,
+        ///Challenge the client must use in its next attestation-based client authentication, to be sent in the `OAuth-Client-Attestation-Challenge` response header; `null` when Authlete issued none.
+        #[serde(
+            rename = "attestationChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge: ::std::option::Option<::std::string::String>,
         ///Audience values given in a token exchange request (RFC 8693).
         #[serde(
             default,
@@ -7263,6 +7476,12 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub properties: ::std::vec::Vec<Property>,
+        ///Names the token to update by its refresh token; consulted only when neither `accessToken` nor `accessTokenHash` is given.
+        #[serde(
+            rename = "refreshToken",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub refresh_token: ::std::option::Option<crate::Secret>,
         ///New expiration time of the refresh token in milliseconds since the Unix epoch; omitted, zero or negative leaves it unchanged.
         #[serde(
             rename = "refreshTokenExpiresAt",
@@ -7275,6 +7494,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub refresh_token_expires_at_updated_on_scope_update: ::std::option::Option<bool>,
+        ///Names the token to update by the hash of its refresh token; the last choice, used only when none of the other three is given.
+        #[serde(
+            rename = "refreshTokenHash",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub refresh_token_hash: ::std::option::Option<::std::string::String>,
         ///Replacement scopes for the access token; unsupported scopes or ones the client may not request are ignored, and omitting it or passing `null` keeps current scopes.
         #[serde(
             default,
@@ -7753,6 +7978,12 @@ pub mod types {
     ///The body of `vci_deferred_issue_api`: the issuance order for a credential whose issuance was deferred.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VciDeferredIssueRequest {
+        ///When `true`, Authlete answers the deferred request with a `credential_request_denied` error rather than issuing.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub denied: ::std::option::Option<bool>,
+        ///How many seconds the wallet should wait before it asks the deferred credential endpoint again.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<i32>,
         ///Instructions for issuing the credential that the deferred credential request asks for.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order: ::std::option::Option<CredentialIssuanceOrder>,
@@ -8093,6 +8324,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub access_token: ::std::option::Option<crate::Secret>,
+        ///When `true`, Authlete answers with a `credential_request_denied` error rather than issuing the credential.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub denied: ::std::option::Option<bool>,
+        ///For deferred issuance under OID4VCI 1.0 final: how many seconds the wallet should wait before polling the deferred credential endpoint.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<i32>,
         ///Instructions for issuing the credential that the credential request asks for, or for deferring it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order: ::std::option::Option<CredentialIssuanceOrder>,
@@ -8415,6 +8652,7 @@ pub mod types {
         }
     }
     impl crate::ResultInfo for DynamicScope {}
+    impl crate::ResultInfo for FederationConfigurationRequest {}
     impl crate::ResultInfo for FederationConfigurationResponse {
         fn result_code(&self) -> ::std::option::Option<&str> {
             self.result_code.as_deref()
@@ -8772,6 +9010,7 @@ pub mod types {
         "clientNotificationToken",
         "clientSecret",
         "credentialJwks",
+        "credentialRequestEncryptionJwks",
         "developerAuthenticationCallbackApiSecret",
         "deviceCode",
         "deviceSecret",
@@ -10083,6 +10322,72 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(Display);
+    ///Kind of entity in OpenID Federation 1.0, named after its metadata type (`openid_provider` becomes `OPENID_PROVIDER`, and so on).
+    ///
+    /// Open: a value this version does not know arrives as `Unknown` and is sent back
+    /// unchanged.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum EntityType {
+        ///`OPENID_RELYING_PARTY`
+        OpenidRelyingParty,
+        ///`OPENID_PROVIDER`
+        OpenidProvider,
+        ///`OAUTH_AUTHORIZATION_SERVER`
+        OauthAuthorizationServer,
+        ///`OAUTH_CLIENT`
+        OauthClient,
+        ///`OAUTH_RESOURCE`
+        OauthResource,
+        ///`FEDERATION_ENTITY`
+        FederationEntity,
+        ///`OPENID_CREDENTIAL_ISSUER`
+        OpenidCredentialIssuer,
+        /// A value unknown to this version of the SDK, kept as received.
+        Unknown(crate::UnknownValue),
+    }
+    impl EntityType {
+        /// Every value this version of the SDK knows, in spec order.
+        pub const KNOWN_VALUES: &'static [&'static str] = &[
+            "OPENID_RELYING_PARTY",
+            "OPENID_PROVIDER",
+            "OAUTH_AUTHORIZATION_SERVER",
+            "OAUTH_CLIENT",
+            "OAUTH_RESOURCE",
+            "FEDERATION_ENTITY",
+            "OPENID_CREDENTIAL_ISSUER",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OpenidRelyingParty => "OPENID_RELYING_PARTY",
+                Self::OpenidProvider => "OPENID_PROVIDER",
+                Self::OauthAuthorizationServer => "OAUTH_AUTHORIZATION_SERVER",
+                Self::OauthClient => "OAUTH_CLIENT",
+                Self::OauthResource => "OAUTH_RESOURCE",
+                Self::FederationEntity => "FEDERATION_ENTITY",
+                Self::OpenidCredentialIssuer => "OPENID_CREDENTIAL_ISSUER",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        fn from_known(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "OPENID_RELYING_PARTY" => ::std::option::Option::Some(Self::OpenidRelyingParty),
+                "OPENID_PROVIDER" => ::std::option::Option::Some(Self::OpenidProvider),
+                "OAUTH_AUTHORIZATION_SERVER" => {
+                    ::std::option::Option::Some(Self::OauthAuthorizationServer)
+                }
+                "OAUTH_CLIENT" => ::std::option::Option::Some(Self::OauthClient),
+                "OAUTH_RESOURCE" => ::std::option::Option::Some(Self::OauthResource),
+                "FEDERATION_ENTITY" => ::std::option::Option::Some(Self::FederationEntity),
+                "OPENID_CREDENTIAL_ISSUER" => {
+                    ::std::option::Option::Some(Self::OpenidCredentialIssuer)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    crate::runtime::open_enum_impls!(EntityType);
     ///A FAPI profile variant, such as FAPI 1.0 Advanced or FAPI 2.0 Security, under which a service or client processes requests.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
@@ -10844,6 +11149,36 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(JweEnc);
+    ///Compression algorithm (JWE `zip`) applied before encryption; `DEF` (DEFLATE) is the only one defined.
+    ///
+    /// Open: a value this version does not know arrives as `Unknown` and is sent back
+    /// unchanged.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum JweZip {
+        ///`DEF`
+        Def,
+        /// A value unknown to this version of the SDK, kept as received.
+        Unknown(crate::UnknownValue),
+    }
+    impl JweZip {
+        /// Every value this version of the SDK knows, in spec order.
+        pub const KNOWN_VALUES: &'static [&'static str] = &["DEF"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Def => "DEF",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        fn from_known(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "DEF" => ::std::option::Option::Some(Self::Def),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    crate::runtime::open_enum_impls!(JweZip);
     ///JWS signature algorithm, carried in the JWT `alg` header; its role depends on the field that uses it, e.g. access token, JARM response or request object signing.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
