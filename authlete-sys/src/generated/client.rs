@@ -9134,7 +9134,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(AttestationChallengeResponseAction);
-    ///Why the request behind a `AuthorizationFailRequest` failed.
+    ///Why the request behind a `AuthorizationFailRequest` failed. `INVALID_SCOPE`, `UNAUTHORIZED_CLIENT` and `TEMPORARILY_UNAVAILABLE` (Java SDK 4.46) make Authlete answer with the OAuth error of the same name in lower case; the last one is for a server that is overloaded or down for maintenance.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -9167,6 +9167,12 @@ pub mod types {
         InteractionRequired,
         ///`INVALID_TARGET`
         InvalidTarget,
+        ///`INVALID_SCOPE`
+        InvalidScope,
+        ///`UNAUTHORIZED_CLIENT`
+        UnauthorizedClient,
+        ///`TEMPORARILY_UNAVAILABLE`
+        TemporarilyUnavailable,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -9186,6 +9192,9 @@ pub mod types {
             "CONSENT_REQUIRED",
             "INTERACTION_REQUIRED",
             "INVALID_TARGET",
+            "INVALID_SCOPE",
+            "UNAUTHORIZED_CLIENT",
+            "TEMPORARILY_UNAVAILABLE",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -9203,6 +9212,9 @@ pub mod types {
                 Self::ConsentRequired => "CONSENT_REQUIRED",
                 Self::InteractionRequired => "INTERACTION_REQUIRED",
                 Self::InvalidTarget => "INVALID_TARGET",
+                Self::InvalidScope => "INVALID_SCOPE",
+                Self::UnauthorizedClient => "UNAUTHORIZED_CLIENT",
+                Self::TemporarilyUnavailable => "TEMPORARILY_UNAVAILABLE",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -9223,6 +9235,11 @@ pub mod types {
                 "CONSENT_REQUIRED" => ::std::option::Option::Some(Self::ConsentRequired),
                 "INTERACTION_REQUIRED" => ::std::option::Option::Some(Self::InteractionRequired),
                 "INVALID_TARGET" => ::std::option::Option::Some(Self::InvalidTarget),
+                "INVALID_SCOPE" => ::std::option::Option::Some(Self::InvalidScope),
+                "UNAUTHORIZED_CLIENT" => ::std::option::Option::Some(Self::UnauthorizedClient),
+                "TEMPORARILY_UNAVAILABLE" => {
+                    ::std::option::Option::Some(Self::TemporarilyUnavailable)
+                }
                 _ => ::std::option::Option::None,
             }
         }
@@ -9812,7 +9829,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(ClaimType);
-    ///Client authentication method used at the token endpoint, matching the `token_endpoint_auth_method` client metadata.
+    ///Client authentication method used at the token endpoint, matching the `token_endpoint_auth_method` client metadata. `SPIFFE_JWT` (Authlete 3.0.28) is authentication with a SPIFFE JWT-SVID.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -9835,6 +9852,8 @@ pub mod types {
         SelfSignedTlsClientAuth,
         ///`ATTEST_JWT_CLIENT_AUTH`
         AttestJwtClientAuth,
+        ///`SPIFFE_JWT`
+        SpiffeJwt,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -9849,6 +9868,7 @@ pub mod types {
             "TLS_CLIENT_AUTH",
             "SELF_SIGNED_TLS_CLIENT_AUTH",
             "ATTEST_JWT_CLIENT_AUTH",
+            "SPIFFE_JWT",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -9861,6 +9881,7 @@ pub mod types {
                 Self::TlsClientAuth => "TLS_CLIENT_AUTH",
                 Self::SelfSignedTlsClientAuth => "SELF_SIGNED_TLS_CLIENT_AUTH",
                 Self::AttestJwtClientAuth => "ATTEST_JWT_CLIENT_AUTH",
+                Self::SpiffeJwt => "SPIFFE_JWT",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -9876,6 +9897,7 @@ pub mod types {
                     ::std::option::Option::Some(Self::SelfSignedTlsClientAuth)
                 }
                 "ATTEST_JWT_CLIENT_AUTH" => ::std::option::Option::Some(Self::AttestJwtClientAuth),
+                "SPIFFE_JWT" => ::std::option::Option::Some(Self::SpiffeJwt),
                 _ => ::std::option::Option::None,
             }
         }
@@ -10388,7 +10410,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(EntityType);
-    ///A FAPI profile variant, such as FAPI 1.0 Advanced or FAPI 2.0 Security, under which a service or client processes requests.
+    ///A FAPI profile variant, such as FAPI 1.0 Advanced or FAPI 2.0 Security, under which a service or client processes requests. `FAPI2_MESSAGE_SIGNING_RESOURCE_REQ` and `FAPI2_MESSAGE_SIGNING_RESOURCE_RES` apply FAPI 2.0 Message Signing to signed resource requests and to signed resource responses.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -10407,6 +10429,10 @@ pub mod types {
         Fapi2MessageSigningIntrospectionRes,
         ///`FAPI2_SECURITY`
         Fapi2Security,
+        ///`FAPI2_MESSAGE_SIGNING_RESOURCE_REQ`
+        Fapi2MessageSigningResourceReq,
+        ///`FAPI2_MESSAGE_SIGNING_RESOURCE_RES`
+        Fapi2MessageSigningResourceRes,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -10419,6 +10445,8 @@ pub mod types {
             "FAPI2_MESSAGE_SIGNING_AUTH_RES",
             "FAPI2_MESSAGE_SIGNING_INTROSPECTION_RES",
             "FAPI2_SECURITY",
+            "FAPI2_MESSAGE_SIGNING_RESOURCE_REQ",
+            "FAPI2_MESSAGE_SIGNING_RESOURCE_RES",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -10431,6 +10459,8 @@ pub mod types {
                     "FAPI2_MESSAGE_SIGNING_INTROSPECTION_RES"
                 }
                 Self::Fapi2Security => "FAPI2_SECURITY",
+                Self::Fapi2MessageSigningResourceReq => "FAPI2_MESSAGE_SIGNING_RESOURCE_REQ",
+                Self::Fapi2MessageSigningResourceRes => "FAPI2_MESSAGE_SIGNING_RESOURCE_RES",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -10448,6 +10478,12 @@ pub mod types {
                     ::std::option::Option::Some(Self::Fapi2MessageSigningIntrospectionRes)
                 }
                 "FAPI2_SECURITY" => ::std::option::Option::Some(Self::Fapi2Security),
+                "FAPI2_MESSAGE_SIGNING_RESOURCE_REQ" => {
+                    ::std::option::Option::Some(Self::Fapi2MessageSigningResourceReq)
+                }
+                "FAPI2_MESSAGE_SIGNING_RESOURCE_RES" => {
+                    ::std::option::Option::Some(Self::Fapi2MessageSigningResourceRes)
+                }
                 _ => ::std::option::Option::None,
             }
         }
@@ -11873,7 +11909,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(TokenCreateResponseAction);
-    ///Why the request behind a `TokenFailRequest` failed.
+    ///Why the request behind a `TokenFailRequest` failed. `INVALID_CLIENT`, `UNAUTHORIZED_CLIENT` and `INVALID_SCOPE` (Java SDK 4.46) make Authlete answer with the OAuth error of the same name in lower case.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -11886,6 +11922,12 @@ pub mod types {
         InvalidResourceOwnerCredentials,
         ///`INVALID_TARGET`
         InvalidTarget,
+        ///`INVALID_CLIENT`
+        InvalidClient,
+        ///`UNAUTHORIZED_CLIENT`
+        UnauthorizedClient,
+        ///`INVALID_SCOPE`
+        InvalidScope,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -11895,6 +11937,9 @@ pub mod types {
             "UNKNOWN",
             "INVALID_RESOURCE_OWNER_CREDENTIALS",
             "INVALID_TARGET",
+            "INVALID_CLIENT",
+            "UNAUTHORIZED_CLIENT",
+            "INVALID_SCOPE",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -11902,6 +11947,9 @@ pub mod types {
                 Self::UnknownValue => "UNKNOWN",
                 Self::InvalidResourceOwnerCredentials => "INVALID_RESOURCE_OWNER_CREDENTIALS",
                 Self::InvalidTarget => "INVALID_TARGET",
+                Self::InvalidClient => "INVALID_CLIENT",
+                Self::UnauthorizedClient => "UNAUTHORIZED_CLIENT",
+                Self::InvalidScope => "INVALID_SCOPE",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -11912,6 +11960,9 @@ pub mod types {
                     ::std::option::Option::Some(Self::InvalidResourceOwnerCredentials)
                 }
                 "INVALID_TARGET" => ::std::option::Option::Some(Self::InvalidTarget),
+                "INVALID_CLIENT" => ::std::option::Option::Some(Self::InvalidClient),
+                "UNAUTHORIZED_CLIENT" => ::std::option::Option::Some(Self::UnauthorizedClient),
+                "INVALID_SCOPE" => ::std::option::Option::Some(Self::InvalidScope),
                 _ => ::std::option::Option::None,
             }
         }
@@ -12367,7 +12418,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(UserinfoResponseAction);
-    ///What the authorization server should do next with a `VciBatchIssueResponse`, as decided by Authlete.
+    ///What the authorization server should do next with a `VciBatchIssueResponse`, as decided by Authlete. `ACCEPTED` (202) means only transaction IDs were issued and the credentials come later; `OK_JWT` and `ACCEPTED_JWT` mean the same as `OK` and `ACCEPTED` but with an encrypted body (`application/jwt`); `BAD_REQUEST` (400) means the batch request cannot be answered, for example because its response could not be encrypted.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -12384,6 +12435,14 @@ pub mod types {
         InternalServerError,
         ///`CALLER_ERROR`
         CallerError,
+        ///`OK_JWT`
+        OkJwt,
+        ///`ACCEPTED`
+        Accepted,
+        ///`ACCEPTED_JWT`
+        AcceptedJwt,
+        ///`BAD_REQUEST`
+        BadRequest,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -12395,6 +12454,10 @@ pub mod types {
             "FORBIDDEN",
             "INTERNAL_SERVER_ERROR",
             "CALLER_ERROR",
+            "OK_JWT",
+            "ACCEPTED",
+            "ACCEPTED_JWT",
+            "BAD_REQUEST",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -12404,6 +12467,10 @@ pub mod types {
                 Self::Forbidden => "FORBIDDEN",
                 Self::InternalServerError => "INTERNAL_SERVER_ERROR",
                 Self::CallerError => "CALLER_ERROR",
+                Self::OkJwt => "OK_JWT",
+                Self::Accepted => "ACCEPTED",
+                Self::AcceptedJwt => "ACCEPTED_JWT",
+                Self::BadRequest => "BAD_REQUEST",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -12414,6 +12481,10 @@ pub mod types {
                 "FORBIDDEN" => ::std::option::Option::Some(Self::Forbidden),
                 "INTERNAL_SERVER_ERROR" => ::std::option::Option::Some(Self::InternalServerError),
                 "CALLER_ERROR" => ::std::option::Option::Some(Self::CallerError),
+                "OK_JWT" => ::std::option::Option::Some(Self::OkJwt),
+                "ACCEPTED" => ::std::option::Option::Some(Self::Accepted),
+                "ACCEPTED_JWT" => ::std::option::Option::Some(Self::AcceptedJwt),
+                "BAD_REQUEST" => ::std::option::Option::Some(Self::BadRequest),
                 _ => ::std::option::Option::None,
             }
         }
@@ -12471,7 +12542,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(VciBatchParseResponseAction);
-    ///What the authorization server should do next with a `VciDeferredIssueResponse`, as decided by Authlete.
+    ///What the authorization server should do next with a `VciDeferredIssueResponse`, as decided by Authlete. `ACCEPTED` (202) means the credential is still not ready and the wallet should ask again later; `OK_JWT` and `ACCEPTED_JWT` mean the same as `OK` and `ACCEPTED` but with an encrypted body (`application/jwt`); `BAD_REQUEST` (400) means the deferred request cannot be answered, for example because its response could not be encrypted.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -12486,13 +12557,29 @@ pub mod types {
         InternalServerError,
         ///`CALLER_ERROR`
         CallerError,
+        ///`OK_JWT`
+        OkJwt,
+        ///`ACCEPTED`
+        Accepted,
+        ///`ACCEPTED_JWT`
+        AcceptedJwt,
+        ///`BAD_REQUEST`
+        BadRequest,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
     impl VciDeferredIssueResponseAction {
         /// Every value this version of the SDK knows, in spec order.
-        pub const KNOWN_VALUES: &'static [&'static str] =
-            &["OK", "FORBIDDEN", "INTERNAL_SERVER_ERROR", "CALLER_ERROR"];
+        pub const KNOWN_VALUES: &'static [&'static str] = &[
+            "OK",
+            "FORBIDDEN",
+            "INTERNAL_SERVER_ERROR",
+            "CALLER_ERROR",
+            "OK_JWT",
+            "ACCEPTED",
+            "ACCEPTED_JWT",
+            "BAD_REQUEST",
+        ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -12500,6 +12587,10 @@ pub mod types {
                 Self::Forbidden => "FORBIDDEN",
                 Self::InternalServerError => "INTERNAL_SERVER_ERROR",
                 Self::CallerError => "CALLER_ERROR",
+                Self::OkJwt => "OK_JWT",
+                Self::Accepted => "ACCEPTED",
+                Self::AcceptedJwt => "ACCEPTED_JWT",
+                Self::BadRequest => "BAD_REQUEST",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -12509,6 +12600,10 @@ pub mod types {
                 "FORBIDDEN" => ::std::option::Option::Some(Self::Forbidden),
                 "INTERNAL_SERVER_ERROR" => ::std::option::Option::Some(Self::InternalServerError),
                 "CALLER_ERROR" => ::std::option::Option::Some(Self::CallerError),
+                "OK_JWT" => ::std::option::Option::Some(Self::OkJwt),
+                "ACCEPTED" => ::std::option::Option::Some(Self::Accepted),
+                "ACCEPTED_JWT" => ::std::option::Option::Some(Self::AcceptedJwt),
+                "BAD_REQUEST" => ::std::option::Option::Some(Self::BadRequest),
                 _ => ::std::option::Option::None,
             }
         }
@@ -12817,7 +12912,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(VciOfferInfoResponseAction);
-    ///What the authorization server should do next with a `VciSingleIssueResponse`, as decided by Authlete.
+    ///What the authorization server should do next with a `VciSingleIssueResponse`, as decided by Authlete. `OK_JWT` and `ACCEPTED_JWT` mean the same as `OK` (200) and `ACCEPTED` (202) but with an encrypted body (`application/jwt`); `BAD_REQUEST` (400) means the credential request cannot be answered, for example because its response could not be encrypted.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -12836,6 +12931,12 @@ pub mod types {
         InternalServerError,
         ///`CALLER_ERROR`
         CallerError,
+        ///`OK_JWT`
+        OkJwt,
+        ///`ACCEPTED_JWT`
+        AcceptedJwt,
+        ///`BAD_REQUEST`
+        BadRequest,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -12848,6 +12949,9 @@ pub mod types {
             "FORBIDDEN",
             "INTERNAL_SERVER_ERROR",
             "CALLER_ERROR",
+            "OK_JWT",
+            "ACCEPTED_JWT",
+            "BAD_REQUEST",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -12858,6 +12962,9 @@ pub mod types {
                 Self::Forbidden => "FORBIDDEN",
                 Self::InternalServerError => "INTERNAL_SERVER_ERROR",
                 Self::CallerError => "CALLER_ERROR",
+                Self::OkJwt => "OK_JWT",
+                Self::AcceptedJwt => "ACCEPTED_JWT",
+                Self::BadRequest => "BAD_REQUEST",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -12869,6 +12976,9 @@ pub mod types {
                 "FORBIDDEN" => ::std::option::Option::Some(Self::Forbidden),
                 "INTERNAL_SERVER_ERROR" => ::std::option::Option::Some(Self::InternalServerError),
                 "CALLER_ERROR" => ::std::option::Option::Some(Self::CallerError),
+                "OK_JWT" => ::std::option::Option::Some(Self::OkJwt),
+                "ACCEPTED_JWT" => ::std::option::Option::Some(Self::AcceptedJwt),
+                "BAD_REQUEST" => ::std::option::Option::Some(Self::BadRequest),
                 _ => ::std::option::Option::None,
             }
         }
