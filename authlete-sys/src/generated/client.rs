@@ -6405,9 +6405,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub client_entity_id_used: ::std::option::Option<bool>,
-        ///Numeric ID of the client to which the new access token will belong.
-        #[serde(rename = "clientId")]
-        pub client_id: i64,
+        ///Numeric ID of the client to which the new access token will belong. Give this or `clientIdentifier`: one of the two is needed.
+        #[serde(
+            rename = "clientId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_id: ::std::option::Option<i64>,
         ///If `true`, behave as if the client had used its client ID alias, so the alias appears as the `aud` claim in UserInfo responses. Ignored when the client has no alias.
         #[serde(
             rename = "clientIdAliasUsed",
@@ -7039,9 +7042,13 @@ pub mod types {
         pub oauth_client_attestation_pop: ::std::option::Option<::std::string::String>,
         ///Full `application/x-www-form-urlencoded` body that the token endpoint received from the client, passed through unmodified.
         pub parameters: crate::Secret,
-        ///Extra properties to attach to the access token that may be issued.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub properties: ::std::option::Option<::std::string::String>,
+        ///Extra properties to attach to the access token that may be issued, as `key`/`value`/`hidden` entries.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub properties: ::std::vec::Vec<Property>,
         ///Lifetime in seconds for the refresh token issued by this call; used only when positive, otherwise ignored.
         #[serde(
             rename = "refreshTokenDuration",
@@ -7410,12 +7417,15 @@ pub mod types {
         )]
         pub result_message: ::std::option::Option<::std::string::String>,
     }
-    ///The body of `auth_token_update_api`: the access token and the expiry, scopes or properties to change on it.
+    ///The body of `auth_token_update_api`: the token to update, named by one of four fields, and the expiry, scopes or properties to change on it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TokenUpdateRequest {
-        ///The access token to update.
-        #[serde(rename = "accessToken")]
-        pub access_token: crate::Secret,
+        ///The access token to update; the first of the four ways to name the token (then `accessTokenHash`, `refreshToken`, `refreshTokenHash`), one of which must be given.
+        #[serde(
+            rename = "accessToken",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_token: ::std::option::Option<crate::Secret>,
         ///New expiration time of the access token in milliseconds since the Unix epoch; omitted, zero or negative leaves the expiration unchanged.
         #[serde(
             rename = "accessTokenExpiresAt",
