@@ -564,15 +564,14 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requested_claims_for_tx: ::std::vec::Vec<::std::string::String>,
-        ///Names of verified claims that are consulted when computing transformed claims.
+        ///Names of verified claims that are consulted when computing transformed claims; each element wraps one list of names in its `array` member.
         #[serde(
             rename = "requestedVerifiedClaimsForTx",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty",
             deserialize_with = "crate::runtime::null_as_default"
         )]
-        pub requested_verified_claims_for_tx:
-            ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+        pub requested_verified_claims_for_tx: ::std::vec::Vec<StringArray>,
         ///Resource indicators given by `resource` request parameters or the request object; values in the request object win when both are present (RFC 8707).
         #[serde(
             default,
@@ -671,10 +670,10 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `updateAuthorizationTicket`: a ticket and the new information to store with it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AuthorizationTicketUpdateRequest {
-        ///New information to attach to the ticket.
-        pub info: ::std::string::String,
+        ///New information to attach to the ticket, as a JSON object (the same shape the ticket info API returns).
+        pub info: AuthorizationTicketInfo,
         ///Ticket whose attached information is to be updated.
         pub ticket: ::std::string::String,
     }
@@ -2295,17 +2294,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ClientFlagUpdateResponse {
         ///Code identifying the outcome of the client flag update API call.
-        #[serde(
-            rename = "resultCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_code: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "resultCode")]
+        pub result_code: ::std::string::String,
         ///Short human-readable explanation of the outcome of the API call.
-        #[serde(
-            rename = "resultMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_message: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "resultMessage")]
+        pub result_message: ::std::string::String,
     }
     ///A page of client applications belonging to the service, returned by `client_get_list_api` with the total count.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3494,7 +3487,7 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub acrs: ::std::vec::Vec<::std::string::String>,
-        ///What the authorization server should do next: `VALID` when the user code is usable, `EXPIRED` or `NOT_EXIST` when it is not, or `INTERNAL_SERVER_ERROR` on failure.
+        ///What the authorization server should do next: `VALID` when the user code is usable, `EXPIRED` or `NOT_EXIST` when it is not, or `SERVER_ERROR` (or `INTERNAL_SERVER_ERROR`) on failure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::types::DeviceVerificationResponseAction>,
         #[serde(
@@ -4046,11 +4039,6 @@ pub mod types {
         pub configuration:
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         ///Features the Authlete server supports.
-        #[serde(
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty",
-            deserialize_with = "crate::runtime::null_as_default"
-        )]
         pub features: ::std::vec::Vec<::std::string::String>,
         #[serde(
             rename = "serviceTokenCache",
@@ -4058,8 +4046,7 @@ pub mod types {
         )]
         pub service_token_cache: ::std::option::Option<InfoResponseServiceTokenCache>,
         ///Version string of the Authlete server.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub version: ::std::option::Option<::std::string::String>,
+        pub version: ::std::string::String,
     }
     ///Statistics about the service token cache.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4151,7 +4138,7 @@ pub mod types {
             rename = "maxAge",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub max_age: ::std::option::Option<i64>,
+        pub max_age: ::std::option::Option<i32>,
         ///HTTP message body of the request, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -6259,6 +6246,17 @@ pub mod types {
         )]
         pub result_message: ::std::option::Option<::std::string::String>,
     }
+    ///A list of strings wrapped in an object, the form Authlete uses where a list of lists would otherwise appear.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct StringArray {
+        ///The strings of this list.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub array: ::std::vec::Vec<::std::string::String>,
+    }
     ///A value with a language tag, used for localized client and scope names, descriptions and URIs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TaggedValue {
@@ -7834,15 +7832,14 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requested_claims_for_tx: ::std::vec::Vec<::std::string::String>,
-        ///Names of verified claims that are consulted when computing transformed claims.
+        ///Names of verified claims that are consulted when computing transformed claims; each element wraps one list of names in its `array` member.
         #[serde(
             rename = "requestedVerifiedClaimsForTx",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty",
             deserialize_with = "crate::runtime::null_as_default"
         )]
-        pub requested_verified_claims_for_tx:
-            ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+        pub requested_verified_claims_for_tx: ::std::vec::Vec<StringArray>,
         ///Content usable as the `WWW-Authenticate` response header value when returning an error from the userinfo endpoint.
         #[serde(
             rename = "responseContent",
@@ -8583,14 +8580,7 @@ pub mod types {
     impl crate::ResultInfo for ClientExtensionRequestableScopesUpdateRequest {}
     impl crate::ResultInfo for ClientExtensionRequestableScopesUpdateResponse {}
     impl crate::ResultInfo for ClientFlagUpdateRequest {}
-    impl crate::ResultInfo for ClientFlagUpdateResponse {
-        fn result_code(&self) -> ::std::option::Option<&str> {
-            self.result_code.as_deref()
-        }
-        fn result_message(&self) -> ::std::option::Option<&str> {
-            self.result_message.as_deref()
-        }
-    }
+    impl crate::ResultInfo for ClientFlagUpdateResponse {}
     impl crate::ResultInfo for ClientGetListResponse {}
     impl crate::ResultInfo for ClientGrantedScopesDeleteRequest {}
     impl crate::ResultInfo for ClientGrantedScopesDeleteResponse {
@@ -8808,6 +8798,7 @@ pub mod types {
             self.result_message.as_deref()
         }
     }
+    impl crate::ResultInfo for StringArray {}
     impl crate::ResultInfo for TaggedValue {}
     impl crate::ResultInfo for TokenBatchStatus {}
     impl crate::ResultInfo for TokenCreateBatchResponse {
@@ -10269,7 +10260,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(DeviceCompleteResponseAction);
-    ///What the authorization server should do next with a `DeviceVerificationResponse`, as decided by Authlete.
+    ///What the authorization server should do next with a `DeviceVerificationResponse`, as decided by Authlete. `SERVER_ERROR` is the value every Authlete client library knows for an Authlete-side failure; `INTERNAL_SERVER_ERROR`, listed only by the published spec, is kept and means the same.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -10284,13 +10275,20 @@ pub mod types {
         Expired,
         ///`VALID`
         Valid,
+        ///`SERVER_ERROR`
+        ServerError,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
     impl DeviceVerificationResponseAction {
         /// Every value this version of the SDK knows, in spec order.
-        pub const KNOWN_VALUES: &'static [&'static str] =
-            &["INTERNAL_SERVER_ERROR", "NOT_EXIST", "EXPIRED", "VALID"];
+        pub const KNOWN_VALUES: &'static [&'static str] = &[
+            "INTERNAL_SERVER_ERROR",
+            "NOT_EXIST",
+            "EXPIRED",
+            "VALID",
+            "SERVER_ERROR",
+        ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -10298,6 +10296,7 @@ pub mod types {
                 Self::NotExist => "NOT_EXIST",
                 Self::Expired => "EXPIRED",
                 Self::Valid => "VALID",
+                Self::ServerError => "SERVER_ERROR",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -10307,6 +10306,7 @@ pub mod types {
                 "NOT_EXIST" => ::std::option::Option::Some(Self::NotExist),
                 "EXPIRED" => ::std::option::Option::Some(Self::Expired),
                 "VALID" => ::std::option::Option::Some(Self::Valid),
+                "SERVER_ERROR" => ::std::option::Option::Some(Self::ServerError),
                 _ => ::std::option::Option::None,
             }
         }
