@@ -6677,12 +6677,12 @@ pub mod types {
     ///Details of a token presented in a token exchange request, such as its client, subject, scopes and expiry.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TokenInfo {
-        ///Rich Authorization Requests (RFC 9396) details attached to the token, if any.
+        ///Rich Authorization Requests (RFC 9396) details attached to the token, if any. Authlete's Java SDK reads them as an `AuthzDetails` object (`elements`), like every other `authorizationDetails` here, while the published spec declares one bare element; either shape is accepted, and a body without `type` is taken as `AuthzDetails`.
         #[serde(
             rename = "authorizationDetails",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub authorization_details: ::std::option::Option<AuthorizationDetailsElement>,
+        pub authorization_details: ::std::option::Option<TokenInfoAuthorizationDetails>,
         ///Entity ID of the client, as used in OpenID Federation.
         #[serde(
             rename = "clientEntityId",
@@ -6755,6 +6755,23 @@ pub mod types {
         ///Unique identifier of the resource owner.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+    }
+    ///Rich Authorization Requests (RFC 9396) details attached to the token, if any. Authlete's Java SDK reads them as an `AuthzDetails` object (`elements`), like every other `authorizationDetails` here, while the published spec declares one bare element; either shape is accepted, and a body without `type` is taken as `AuthzDetails`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum TokenInfoAuthorizationDetails {
+        AuthorizationDetailsElement(AuthorizationDetailsElement),
+        AuthzDetails(AuthzDetails),
+    }
+    impl ::std::convert::From<AuthorizationDetailsElement> for TokenInfoAuthorizationDetails {
+        fn from(value: AuthorizationDetailsElement) -> Self {
+            Self::AuthorizationDetailsElement(value)
+        }
+    }
+    impl ::std::convert::From<AuthzDetails> for TokenInfoAuthorizationDetails {
+        fn from(value: AuthzDetails) -> Self {
+            Self::AuthzDetails(value)
+        }
     }
     ///The body of `auth_token_issue_api`: the ticket of a password grant token request and the authenticated subject.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
