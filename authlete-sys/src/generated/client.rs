@@ -13101,9 +13101,9 @@ pub mod types {
 #[derive(Clone, Debug)]
 ///Client for Authlete API
 ///
-///The Authlete Web API, described for authlete-rs. Authlete runs the OAuth 2.0 and OpenID Connect logic of an authorization server: the server forwards each request it receives to Authlete and relays the answer. Descriptions are our own; paths, names, types and values follow Authlete API 3.0.16, plus three operations that Authlete serves but its published spec omits (credential nonce, attestation challenge, back-channel logout token).
+///The Authlete Web API, described for authlete-rs. Authlete runs the OAuth 2.0 and OpenID Connect logic of an authorization server: the server forwards each request it receives to Authlete and relays the answer. Descriptions are our own; paths, names, types and values follow Authlete API 3.0.32, that is Authlete's published 3.0.16 spec plus the additions and corrections that Authlete's Java SDK 4.46 shows, and three operations that Authlete serves but its published spec omits (credential nonce, attestation challenge, back-channel logout token).
 ///
-///Version: 3.0.16
+///Version: 3.0.32
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -13143,7 +13143,7 @@ impl Client {
 }
 impl ClientInfo<crate::Inner> for Client {
     fn api_version() -> &'static str {
-        "3.0.16"
+        "3.0.32"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
