@@ -371,7 +371,7 @@ async fn utility_endpoints() {
         then.ok(&response);
     });
     let got = client(&server).info_api().await.unwrap().into_inner();
-    assert_eq!(got.version.as_deref(), Some("3.0.16"));
+    assert_eq!(got.version, "3.0.16");
     mock.assert_async().await;
 }
 

@@ -564,15 +564,14 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requested_claims_for_tx: ::std::vec::Vec<::std::string::String>,
-        ///Names of verified claims that are consulted when computing transformed claims.
+        ///Names of verified claims that are consulted when computing transformed claims; each element wraps one list of names in its `array` member.
         #[serde(
             rename = "requestedVerifiedClaimsForTx",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty",
             deserialize_with = "crate::runtime::null_as_default"
         )]
-        pub requested_verified_claims_for_tx:
-            ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+        pub requested_verified_claims_for_tx: ::std::vec::Vec<StringArray>,
         ///Resource indicators given by `resource` request parameters or the request object; values in the request object win when both are present (RFC 8707).
         #[serde(
             default,
@@ -671,10 +670,10 @@ pub mod types {
         pub result_message: ::std::option::Option<::std::string::String>,
     }
     ///The body of `updateAuthorizationTicket`: a ticket and the new information to store with it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AuthorizationTicketUpdateRequest {
-        ///New information to attach to the ticket.
-        pub info: ::std::string::String,
+        ///New information to attach to the ticket, as a JSON object (the same shape the ticket info API returns).
+        pub info: AuthorizationTicketInfo,
         ///Ticket whose attached information is to be updated.
         pub ticket: ::std::string::String,
     }
@@ -1136,6 +1135,12 @@ pub mod types {
         ///Tells the authorization server what to do next with the CIBA backchannel authentication request, e.g. proceed with `USER_IDENTIFICATION` or return an error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::types::BackchannelAuthenticationResponseAction>,
+        ///Challenge the client must use in its next attestation-based client authentication, to be sent in the `OAuth-Client-Attestation-Challenge` response header; `null` when Authlete issued none.
+        #[serde(
+            rename = "attestationChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "authorizationDetails",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1463,6 +1468,18 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub automatically_registered: ::std::option::Option<bool>,
+        ///Whether logout tokens sent to this relying party must carry a `sid` claim (`backchannel_logout_session_required`).
+        #[serde(
+            rename = "backchannelLogoutSessionRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub backchannel_logout_session_required: ::std::option::Option<bool>,
+        ///This relying party's back-channel logout endpoint (`backchannel_logout_uri`), which receives logout tokens.
+        #[serde(
+            rename = "backchannelLogoutUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub backchannel_logout_uri: ::std::option::Option<::std::string::String>,
         ///CIBA token delivery mode of this client (`poll`, `ping` or `push`); the `backchannel_token_delivery_mode` metadata.
         #[serde(
             rename = "bcDeliveryMode",
@@ -1682,6 +1699,12 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub grant_types: ::std::vec::Vec<crate::types::GrantType>,
+        ///Version of the OpenID4VC High Assurance Interoperability Profile (HAIP) this client is held to; `1.0` is the only version defined so far.
+        #[serde(
+            rename = "haipVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub haip_version: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "idTokenEncryptionAlg",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1931,6 +1954,18 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub software_version: ::std::option::Option<::std::string::String>,
+        ///Where Authlete fetches the SPIFFE trust bundle that verifies this client's JWT-SVIDs.
+        #[serde(
+            rename = "spiffeBundleEndpoint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub spiffe_bundle_endpoint: ::std::option::Option<::std::string::String>,
+        ///SPIFFE ID of this client (`spiffe_id` metadata), checked when it authenticates with a SPIFFE JWT-SVID.
+        #[serde(
+            rename = "spiffeId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub spiffe_id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "subjectType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2259,17 +2294,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ClientFlagUpdateResponse {
         ///Code identifying the outcome of the client flag update API call.
-        #[serde(
-            rename = "resultCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_code: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "resultCode")]
+        pub result_code: ::std::string::String,
         ///Short human-readable explanation of the outcome of the API call.
-        #[serde(
-            rename = "resultMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_message: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "resultMessage")]
+        pub result_message: ::std::string::String,
     }
     ///A page of client applications belonging to the service, returned by `client_get_list_api` with the total count.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2281,6 +2310,9 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub clients: ::std::vec::Vec<Client>,
+        ///The developer the list was restricted to, echoing the `developer` query parameter; `null` when none was given.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub developer: ::std::option::Option<::std::string::String>,
         ///Index just past the last client in this page of results (exclusive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end: ::std::option::Option<i32>,
@@ -2293,6 +2325,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub total_count: ::std::option::Option<i32>,
+    }
+    ///The body of `client_granted_scopes_delete_api_post`: the end-user whose granted scopes are forgotten.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ClientGrantedScopesDeleteRequest {
+        ///Subject of the end-user whose grant record for this client is removed.
+        pub subject: ::std::string::String,
     }
     ///Authlete's answer to the granted scopes delete APIs, reporting only a result code and message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2813,6 +2851,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub batch_credential_endpoint: ::std::option::Option<::std::string::String>,
+        ///Maximum number of proofs one credential request may carry, for batch issuance.
+        #[serde(
+            rename = "batchSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_size: ::std::option::Option<i32>,
         ///URL of the issuer's credential endpoint.
         #[serde(
             rename = "credentialEndpoint",
@@ -2825,6 +2869,30 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub credential_issuer: ::std::option::Option<::std::string::String>,
+        ///JWE `enc` values the issuer accepts for encrypted credential requests.
+        #[serde(
+            rename = "credentialRequestEncryptionEncValuesSupported",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub credential_request_encryption_enc_values_supported:
+            ::std::vec::Vec<crate::types::JweEnc>,
+        ///JWK Set, as JSON text, holding the private keys with which the issuer decrypts encrypted credential requests; a secret.
+        #[serde(
+            rename = "credentialRequestEncryptionJwks",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub credential_request_encryption_jwks: ::std::option::Option<crate::Secret>,
+        ///JWE `zip` (compression) values the issuer accepts for encrypted credential requests.
+        #[serde(
+            rename = "credentialRequestEncryptionZipValuesSupported",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub credential_request_encryption_zip_values_supported:
+            ::std::vec::Vec<crate::types::JweZip>,
         ///JWE `alg` values supported for encrypting credential responses, published as `credential_response_encryption.alg_values_supported`.
         #[serde(
             rename = "credentialResponseEncryptionAlgValuesSupported",
@@ -2843,6 +2911,15 @@ pub mod types {
         )]
         pub credential_response_encryption_enc_values_supported:
             ::std::vec::Vec<::std::string::String>,
+        ///JWE `zip` (compression) values the issuer can use when it encrypts credential responses.
+        #[serde(
+            rename = "credentialResponseEncryptionZipValuesSupported",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub credential_response_encryption_zip_values_supported:
+            ::std::vec::Vec<crate::types::JweZip>,
         ///JSON object describing the supported credential configurations, published as `credential_configurations_supported`; it was formerly an array.
         #[serde(
             rename = "credentialsSupported",
@@ -2855,6 +2932,27 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deferred_credential_endpoint: ::std::option::Option<::std::string::String>,
+        ///How wallets should present the issuer (names, logos, per locale), as JSON array text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display: ::std::option::Option<::std::string::String>,
+        ///URL of the issuer's nonce endpoint (OID4VCI), published as `nonce_endpoint`.
+        #[serde(
+            rename = "nonceEndpoint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub nonce_endpoint: ::std::option::Option<::std::string::String>,
+        ///URL of the issuer's notification endpoint (OID4VCI), published as `notification_endpoint`.
+        #[serde(
+            rename = "notificationEndpoint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notification_endpoint: ::std::option::Option<::std::string::String>,
+        ///Whether a wallet has to encrypt every credential request it sends.
+        #[serde(
+            rename = "requireCredentialRequestEncryption",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub require_credential_request_encryption: ::std::option::Option<bool>,
         ///Whether credential responses must be encrypted, so that each credential request has to include `credential_response_encryption`.
         #[serde(
             rename = "requireCredentialResponseEncryption",
@@ -2988,6 +3086,18 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub binding_keys: ::std::vec::Vec<::std::string::String>,
+        ///The `credential_configuration_id` given in the credential request, when the wallet used one.
+        #[serde(
+            rename = "credentialConfigurationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub credential_configuration_id: ::std::option::Option<::std::string::String>,
+        ///The `credential_identifier` given in the credential request, when the wallet used one.
+        #[serde(
+            rename = "credentialIdentifier",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub credential_identifier: ::std::option::Option<::std::string::String>,
         ///JSON with details of the credential request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<::std::string::String>,
@@ -3061,6 +3171,12 @@ pub mod types {
         ///Tells the authorization server what to do next when handling the device authorization request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::types::DeviceAuthorizationResponseAction>,
+        ///Challenge the client must use in its next attestation-based client authentication, to be sent in the `OAuth-Client-Attestation-Challenge` response header; `null` when Authlete issued none.
+        #[serde(
+            rename = "attestationChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "authorizationDetails",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3371,7 +3487,7 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub acrs: ::std::vec::Vec<::std::string::String>,
-        ///What the authorization server should do next: `VALID` when the user code is usable, `EXPIRED` or `NOT_EXIST` when it is not, or `INTERNAL_SERVER_ERROR` on failure.
+        ///What the authorization server should do next: `VALID` when the user code is usable, `EXPIRED` or `NOT_EXIST` when it is not, or `SERVER_ERROR` (or `INTERNAL_SERVER_ERROR`) on failure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::types::DeviceVerificationResponseAction>,
         #[serde(
@@ -3522,31 +3638,17 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
-    ///An empty JSON object: the operation takes no parameters.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct FederationConfigurationRequest(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
-    impl ::std::ops::Deref for FederationConfigurationRequest {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<FederationConfigurationRequest>
-        for ::serde_json::Map<::std::string::String, ::serde_json::Value>
-    {
-        fn from(value: FederationConfigurationRequest) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-        for FederationConfigurationRequest
-    {
-        fn from(value: ::serde_json::Map<::std::string::String, ::serde_json::Value>) -> Self {
-            Self(value)
-        }
+    ///The body of `federation_configuration_api`: which entity types the entity configuration should cover.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct FederationConfigurationRequest {
+        ///Entity types whose metadata the entity configuration should include. Authlete honours only `OPENID_PROVIDER` and `OPENID_CREDENTIAL_ISSUER`; an empty or absent list means `OPENID_PROVIDER`.
+        #[serde(
+            rename = "entityTypes",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub entity_types: ::std::vec::Vec<crate::types::EntityType>,
     }
     ///Authlete's answer to `federation_configuration_api`: the `action` and the entity configuration to serve.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3798,7 +3900,7 @@ pub mod types {
         )]
         pub result_message: ::std::option::Option<::std::string::String>,
     }
-    ///Authlete's answer to `hsk_delete_api`: the `action` outcome and the key that was deleted from the HSM.
+    ///Authlete's answer to `hsk_delete_api_get` (and `hsk_delete_api`): the `action` outcome and the key that was deleted from the HSM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct HskDeleteResponse {
         ///Outcome of the HSM key deletion call.
@@ -3937,11 +4039,6 @@ pub mod types {
         pub configuration:
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         ///Features the Authlete server supports.
-        #[serde(
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty",
-            deserialize_with = "crate::runtime::null_as_default"
-        )]
         pub features: ::std::vec::Vec<::std::string::String>,
         #[serde(
             rename = "serviceTokenCache",
@@ -3949,8 +4046,7 @@ pub mod types {
         )]
         pub service_token_cache: ::std::option::Option<InfoResponseServiceTokenCache>,
         ///Version string of the Authlete server.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub version: ::std::option::Option<::std::string::String>,
+        pub version: ::std::string::String,
     }
     ///Statistics about the service token cache.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4042,7 +4138,7 @@ pub mod types {
             rename = "maxAge",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub max_age: ::std::option::Option<i64>,
+        pub max_age: ::std::option::Option<i32>,
         ///HTTP message body of the request, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -4590,6 +4686,12 @@ pub mod types {
         ///What your PAR endpoint should do next; anything other than `CREATED` means the request failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::types::PushedAuthorizationResponseAction>,
+        ///Challenge the client must use in its next attestation-based client authentication, to be sent in the `OAuth-Client-Attestation-Challenge` response header; `null` when Authlete issued none.
+        #[serde(
+            rename = "attestationChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge: ::std::option::Option<::std::string::String>,
         ///Client authentication method the client registered for the token endpoint, i.e. its `token_endpoint_auth_method` metadata.
         #[serde(
             rename = "clientAuthMethod",
@@ -4677,6 +4779,12 @@ pub mod types {
         ///What your revocation endpoint should do next, such as reply `OK` or report an invalid client or bad request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::types::RevocationResponseAction>,
+        ///Challenge the client must use in its next attestation-based client authentication, to be sent in the `OAuth-Client-Attestation-Challenge` response header; `null` when Authlete issued none.
+        #[serde(
+            rename = "attestationChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge: ::std::option::Option<::std::string::String>,
         ///Response body your revocation endpoint should send to the client; its format depends on `action`.
         #[serde(
             rename = "responseContent",
@@ -4776,6 +4884,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub api_secret: ::std::option::Option<crate::Secret>,
+        ///Number of seconds during which an issued attestation challenge is accepted.
+        #[serde(
+            rename = "attestationChallengeTimeWindow",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge_time_window: ::std::option::Option<i64>,
         ///Arbitrary key-value attributes attached to the service.
         #[serde(
             default,
@@ -4809,6 +4923,12 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub authority_hints: ::std::vec::Vec<::std::string::String>,
+        ///Lifetime of authorization codes, in seconds; `0` keeps Authlete's default. FAPI 2.0 allows at most 60.
+        #[serde(
+            rename = "authorizationCodeDuration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub authorization_code_duration: ::std::option::Option<i64>,
         ///Authorization endpoint URL of the service (`https`, no fragment), published as `authorization_endpoint` in the discovery document.
         #[serde(
             rename = "authorizationEndpoint",
@@ -4845,6 +4965,18 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub backchannel_binding_message_required_in_fapi: ::std::option::Option<bool>,
+        ///Whether this service can put a `sid` claim in logout tokens; advertised as `backchannel_logout_session_supported`.
+        #[serde(
+            rename = "backchannelLogoutSessionSupported",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub backchannel_logout_session_supported: ::std::option::Option<bool>,
+        ///Whether this service supports OpenID Connect Back-Channel Logout; advertised as `backchannel_logout_supported`.
+        #[serde(
+            rename = "backchannelLogoutSupported",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub backchannel_logout_supported: ::std::option::Option<bool>,
         ///Minimum number of seconds clients must wait between token endpoint polls in CIBA, returned as `interval`.
         #[serde(
             rename = "backchannelPollingInterval",
@@ -4857,6 +4989,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub backchannel_user_code_parameter_supported: ::std::option::Option<bool>,
+        ///URL of the challenge endpoint that hands out challenges for attestation-based client authentication.
+        #[serde(
+            rename = "challengeEndpoint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub challenge_endpoint: ::std::option::Option<::std::string::String>,
         ///Hosts or URIs from which client metadata may be retrieved via Client ID Metadata Documents.
         #[serde(
             rename = "cimdAllowlist",
@@ -4913,6 +5051,26 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub client_assertion_aud_restricted_to_issuer: ::std::option::Option<bool>,
+        ///Root certificates (PEM, or base64-encoded DER) trusted when validating the `x5c` chain of a client attestation JWT.
+        #[serde(
+            rename = "clientAttesterRoots",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub client_attester_roots: ::std::vec::Vec<::std::string::String>,
+        ///Whether `clientAttesterRoots` is used at all.
+        #[serde(
+            rename = "clientAttesterRootsEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_attester_roots_enabled: ::std::option::Option<bool>,
+        ///When `true`, a client attestation chain must end at one of `clientAttesterRoots`; the system trust store is not consulted.
+        #[serde(
+            rename = "clientAttesterRootsOnly",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_attester_roots_only: ::std::option::Option<bool>,
         ///Deprecated flag that is now always `true`.
         #[serde(
             rename = "clientIdAliasEnabled",
@@ -5013,6 +5171,14 @@ pub mod types {
         )]
         pub developer_authentication_callback_endpoint:
             ::std::option::Option<::std::string::String>,
+        ///Legacy setting: credentials for the developer-portal social login providers; the Java SDK deprecates it as of Authlete 3.0.
+        #[serde(
+            rename = "developerSnsCredentials",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub developer_sns_credentials: ::std::vec::Vec<SnsCredentials>,
         ///URI of the device authorization endpoint defined by the OAuth 2.0 Device Authorization Grant.
         #[serde(
             rename = "deviceAuthorizationEndpoint",
@@ -5171,6 +5337,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub grant_management_endpoint: ::std::option::Option<::std::string::String>,
+        ///Version of the OpenID4VC High Assurance Interoperability Profile (HAIP) this service enforces; `1.0` is the only version defined so far.
+        #[serde(
+            rename = "haipVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub haip_version: ::std::option::Option<::std::string::String>,
         ///Read-only list of keys held in HSMs; it is managed through the `/api/hsk/*` APIs and ignored in service create or update requests.
         #[serde(
             default,
@@ -5262,6 +5434,26 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub jwt_grant_unsigned_jwt_rejected: ::std::option::Option<bool>,
+        ///Root certificates (PEM, or base64-encoded DER) trusted when validating the `x5c` chain of a key attestation JWT.
+        #[serde(
+            rename = "keyAttesterRoots",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub key_attester_roots: ::std::vec::Vec<::std::string::String>,
+        ///Whether `keyAttesterRoots` is used at all.
+        #[serde(
+            rename = "keyAttesterRootsEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub key_attester_roots_enabled: ::std::option::Option<bool>,
+        ///When `true`, a key attestation chain must end at one of `keyAttesterRoots`; the system trust store is not consulted.
+        #[serde(
+            rename = "keyAttesterRootsOnly",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub key_attester_roots_only: ::std::option::Option<bool>,
         ///When `true`, the port of a loopback redirect URI (`localhost`, `127.0.0.1`, `::1`) is ignored when matching against registered URIs, per RFC 8252.
         #[serde(
             rename = "loopbackRedirectionUriVariable",
@@ -5583,6 +5775,14 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub supported_custom_client_metadata: ::std::vec::Vec<::std::string::String>,
+        ///Legacy setting: social login providers that client developers could use to sign in to the former developer portal.
+        #[serde(
+            rename = "supportedDeveloperSnses",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub supported_developer_snses: ::std::vec::Vec<crate::types::Sns>,
         ///Digest algorithms the service supports for external attachments, published as `digest_algorithms_supported`.
         #[serde(
             rename = "supportedDigestAlgorithms",
@@ -5898,6 +6098,16 @@ pub mod types {
         pub verified_claims_validation_schema_set:
             ::std::option::Option<crate::types::VerifiedClaimsValidationSchema>,
     }
+    ///The body of `service_configuration_api_post`: formatting and patch options for the discovery document.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ServiceConfigurationRequest {
+        ///JSON Patch (RFC 6902), as JSON text, that Authlete applies to the metadata document before returning it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patch: ::std::option::Option<::std::string::String>,
+        ///When `true`, the metadata document comes back indented; `false` when omitted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pretty: ::std::option::Option<bool>,
+    }
     ///A page of services of the service owner, returned by `service_get_list_api` with the total count.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ServiceGetListResponse {
@@ -6035,6 +6245,17 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result_message: ::std::option::Option<::std::string::String>,
+    }
+    ///A list of strings wrapped in an object, the form Authlete uses where a list of lists would otherwise appear.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct StringArray {
+        ///The strings of this list.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub array: ::std::vec::Vec<::std::string::String>,
     }
     ///A value with a language tag, used for localized client and scope names, descriptions and URIs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -6182,9 +6403,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub client_entity_id_used: ::std::option::Option<bool>,
-        ///Numeric ID of the client to which the new access token will belong.
-        #[serde(rename = "clientId")]
-        pub client_id: i64,
+        ///Numeric ID of the client to which the new access token will belong. Give this or `clientIdentifier`: one of the two is needed.
+        #[serde(
+            rename = "clientId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_id: ::std::option::Option<i64>,
         ///If `true`, behave as if the client had used its client ID alias, so the alias appears as the `aud` claim in UserInfo responses. Ignored when the client has no alias.
         #[serde(
             rename = "clientIdAliasUsed",
@@ -6453,12 +6677,12 @@ pub mod types {
     ///Details of a token presented in a token exchange request, such as its client, subject, scopes and expiry.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TokenInfo {
-        ///Rich Authorization Requests (RFC 9396) details attached to the token, if any.
+        ///Rich Authorization Requests (RFC 9396) details attached to the token, if any. Authlete's Java SDK reads them as an `AuthzDetails` object (`elements`), like every other `authorizationDetails` here, while the published spec declares one bare element; either shape is accepted, and a body without `type` is taken as `AuthzDetails`.
         #[serde(
             rename = "authorizationDetails",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub authorization_details: ::std::option::Option<AuthorizationDetailsElement>,
+        pub authorization_details: ::std::option::Option<TokenInfoAuthorizationDetails>,
         ///Entity ID of the client, as used in OpenID Federation.
         #[serde(
             rename = "clientEntityId",
@@ -6531,6 +6755,23 @@ pub mod types {
         ///Unique identifier of the resource owner.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+    }
+    ///Rich Authorization Requests (RFC 9396) details attached to the token, if any. Authlete's Java SDK reads them as an `AuthzDetails` object (`elements`), like every other `authorizationDetails` here, while the published spec declares one bare element; either shape is accepted, and a body without `type` is taken as `AuthzDetails`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum TokenInfoAuthorizationDetails {
+        AuthorizationDetailsElement(AuthorizationDetailsElement),
+        AuthzDetails(AuthzDetails),
+    }
+    impl ::std::convert::From<AuthorizationDetailsElement> for TokenInfoAuthorizationDetails {
+        fn from(value: AuthorizationDetailsElement) -> Self {
+            Self::AuthorizationDetailsElement(value)
+        }
+    }
+    impl ::std::convert::From<AuthzDetails> for TokenInfoAuthorizationDetails {
+        fn from(value: AuthzDetails) -> Self {
+            Self::AuthzDetails(value)
+        }
     }
     ///The body of `auth_token_issue_api`: the ticket of a password grant token request and the authenticated subject.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -6816,9 +7057,13 @@ pub mod types {
         pub oauth_client_attestation_pop: ::std::option::Option<::std::string::String>,
         ///Full `application/x-www-form-urlencoded` body that the token endpoint received from the client, passed through unmodified.
         pub parameters: crate::Secret,
-        ///Extra properties to attach to the access token that may be issued.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub properties: ::std::option::Option<::std::string::String>,
+        ///Extra properties to attach to the access token that may be issued, as `key`/`value`/`hidden` entries.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
+        pub properties: ::std::vec::Vec<Property>,
         ///Lifetime in seconds for the refresh token issued by this call; used only when positive, otherwise ignored.
         #[serde(
             rename = "refreshTokenDuration",
@@ -6884,6 +7129,12 @@ pub mod types {
         ///Assertion JWT supplied in a JWT bearer grant request, as defined by RFC 7523.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assertion: ::std::option::Option<crate::Secret>,
+        ///Challenge the client must use in its next attestation-based client authentication, to be sent in the `OAuth-Client-Attestation-Challenge` response header; `null` when Authlete issued none.
+        #[serde(
+            rename = "attestationChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attestation_challenge: ::std::option::Option<::std::string::String>,
         ///Audience values given in a token exchange request (RFC 8693).
         #[serde(
             default,
@@ -7181,12 +7432,15 @@ pub mod types {
         )]
         pub result_message: ::std::option::Option<::std::string::String>,
     }
-    ///The body of `auth_token_update_api`: the access token and the expiry, scopes or properties to change on it.
+    ///The body of `auth_token_update_api`: the token to update, named by one of four fields, and the expiry, scopes or properties to change on it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TokenUpdateRequest {
-        ///The access token to update.
-        #[serde(rename = "accessToken")]
-        pub access_token: crate::Secret,
+        ///The access token to update; the first of the four ways to name the token (then `accessTokenHash`, `refreshToken`, `refreshTokenHash`), one of which must be given.
+        #[serde(
+            rename = "accessToken",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_token: ::std::option::Option<crate::Secret>,
         ///New expiration time of the access token in milliseconds since the Unix epoch; omitted, zero or negative leaves the expiration unchanged.
         #[serde(
             rename = "accessTokenExpiresAt",
@@ -7247,6 +7501,12 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub properties: ::std::vec::Vec<Property>,
+        ///Names the token to update by its refresh token; consulted only when neither `accessToken` nor `accessTokenHash` is given.
+        #[serde(
+            rename = "refreshToken",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub refresh_token: ::std::option::Option<crate::Secret>,
         ///New expiration time of the refresh token in milliseconds since the Unix epoch; omitted, zero or negative leaves it unchanged.
         #[serde(
             rename = "refreshTokenExpiresAt",
@@ -7259,6 +7519,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub refresh_token_expires_at_updated_on_scope_update: ::std::option::Option<bool>,
+        ///Names the token to update by the hash of its refresh token; the last choice, used only when none of the other three is given.
+        #[serde(
+            rename = "refreshTokenHash",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub refresh_token_hash: ::std::option::Option<::std::string::String>,
         ///Replacement scopes for the access token; unsupported scopes or ones the client may not request are ignored, and omitting it or passing `null` keeps current scopes.
         #[serde(
             default,
@@ -7583,15 +7849,14 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default"
         )]
         pub requested_claims_for_tx: ::std::vec::Vec<::std::string::String>,
-        ///Names of verified claims that are consulted when computing transformed claims.
+        ///Names of verified claims that are consulted when computing transformed claims; each element wraps one list of names in its `array` member.
         #[serde(
             rename = "requestedVerifiedClaimsForTx",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty",
             deserialize_with = "crate::runtime::null_as_default"
         )]
-        pub requested_verified_claims_for_tx:
-            ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+        pub requested_verified_claims_for_tx: ::std::vec::Vec<StringArray>,
         ///Content usable as the `WWW-Authenticate` response header value when returning an error from the userinfo endpoint.
         #[serde(
             rename = "responseContent",
@@ -7737,6 +8002,12 @@ pub mod types {
     ///The body of `vci_deferred_issue_api`: the issuance order for a credential whose issuance was deferred.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VciDeferredIssueRequest {
+        ///When `true`, Authlete answers the deferred request with a `credential_request_denied` error rather than issuing.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub denied: ::std::option::Option<bool>,
+        ///How many seconds the wallet should wait before it asks the deferred credential endpoint again.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<i32>,
         ///Instructions for issuing the credential that the deferred credential request asks for.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order: ::std::option::Option<CredentialIssuanceOrder>,
@@ -8077,6 +8348,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub access_token: ::std::option::Option<crate::Secret>,
+        ///When `true`, Authlete answers with a `credential_request_denied` error rather than issuing the credential.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub denied: ::std::option::Option<bool>,
+        ///For deferred issuance under OID4VCI 1.0 final: how many seconds the wallet should wait before polling the deferred credential endpoint.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<i32>,
         ///Instructions for issuing the credential that the credential request asks for, or for deferring it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order: ::std::option::Option<CredentialIssuanceOrder>,
@@ -8320,15 +8597,9 @@ pub mod types {
     impl crate::ResultInfo for ClientExtensionRequestableScopesUpdateRequest {}
     impl crate::ResultInfo for ClientExtensionRequestableScopesUpdateResponse {}
     impl crate::ResultInfo for ClientFlagUpdateRequest {}
-    impl crate::ResultInfo for ClientFlagUpdateResponse {
-        fn result_code(&self) -> ::std::option::Option<&str> {
-            self.result_code.as_deref()
-        }
-        fn result_message(&self) -> ::std::option::Option<&str> {
-            self.result_message.as_deref()
-        }
-    }
+    impl crate::ResultInfo for ClientFlagUpdateResponse {}
     impl crate::ResultInfo for ClientGetListResponse {}
+    impl crate::ResultInfo for ClientGrantedScopesDeleteRequest {}
     impl crate::ResultInfo for ClientGrantedScopesDeleteResponse {
         fn result_code(&self) -> ::std::option::Option<&str> {
             self.result_code.as_deref()
@@ -8398,6 +8669,7 @@ pub mod types {
         }
     }
     impl crate::ResultInfo for DynamicScope {}
+    impl crate::ResultInfo for FederationConfigurationRequest {}
     impl crate::ResultInfo for FederationConfigurationResponse {
         fn result_code(&self) -> ::std::option::Option<&str> {
             self.result_code.as_deref()
@@ -8530,6 +8802,7 @@ pub mod types {
     }
     impl crate::ResultInfo for Scope {}
     impl crate::ResultInfo for Service {}
+    impl crate::ResultInfo for ServiceConfigurationRequest {}
     impl crate::ResultInfo for ServiceGetListResponse {}
     impl crate::ResultInfo for ServiceJwksGetResponse {}
     impl crate::ResultInfo for SnsCredentials {}
@@ -8542,6 +8815,7 @@ pub mod types {
             self.result_message.as_deref()
         }
     }
+    impl crate::ResultInfo for StringArray {}
     impl crate::ResultInfo for TaggedValue {}
     impl crate::ResultInfo for TokenBatchStatus {}
     impl crate::ResultInfo for TokenCreateBatchResponse {
@@ -8754,6 +9028,7 @@ pub mod types {
         "clientNotificationToken",
         "clientSecret",
         "credentialJwks",
+        "credentialRequestEncryptionJwks",
         "developerAuthenticationCallbackApiSecret",
         "deviceCode",
         "deviceSecret",
@@ -8877,7 +9152,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(AttestationChallengeResponseAction);
-    ///Why the request behind a `AuthorizationFailRequest` failed.
+    ///Why the request behind a `AuthorizationFailRequest` failed. `INVALID_SCOPE`, `UNAUTHORIZED_CLIENT` and `TEMPORARILY_UNAVAILABLE` (Java SDK 4.46) make Authlete answer with the OAuth error of the same name in lower case; the last one is for a server that is overloaded or down for maintenance.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -8910,6 +9185,12 @@ pub mod types {
         InteractionRequired,
         ///`INVALID_TARGET`
         InvalidTarget,
+        ///`INVALID_SCOPE`
+        InvalidScope,
+        ///`UNAUTHORIZED_CLIENT`
+        UnauthorizedClient,
+        ///`TEMPORARILY_UNAVAILABLE`
+        TemporarilyUnavailable,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -8929,6 +9210,9 @@ pub mod types {
             "CONSENT_REQUIRED",
             "INTERACTION_REQUIRED",
             "INVALID_TARGET",
+            "INVALID_SCOPE",
+            "UNAUTHORIZED_CLIENT",
+            "TEMPORARILY_UNAVAILABLE",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -8946,6 +9230,9 @@ pub mod types {
                 Self::ConsentRequired => "CONSENT_REQUIRED",
                 Self::InteractionRequired => "INTERACTION_REQUIRED",
                 Self::InvalidTarget => "INVALID_TARGET",
+                Self::InvalidScope => "INVALID_SCOPE",
+                Self::UnauthorizedClient => "UNAUTHORIZED_CLIENT",
+                Self::TemporarilyUnavailable => "TEMPORARILY_UNAVAILABLE",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -8966,6 +9253,11 @@ pub mod types {
                 "CONSENT_REQUIRED" => ::std::option::Option::Some(Self::ConsentRequired),
                 "INTERACTION_REQUIRED" => ::std::option::Option::Some(Self::InteractionRequired),
                 "INVALID_TARGET" => ::std::option::Option::Some(Self::InvalidTarget),
+                "INVALID_SCOPE" => ::std::option::Option::Some(Self::InvalidScope),
+                "UNAUTHORIZED_CLIENT" => ::std::option::Option::Some(Self::UnauthorizedClient),
+                "TEMPORARILY_UNAVAILABLE" => {
+                    ::std::option::Option::Some(Self::TemporarilyUnavailable)
+                }
                 _ => ::std::option::Option::None,
             }
         }
@@ -9555,7 +9847,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(ClaimType);
-    ///Client authentication method used at the token endpoint, matching the `token_endpoint_auth_method` client metadata.
+    ///Client authentication method used at the token endpoint, matching the `token_endpoint_auth_method` client metadata. `SPIFFE_JWT` (Authlete 3.0.28) is authentication with a SPIFFE JWT-SVID.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -9578,6 +9870,8 @@ pub mod types {
         SelfSignedTlsClientAuth,
         ///`ATTEST_JWT_CLIENT_AUTH`
         AttestJwtClientAuth,
+        ///`SPIFFE_JWT`
+        SpiffeJwt,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -9592,6 +9886,7 @@ pub mod types {
             "TLS_CLIENT_AUTH",
             "SELF_SIGNED_TLS_CLIENT_AUTH",
             "ATTEST_JWT_CLIENT_AUTH",
+            "SPIFFE_JWT",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -9604,6 +9899,7 @@ pub mod types {
                 Self::TlsClientAuth => "TLS_CLIENT_AUTH",
                 Self::SelfSignedTlsClientAuth => "SELF_SIGNED_TLS_CLIENT_AUTH",
                 Self::AttestJwtClientAuth => "ATTEST_JWT_CLIENT_AUTH",
+                Self::SpiffeJwt => "SPIFFE_JWT",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -9619,6 +9915,7 @@ pub mod types {
                     ::std::option::Option::Some(Self::SelfSignedTlsClientAuth)
                 }
                 "ATTEST_JWT_CLIENT_AUTH" => ::std::option::Option::Some(Self::AttestJwtClientAuth),
+                "SPIFFE_JWT" => ::std::option::Option::Some(Self::SpiffeJwt),
                 _ => ::std::option::Option::None,
             }
         }
@@ -9980,7 +10277,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(DeviceCompleteResponseAction);
-    ///What the authorization server should do next with a `DeviceVerificationResponse`, as decided by Authlete.
+    ///What the authorization server should do next with a `DeviceVerificationResponse`, as decided by Authlete. `SERVER_ERROR` is the value every Authlete client library knows for an Authlete-side failure; `INTERNAL_SERVER_ERROR`, listed only by the published spec, is kept and means the same.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -9995,13 +10292,20 @@ pub mod types {
         Expired,
         ///`VALID`
         Valid,
+        ///`SERVER_ERROR`
+        ServerError,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
     impl DeviceVerificationResponseAction {
         /// Every value this version of the SDK knows, in spec order.
-        pub const KNOWN_VALUES: &'static [&'static str] =
-            &["INTERNAL_SERVER_ERROR", "NOT_EXIST", "EXPIRED", "VALID"];
+        pub const KNOWN_VALUES: &'static [&'static str] = &[
+            "INTERNAL_SERVER_ERROR",
+            "NOT_EXIST",
+            "EXPIRED",
+            "VALID",
+            "SERVER_ERROR",
+        ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -10009,6 +10313,7 @@ pub mod types {
                 Self::NotExist => "NOT_EXIST",
                 Self::Expired => "EXPIRED",
                 Self::Valid => "VALID",
+                Self::ServerError => "SERVER_ERROR",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -10018,6 +10323,7 @@ pub mod types {
                 "NOT_EXIST" => ::std::option::Option::Some(Self::NotExist),
                 "EXPIRED" => ::std::option::Option::Some(Self::Expired),
                 "VALID" => ::std::option::Option::Some(Self::Valid),
+                "SERVER_ERROR" => ::std::option::Option::Some(Self::ServerError),
                 _ => ::std::option::Option::None,
             }
         }
@@ -10065,7 +10371,73 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(Display);
-    ///A FAPI profile variant, such as FAPI 1.0 Advanced or FAPI 2.0 Security, under which a service or client processes requests.
+    ///Kind of entity in OpenID Federation 1.0, named after its metadata type (`openid_provider` becomes `OPENID_PROVIDER`, and so on).
+    ///
+    /// Open: a value this version does not know arrives as `Unknown` and is sent back
+    /// unchanged.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum EntityType {
+        ///`OPENID_RELYING_PARTY`
+        OpenidRelyingParty,
+        ///`OPENID_PROVIDER`
+        OpenidProvider,
+        ///`OAUTH_AUTHORIZATION_SERVER`
+        OauthAuthorizationServer,
+        ///`OAUTH_CLIENT`
+        OauthClient,
+        ///`OAUTH_RESOURCE`
+        OauthResource,
+        ///`FEDERATION_ENTITY`
+        FederationEntity,
+        ///`OPENID_CREDENTIAL_ISSUER`
+        OpenidCredentialIssuer,
+        /// A value unknown to this version of the SDK, kept as received.
+        Unknown(crate::UnknownValue),
+    }
+    impl EntityType {
+        /// Every value this version of the SDK knows, in spec order.
+        pub const KNOWN_VALUES: &'static [&'static str] = &[
+            "OPENID_RELYING_PARTY",
+            "OPENID_PROVIDER",
+            "OAUTH_AUTHORIZATION_SERVER",
+            "OAUTH_CLIENT",
+            "OAUTH_RESOURCE",
+            "FEDERATION_ENTITY",
+            "OPENID_CREDENTIAL_ISSUER",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OpenidRelyingParty => "OPENID_RELYING_PARTY",
+                Self::OpenidProvider => "OPENID_PROVIDER",
+                Self::OauthAuthorizationServer => "OAUTH_AUTHORIZATION_SERVER",
+                Self::OauthClient => "OAUTH_CLIENT",
+                Self::OauthResource => "OAUTH_RESOURCE",
+                Self::FederationEntity => "FEDERATION_ENTITY",
+                Self::OpenidCredentialIssuer => "OPENID_CREDENTIAL_ISSUER",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        fn from_known(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "OPENID_RELYING_PARTY" => ::std::option::Option::Some(Self::OpenidRelyingParty),
+                "OPENID_PROVIDER" => ::std::option::Option::Some(Self::OpenidProvider),
+                "OAUTH_AUTHORIZATION_SERVER" => {
+                    ::std::option::Option::Some(Self::OauthAuthorizationServer)
+                }
+                "OAUTH_CLIENT" => ::std::option::Option::Some(Self::OauthClient),
+                "OAUTH_RESOURCE" => ::std::option::Option::Some(Self::OauthResource),
+                "FEDERATION_ENTITY" => ::std::option::Option::Some(Self::FederationEntity),
+                "OPENID_CREDENTIAL_ISSUER" => {
+                    ::std::option::Option::Some(Self::OpenidCredentialIssuer)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    crate::runtime::open_enum_impls!(EntityType);
+    ///A FAPI profile variant, such as FAPI 1.0 Advanced or FAPI 2.0 Security, under which a service or client processes requests. `FAPI2_MESSAGE_SIGNING_RESOURCE_REQ` and `FAPI2_MESSAGE_SIGNING_RESOURCE_RES` apply FAPI 2.0 Message Signing to signed resource requests and to signed resource responses.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -10084,6 +10456,10 @@ pub mod types {
         Fapi2MessageSigningIntrospectionRes,
         ///`FAPI2_SECURITY`
         Fapi2Security,
+        ///`FAPI2_MESSAGE_SIGNING_RESOURCE_REQ`
+        Fapi2MessageSigningResourceReq,
+        ///`FAPI2_MESSAGE_SIGNING_RESOURCE_RES`
+        Fapi2MessageSigningResourceRes,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -10096,6 +10472,8 @@ pub mod types {
             "FAPI2_MESSAGE_SIGNING_AUTH_RES",
             "FAPI2_MESSAGE_SIGNING_INTROSPECTION_RES",
             "FAPI2_SECURITY",
+            "FAPI2_MESSAGE_SIGNING_RESOURCE_REQ",
+            "FAPI2_MESSAGE_SIGNING_RESOURCE_RES",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -10108,6 +10486,8 @@ pub mod types {
                     "FAPI2_MESSAGE_SIGNING_INTROSPECTION_RES"
                 }
                 Self::Fapi2Security => "FAPI2_SECURITY",
+                Self::Fapi2MessageSigningResourceReq => "FAPI2_MESSAGE_SIGNING_RESOURCE_REQ",
+                Self::Fapi2MessageSigningResourceRes => "FAPI2_MESSAGE_SIGNING_RESOURCE_RES",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -10125,6 +10505,12 @@ pub mod types {
                     ::std::option::Option::Some(Self::Fapi2MessageSigningIntrospectionRes)
                 }
                 "FAPI2_SECURITY" => ::std::option::Option::Some(Self::Fapi2Security),
+                "FAPI2_MESSAGE_SIGNING_RESOURCE_REQ" => {
+                    ::std::option::Option::Some(Self::Fapi2MessageSigningResourceReq)
+                }
+                "FAPI2_MESSAGE_SIGNING_RESOURCE_RES" => {
+                    ::std::option::Option::Some(Self::Fapi2MessageSigningResourceRes)
+                }
                 _ => ::std::option::Option::None,
             }
         }
@@ -10826,6 +11212,36 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(JweEnc);
+    ///Compression algorithm (JWE `zip`) applied before encryption; `DEF` (DEFLATE) is the only one defined.
+    ///
+    /// Open: a value this version does not know arrives as `Unknown` and is sent back
+    /// unchanged.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum JweZip {
+        ///`DEF`
+        Def,
+        /// A value unknown to this version of the SDK, kept as received.
+        Unknown(crate::UnknownValue),
+    }
+    impl JweZip {
+        /// Every value this version of the SDK knows, in spec order.
+        pub const KNOWN_VALUES: &'static [&'static str] = &["DEF"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Def => "DEF",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        fn from_known(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "DEF" => ::std::option::Option::Some(Self::Def),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    crate::runtime::open_enum_impls!(JweZip);
     ///JWS signature algorithm, carried in the JWT `alg` header; its role depends on the field that uses it, e.g. access token, JARM response or request object signing.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
@@ -11520,7 +11936,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(TokenCreateResponseAction);
-    ///Why the request behind a `TokenFailRequest` failed.
+    ///Why the request behind a `TokenFailRequest` failed. `INVALID_CLIENT`, `UNAUTHORIZED_CLIENT` and `INVALID_SCOPE` (Java SDK 4.46) make Authlete answer with the OAuth error of the same name in lower case.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -11533,6 +11949,12 @@ pub mod types {
         InvalidResourceOwnerCredentials,
         ///`INVALID_TARGET`
         InvalidTarget,
+        ///`INVALID_CLIENT`
+        InvalidClient,
+        ///`UNAUTHORIZED_CLIENT`
+        UnauthorizedClient,
+        ///`INVALID_SCOPE`
+        InvalidScope,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -11542,6 +11964,9 @@ pub mod types {
             "UNKNOWN",
             "INVALID_RESOURCE_OWNER_CREDENTIALS",
             "INVALID_TARGET",
+            "INVALID_CLIENT",
+            "UNAUTHORIZED_CLIENT",
+            "INVALID_SCOPE",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -11549,6 +11974,9 @@ pub mod types {
                 Self::UnknownValue => "UNKNOWN",
                 Self::InvalidResourceOwnerCredentials => "INVALID_RESOURCE_OWNER_CREDENTIALS",
                 Self::InvalidTarget => "INVALID_TARGET",
+                Self::InvalidClient => "INVALID_CLIENT",
+                Self::UnauthorizedClient => "UNAUTHORIZED_CLIENT",
+                Self::InvalidScope => "INVALID_SCOPE",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -11559,6 +11987,9 @@ pub mod types {
                     ::std::option::Option::Some(Self::InvalidResourceOwnerCredentials)
                 }
                 "INVALID_TARGET" => ::std::option::Option::Some(Self::InvalidTarget),
+                "INVALID_CLIENT" => ::std::option::Option::Some(Self::InvalidClient),
+                "UNAUTHORIZED_CLIENT" => ::std::option::Option::Some(Self::UnauthorizedClient),
+                "INVALID_SCOPE" => ::std::option::Option::Some(Self::InvalidScope),
                 _ => ::std::option::Option::None,
             }
         }
@@ -11704,6 +12135,44 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(TokenResponseAction);
+    ///Expiry filter for `auth_token_get_list_api`: `VALID` keeps the tokens that have not expired yet, `INVALID` the expired ones, and `ALL` lists both.
+    ///
+    /// Open: a value this version does not know arrives as `Unknown` and is sent back
+    /// unchanged.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum TokenStatus {
+        ///`VALID`
+        Valid,
+        ///`INVALID`
+        Invalid,
+        ///`ALL`
+        All,
+        /// A value unknown to this version of the SDK, kept as received.
+        Unknown(crate::UnknownValue),
+    }
+    impl TokenStatus {
+        /// Every value this version of the SDK knows, in spec order.
+        pub const KNOWN_VALUES: &'static [&'static str] = &["VALID", "INVALID", "ALL"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Valid => "VALID",
+                Self::Invalid => "INVALID",
+                Self::All => "ALL",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        fn from_known(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "VALID" => ::std::option::Option::Some(Self::Valid),
+                "INVALID" => ::std::option::Option::Some(Self::Invalid),
+                "ALL" => ::std::option::Option::Some(Self::All),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    crate::runtime::open_enum_impls!(TokenStatus);
     ///Token type identifier from OAuth 2.0 Token Exchange (RFC 8693), returned by the API as a short enum name.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
@@ -11976,7 +12445,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(UserinfoResponseAction);
-    ///What the authorization server should do next with a `VciBatchIssueResponse`, as decided by Authlete.
+    ///What the authorization server should do next with a `VciBatchIssueResponse`, as decided by Authlete. `ACCEPTED` (202) means only transaction IDs were issued and the credentials come later; `OK_JWT` and `ACCEPTED_JWT` mean the same as `OK` and `ACCEPTED` but with an encrypted body (`application/jwt`); `BAD_REQUEST` (400) means the batch request cannot be answered, for example because its response could not be encrypted.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -11993,6 +12462,14 @@ pub mod types {
         InternalServerError,
         ///`CALLER_ERROR`
         CallerError,
+        ///`OK_JWT`
+        OkJwt,
+        ///`ACCEPTED`
+        Accepted,
+        ///`ACCEPTED_JWT`
+        AcceptedJwt,
+        ///`BAD_REQUEST`
+        BadRequest,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -12004,6 +12481,10 @@ pub mod types {
             "FORBIDDEN",
             "INTERNAL_SERVER_ERROR",
             "CALLER_ERROR",
+            "OK_JWT",
+            "ACCEPTED",
+            "ACCEPTED_JWT",
+            "BAD_REQUEST",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -12013,6 +12494,10 @@ pub mod types {
                 Self::Forbidden => "FORBIDDEN",
                 Self::InternalServerError => "INTERNAL_SERVER_ERROR",
                 Self::CallerError => "CALLER_ERROR",
+                Self::OkJwt => "OK_JWT",
+                Self::Accepted => "ACCEPTED",
+                Self::AcceptedJwt => "ACCEPTED_JWT",
+                Self::BadRequest => "BAD_REQUEST",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -12023,6 +12508,10 @@ pub mod types {
                 "FORBIDDEN" => ::std::option::Option::Some(Self::Forbidden),
                 "INTERNAL_SERVER_ERROR" => ::std::option::Option::Some(Self::InternalServerError),
                 "CALLER_ERROR" => ::std::option::Option::Some(Self::CallerError),
+                "OK_JWT" => ::std::option::Option::Some(Self::OkJwt),
+                "ACCEPTED" => ::std::option::Option::Some(Self::Accepted),
+                "ACCEPTED_JWT" => ::std::option::Option::Some(Self::AcceptedJwt),
+                "BAD_REQUEST" => ::std::option::Option::Some(Self::BadRequest),
                 _ => ::std::option::Option::None,
             }
         }
@@ -12080,7 +12569,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(VciBatchParseResponseAction);
-    ///What the authorization server should do next with a `VciDeferredIssueResponse`, as decided by Authlete.
+    ///What the authorization server should do next with a `VciDeferredIssueResponse`, as decided by Authlete. `ACCEPTED` (202) means the credential is still not ready and the wallet should ask again later; `OK_JWT` and `ACCEPTED_JWT` mean the same as `OK` and `ACCEPTED` but with an encrypted body (`application/jwt`); `BAD_REQUEST` (400) means the deferred request cannot be answered, for example because its response could not be encrypted.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -12095,13 +12584,29 @@ pub mod types {
         InternalServerError,
         ///`CALLER_ERROR`
         CallerError,
+        ///`OK_JWT`
+        OkJwt,
+        ///`ACCEPTED`
+        Accepted,
+        ///`ACCEPTED_JWT`
+        AcceptedJwt,
+        ///`BAD_REQUEST`
+        BadRequest,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
     impl VciDeferredIssueResponseAction {
         /// Every value this version of the SDK knows, in spec order.
-        pub const KNOWN_VALUES: &'static [&'static str] =
-            &["OK", "FORBIDDEN", "INTERNAL_SERVER_ERROR", "CALLER_ERROR"];
+        pub const KNOWN_VALUES: &'static [&'static str] = &[
+            "OK",
+            "FORBIDDEN",
+            "INTERNAL_SERVER_ERROR",
+            "CALLER_ERROR",
+            "OK_JWT",
+            "ACCEPTED",
+            "ACCEPTED_JWT",
+            "BAD_REQUEST",
+        ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -12109,6 +12614,10 @@ pub mod types {
                 Self::Forbidden => "FORBIDDEN",
                 Self::InternalServerError => "INTERNAL_SERVER_ERROR",
                 Self::CallerError => "CALLER_ERROR",
+                Self::OkJwt => "OK_JWT",
+                Self::Accepted => "ACCEPTED",
+                Self::AcceptedJwt => "ACCEPTED_JWT",
+                Self::BadRequest => "BAD_REQUEST",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -12118,6 +12627,10 @@ pub mod types {
                 "FORBIDDEN" => ::std::option::Option::Some(Self::Forbidden),
                 "INTERNAL_SERVER_ERROR" => ::std::option::Option::Some(Self::InternalServerError),
                 "CALLER_ERROR" => ::std::option::Option::Some(Self::CallerError),
+                "OK_JWT" => ::std::option::Option::Some(Self::OkJwt),
+                "ACCEPTED" => ::std::option::Option::Some(Self::Accepted),
+                "ACCEPTED_JWT" => ::std::option::Option::Some(Self::AcceptedJwt),
+                "BAD_REQUEST" => ::std::option::Option::Some(Self::BadRequest),
                 _ => ::std::option::Option::None,
             }
         }
@@ -12426,7 +12939,7 @@ pub mod types {
         }
     }
     crate::runtime::open_enum_impls!(VciOfferInfoResponseAction);
-    ///What the authorization server should do next with a `VciSingleIssueResponse`, as decided by Authlete.
+    ///What the authorization server should do next with a `VciSingleIssueResponse`, as decided by Authlete. `OK_JWT` and `ACCEPTED_JWT` mean the same as `OK` (200) and `ACCEPTED` (202) but with an encrypted body (`application/jwt`); `BAD_REQUEST` (400) means the credential request cannot be answered, for example because its response could not be encrypted.
     ///
     /// Open: a value this version does not know arrives as `Unknown` and is sent back
     /// unchanged.
@@ -12445,6 +12958,12 @@ pub mod types {
         InternalServerError,
         ///`CALLER_ERROR`
         CallerError,
+        ///`OK_JWT`
+        OkJwt,
+        ///`ACCEPTED_JWT`
+        AcceptedJwt,
+        ///`BAD_REQUEST`
+        BadRequest,
         /// A value unknown to this version of the SDK, kept as received.
         Unknown(crate::UnknownValue),
     }
@@ -12457,6 +12976,9 @@ pub mod types {
             "FORBIDDEN",
             "INTERNAL_SERVER_ERROR",
             "CALLER_ERROR",
+            "OK_JWT",
+            "ACCEPTED_JWT",
+            "BAD_REQUEST",
         ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
@@ -12467,6 +12989,9 @@ pub mod types {
                 Self::Forbidden => "FORBIDDEN",
                 Self::InternalServerError => "INTERNAL_SERVER_ERROR",
                 Self::CallerError => "CALLER_ERROR",
+                Self::OkJwt => "OK_JWT",
+                Self::AcceptedJwt => "ACCEPTED_JWT",
+                Self::BadRequest => "BAD_REQUEST",
                 Self::Unknown(value) => value.as_str(),
             }
         }
@@ -12478,6 +13003,9 @@ pub mod types {
                 "FORBIDDEN" => ::std::option::Option::Some(Self::Forbidden),
                 "INTERNAL_SERVER_ERROR" => ::std::option::Option::Some(Self::InternalServerError),
                 "CALLER_ERROR" => ::std::option::Option::Some(Self::CallerError),
+                "OK_JWT" => ::std::option::Option::Some(Self::OkJwt),
+                "ACCEPTED_JWT" => ::std::option::Option::Some(Self::AcceptedJwt),
+                "BAD_REQUEST" => ::std::option::Option::Some(Self::BadRequest),
                 _ => ::std::option::Option::None,
             }
         }
@@ -12573,9 +13101,9 @@ pub mod types {
 #[derive(Clone, Debug)]
 ///Client for Authlete API
 ///
-///The Authlete Web API, described for authlete-rs. Authlete runs the OAuth 2.0 and OpenID Connect logic of an authorization server: the server forwards each request it receives to Authlete and relays the answer. Descriptions are our own; paths, names, types and values follow Authlete API 3.0.16, plus three operations that Authlete serves but its published spec omits (credential nonce, attestation challenge, back-channel logout token).
+///The Authlete Web API, described for authlete-rs. Authlete runs the OAuth 2.0 and OpenID Connect logic of an authorization server: the server forwards each request it receives to Authlete and relays the answer. Descriptions are our own; paths, names, types and values follow Authlete API 3.0.32, that is Authlete's published 3.0.16 spec plus the additions and corrections that Authlete's Java SDK 4.46 shows, and three operations that Authlete serves but its published spec omits (credential nonce, attestation challenge, back-channel logout token).
 ///
-///Version: 3.0.16
+///Version: 3.0.32
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -12615,7 +13143,7 @@ impl Client {
 }
 impl ClientInfo<crate::Inner> for Client {
     fn api_version() -> &'static str {
-        "3.0.16"
+        "3.0.32"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -13355,7 +13883,7 @@ impl Client {
     }
     ///List authorized applications by subject
     ///
-    ///Returns the client applications to which a given end-user has granted authorization. This variant takes the end-user's subject as a path segment instead of a request body.
+    ///Returns the client applications to which a given end-user has granted authorization, with the subject as a path segment. Deprecated because no Authlete client library builds this URL and it is probably not served; use `client_authorization_get_list_api_post` (POST `/client/authorization/get/list`, `subject` in the body).
     ///
     ///Sends a `GET` request to `/api/{serviceId}/client/authorization/get/list/{subject}`
     ///
@@ -13565,7 +14093,7 @@ impl Client {
     }
     ///Delete client tokens by subject
     ///
-    ///Revokes all access tokens that a client application obtained through a given end-user's authorization. Unlike the query-parameter variant, the end-user's subject is part of the path.
+    ///Revokes all access tokens that a client application obtained through a given end-user's authorization, with the subject as a path segment. Deprecated because no Authlete client library uses it; use `client_authorization_delete_api_post` (POST `/client/authorization/delete/{clientId}`, `subject` in the body).
     ///
     ///Sends a `DELETE` request to `/api/{serviceId}/client/authorization/delete/{clientId}/{subject}`
     ///
@@ -13718,7 +14246,7 @@ impl Client {
     }
     ///Get granted scopes by subject
     ///
-    ///Returns the scopes that a given end-user has granted to a client application. In this variant the end-user's subject is passed as a path segment.
+    ///Returns the scopes that a given end-user has granted to a client application, with the subject as a path segment. Deprecated because no Authlete client library uses it; use `client_granted_scopes_get_api_post` (POST `/client/granted_scopes/get/{clientId}`, `subject` in the body).
     ///
     ///Sends a `GET` request to `/api/{serviceId}/client/granted_scopes/get/{clientId}/{subject}`
     ///
@@ -13751,6 +14279,57 @@ impl Client {
             .build()?;
         let info = OperationInfo {
             operation_id: "client_granted_scopes_get_by_subject_api",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => crate::runtime::decode_json(response).await,
+            400u16..=499u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            500u16..=599u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    ///Delete granted scopes (JSON body)
+    ///
+    ///Erases the record of scopes that one end-user, named by `subject` in the JSON body, has granted to a client application. Tokens issued earlier keep their scopes and stay valid. Authlete's Java SDK calls this form.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/client/granted_scopes/delete/{clientId}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `client_id`: Client whose grant record is erased, given as its client ID or its client ID alias.
+    ///- `body`
+    pub async fn client_granted_scopes_delete_api_post<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        body: &'a types::ClientGrantedScopesDeleteRequest,
+    ) -> Result<ResponseValue<types::ClientGrantedScopesDeleteResponse>, Error<types::ApiResult>>
+    {
+        let url = format!(
+            "{}/api/{}/client/granted_scopes/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "client_granted_scopes_delete_api_post",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -13820,7 +14399,7 @@ impl Client {
     }
     ///Delete granted scopes by subject
     ///
-    ///Erases the record of scopes a given end-user has granted to a client application, with the subject supplied as a path segment. Existing tokens are left untouched.
+    ///Erases the record of scopes a given end-user has granted to a client application, with the subject supplied as a path segment; existing tokens are left untouched. Deprecated because no Authlete client library uses it; use `client_granted_scopes_delete_api_post` (POST `/client/granted_scopes/delete/{clientId}`, `subject` in the body).
     ///
     ///Sends a `DELETE` request to `/api/{serviceId}/client/granted_scopes/delete/{clientId}/{subject}`
     ///
@@ -14633,6 +15212,56 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    ///Get service discovery metadata (JSON body)
+    ///
+    ///Builds the same OpenID Provider metadata document as the GET form, but takes `pretty` and `patch` from a JSON body rather than the query string. Authlete's Java SDK calls this form.
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/service/configuration`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
+    pub async fn service_configuration_api_post<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::ServiceConfigurationRequest,
+    ) -> Result<
+        ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+        Error<types::ApiResult>,
+    > {
+        let url = format!(
+            "{}/api/{}/service/configuration",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "service_configuration_api_post",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => crate::runtime::decode_json(response).await,
+            400u16..=499u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            500u16..=599u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     ///Register a client
     ///
     ///Backs a dynamic client registration endpoint as defined by RFC 7591 and OpenID Connect Dynamic Client Registration. Pass the JSON metadata sent by the client; on `CREATED` Authlete has stored the new client, and `responseContent` holds the body to return to the caller.
@@ -15168,6 +15797,7 @@ impl Client {
     ///- `end`: Exclusive end position of the page of tokens; `5` if not specified.
     ///- `start`: Inclusive start position of the page of tokens; `0` if not specified.
     ///- `subject`: Optional subject filter; only tokens issued for this end-user are listed.
+    ///- `token_status`: Optional expiry filter: `VALID`, `INVALID` or `ALL`. Authlete's Java SDK always sends it, with `ALL` when its caller gives no filter.
     pub async fn auth_token_get_list_api<'a>(
         &'a self,
         service_id: &'a str,
@@ -15175,6 +15805,7 @@ impl Client {
         end: Option<i32>,
         start: Option<i32>,
         subject: Option<&'a str>,
+        token_status: Option<&'a crate::types::TokenStatus>,
     ) -> Result<ResponseValue<types::TokenGetListResponse>, Error<types::ApiResult>> {
         let url = format!(
             "{}/api/{}/auth/token/get/list",
@@ -15196,6 +15827,10 @@ impl Client {
             .query(&progenitor_client::QueryParam::new("end", &end))
             .query(&progenitor_client::QueryParam::new("start", &start))
             .query(&progenitor_client::QueryParam::new("subject", &subject))
+            .query(&progenitor_client::QueryParam::new(
+                "tokenStatus",
+                &token_status,
+            ))
             .build()?;
         let info = OperationInfo {
             operation_id: "auth_token_get_list_api",
@@ -15928,6 +16563,55 @@ impl Client {
         }
     }
     ///Delete a security key
+    ///
+    ///Deletes the key that the HSM holds under `handle` and returns the removed key record. No request body; this GET form is the one Authlete's client libraries use.
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/hsk/delete/{handle}`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `handle`: Handle by which the HSM knows the key to delete.
+    pub async fn hsk_delete_api_get<'a>(
+        &'a self,
+        service_id: &'a str,
+        handle: &'a str,
+    ) -> Result<ResponseValue<types::HskDeleteResponse>, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/hsk/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&handle.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "hsk_delete_api_get",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => crate::runtime::decode_json(response).await,
+            400u16..=499u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            500u16..=599u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    ///Delete a security key
+    ///
+    ///Deletes an HSM key through DELETE, the method Authlete's published spec names. Authlete's own client libraries send GET to this path instead; prefer `hsk_delete_api_get`. Kept for compatibility.
     ///
     ///Sends a `DELETE` request to `/api/{serviceId}/hsk/delete/{handle}`
     ///

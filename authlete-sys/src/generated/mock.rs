@@ -1563,6 +1563,76 @@ pub mod operations {
             )
         }
     }
+    pub struct ClientGrantedScopesDeleteApiPostWhen(::httpmock::When);
+    impl ClientGrantedScopesDeleteApiPostWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner.method(::httpmock::Method::POST).path_matches(
+                    regex::Regex::new(
+                        "^(?:/[^?#]*)?/api/[^/]*/client/granted_scopes/delete/[^/]*$",
+                    )
+                    .unwrap(),
+                ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn service_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!(
+                "^(?:/[^?#]*)?/api/{}/client/granted_scopes/delete/.*$",
+                regex::escape(value)
+            ))
+            .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn client_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!(
+                "^(?:/[^?#]*)?/api/.*/client/granted_scopes/delete/{}$",
+                regex::escape(value)
+            ))
+            .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::ClientGrantedScopesDeleteRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ClientGrantedScopesDeleteApiPostThen(::httpmock::Then);
+    impl ClientGrantedScopesDeleteApiPostThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ClientGrantedScopesDeleteResponse) -> Self {
+            Self(
+                self.0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct ClientGrantedScopesDeleteApiWhen(::httpmock::When);
     impl ClientGrantedScopesDeleteApiWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2660,6 +2730,66 @@ pub mod operations {
             )
         }
     }
+    pub struct ServiceConfigurationApiPostWhen(::httpmock::When);
+    impl ServiceConfigurationApiPostWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(inner.method(::httpmock::Method::POST).path_matches(
+                regex::Regex::new("^(?:/[^?#]*)?/api/[^/]*/service/configuration$").unwrap(),
+            ))
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn service_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!(
+                "^(?:/[^?#]*)?/api/{}/service/configuration$",
+                regex::escape(value)
+            ))
+            .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::ServiceConfigurationRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ServiceConfigurationApiPostThen(::httpmock::Then);
+    impl ServiceConfigurationApiPostThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self(
+                self.0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct ClientRegistrationApiWhen(::httpmock::When);
     impl ClientRegistrationApiWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3354,6 +3484,16 @@ pub mod operations {
                 Self(self.0.query_param("subject", value.to_string()))
             } else {
                 Self(self.0.query_param_missing("subject"))
+            }
+        }
+        pub fn token_status<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::types::TokenStatus>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("tokenStatus", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("tokenStatus"))
             }
         }
     }
@@ -4277,6 +4417,68 @@ pub mod operations {
             self.0
         }
         pub fn ok(self, value: &types::HskCreateResponse) -> Self {
+            Self(
+                self.0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiResult) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self.0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct HskDeleteApiGetWhen(::httpmock::When);
+    impl HskDeleteApiGetWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(inner.method(::httpmock::Method::GET).path_matches(
+                regex::Regex::new("^(?:/[^?#]*)?/api/[^/]*/hsk/delete/[^/]*$").unwrap(),
+            ))
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn service_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!(
+                "^(?:/[^?#]*)?/api/{}/hsk/delete/.*$",
+                regex::escape(value)
+            ))
+            .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn handle(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!(
+                "^(?:/[^?#]*)?/api/.*/hsk/delete/{}$",
+                regex::escape(value)
+            ))
+            .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct HskDeleteApiGetThen(::httpmock::Then);
+    impl HskDeleteApiGetThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::HskDeleteResponse) -> Self {
             Self(
                 self.0
                     .status(200u16)
@@ -5721,6 +5923,12 @@ pub trait MockServerExt {
             operations::ClientGrantedScopesGetBySubjectApiWhen,
             operations::ClientGrantedScopesGetBySubjectApiThen,
         );
+    fn client_granted_scopes_delete_api_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ClientGrantedScopesDeleteApiPostWhen,
+            operations::ClientGrantedScopesDeleteApiPostThen,
+        );
     fn client_granted_scopes_delete_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -5790,6 +5998,12 @@ pub trait MockServerExt {
     fn service_configuration_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ServiceConfigurationApiWhen, operations::ServiceConfigurationApiThen);
+    fn service_configuration_api_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ServiceConfigurationApiPostWhen,
+            operations::ServiceConfigurationApiPostThen,
+        );
     fn client_registration_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ClientRegistrationApiWhen, operations::ClientRegistrationApiThen);
@@ -5922,6 +6136,9 @@ pub trait MockServerExt {
     fn hsk_create_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::HskCreateApiWhen, operations::HskCreateApiThen);
+    fn hsk_delete_api_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::HskDeleteApiGetWhen, operations::HskDeleteApiGetThen);
     fn hsk_delete_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::HskDeleteApiWhen, operations::HskDeleteApiThen);
@@ -6285,6 +6502,20 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn client_granted_scopes_delete_api_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ClientGrantedScopesDeleteApiPostWhen,
+            operations::ClientGrantedScopesDeleteApiPostThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ClientGrantedScopesDeleteApiPostWhen::new(when),
+                operations::ClientGrantedScopesDeleteApiPostThen::new(then),
+            )
+        })
+    }
     fn client_granted_scopes_delete_api<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -6495,6 +6726,20 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ServiceConfigurationApiWhen::new(when),
                 operations::ServiceConfigurationApiThen::new(then),
+            )
+        })
+    }
+    fn service_configuration_api_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ServiceConfigurationApiPostWhen,
+            operations::ServiceConfigurationApiPostThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ServiceConfigurationApiPostWhen::new(when),
+                operations::ServiceConfigurationApiPostThen::new(then),
             )
         })
     }
@@ -6843,6 +7088,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::HskCreateApiWhen::new(when),
                 operations::HskCreateApiThen::new(then),
+            )
+        })
+    }
+    fn hsk_delete_api_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::HskDeleteApiGetWhen, operations::HskDeleteApiGetThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::HskDeleteApiGetWhen::new(when),
+                operations::HskDeleteApiGetThen::new(then),
             )
         })
     }
