@@ -257,9 +257,13 @@ impl Client {
     }
     /// List authorized applications by subject.
     ///
-    /// Returns the client applications to which a given end-user has granted authorization. This variant takes the end-user's subject as a path segment instead of a request body.
+    /// Returns the client applications to which a given end-user has granted authorization, with the subject as a path segment. Deprecated because no Authlete client library builds this URL and it is probably not served; use `client_authorization_get_list_api_post` (POST `/client/authorization/get/list`, `subject` in the body).
     ///
     /// `GET /api/{serviceId}/client/authorization/get/list/{subject}` (`client_authorization_get_list_by_subject_api`).
+    #[deprecated(
+        note = "the spec marks this operation deprecated; see its documentation for the form to use instead"
+    )]
+    #[allow(deprecated)]
     pub async fn get_client_authorization_list_by_subject(
         &self,
         subject: &str,
@@ -334,9 +338,13 @@ impl Client {
     }
     /// Delete client tokens by subject.
     ///
-    /// Revokes all access tokens that a client application obtained through a given end-user's authorization. Unlike the query-parameter variant, the end-user's subject is part of the path.
+    /// Revokes all access tokens that a client application obtained through a given end-user's authorization, with the subject as a path segment. Deprecated because no Authlete client library uses it; use `client_authorization_delete_api_post` (POST `/client/authorization/delete/{clientId}`, `subject` in the body).
     ///
     /// `DELETE /api/{serviceId}/client/authorization/delete/{clientId}/{subject}` (`client_authorization_delete_by_subject_api`).
+    #[deprecated(
+        note = "the spec marks this operation deprecated; see its documentation for the form to use instead"
+    )]
+    #[allow(deprecated)]
     pub async fn delete_client_authorization_by_subject(
         &self,
         client_id: &str,
@@ -388,9 +396,13 @@ impl Client {
     }
     /// Get granted scopes by subject.
     ///
-    /// Returns the scopes that a given end-user has granted to a client application. In this variant the end-user's subject is passed as a path segment.
+    /// Returns the scopes that a given end-user has granted to a client application, with the subject as a path segment. Deprecated because no Authlete client library uses it; use `client_granted_scopes_get_api_post` (POST `/client/granted_scopes/get/{clientId}`, `subject` in the body).
     ///
     /// `GET /api/{serviceId}/client/granted_scopes/get/{clientId}/{subject}` (`client_granted_scopes_get_by_subject_api`).
+    #[deprecated(
+        note = "the spec marks this operation deprecated; see its documentation for the form to use instead"
+    )]
+    #[allow(deprecated)]
     pub async fn get_granted_scopes_by_subject(
         &self,
         client_id: &str,
@@ -404,12 +416,30 @@ impl Client {
         )
         .await
     }
+    /// Delete granted scopes (JSON body).
+    ///
+    /// Erases the record of scopes that one end-user, named by `subject` in the JSON body, has granted to a client application. Tokens issued earlier keep their scopes and stay valid. Authlete's Java SDK calls this form.
+    ///
+    /// `POST /api/{serviceId}/client/granted_scopes/delete/{clientId}` (`client_granted_scopes_delete_api_post`; `deleteGrantedScopes` in Authlete's Java SDK).
+    pub async fn delete_granted_scopes(
+        &self,
+        client_id: &str,
+        request: &types::ClientGrantedScopesDeleteRequest,
+    ) -> Result<types::ClientGrantedScopesDeleteResponse> {
+        let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_DELETE_API_POST)?;
+        self.send(
+            &routes::CLIENT_GRANTED_SCOPES_DELETE_API_POST,
+            self.sys
+                .client_granted_scopes_delete_api_post(service, client_id, request),
+        )
+        .await
+    }
     /// Delete granted scopes.
     ///
     /// Erases the record of scopes a given end-user (the required `subject` query parameter) has granted to a client application. Tokens already issued are neither revoked nor have their scopes altered.
     ///
-    /// `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}` (`client_granted_scopes_delete_api`; `deleteGrantedScopes` in Authlete's Java SDK).
-    pub async fn delete_granted_scopes(
+    /// `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}` (`client_granted_scopes_delete_api`).
+    pub async fn delete_granted_scopes_by_query(
         &self,
         client_id: &str,
         subject: &str,
@@ -424,9 +454,13 @@ impl Client {
     }
     /// Delete granted scopes by subject.
     ///
-    /// Erases the record of scopes a given end-user has granted to a client application, with the subject supplied as a path segment. Existing tokens are left untouched.
+    /// Erases the record of scopes a given end-user has granted to a client application, with the subject supplied as a path segment; existing tokens are left untouched. Deprecated because no Authlete client library uses it; use `client_granted_scopes_delete_api_post` (POST `/client/granted_scopes/delete/{clientId}`, `subject` in the body).
     ///
     /// `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}/{subject}` (`client_granted_scopes_delete_by_subject_api`).
+    #[deprecated(
+        note = "the spec marks this operation deprecated; see its documentation for the form to use instead"
+    )]
+    #[allow(deprecated)]
     pub async fn delete_granted_scopes_by_subject(
         &self,
         client_id: &str,
@@ -679,7 +713,7 @@ impl Client {
     ///
     /// Produces the OpenID Provider metadata JSON for the service, intended to be served as-is by your discovery endpoint (the well-known openid-configuration document) per OpenID Connect Discovery 1.0.
     ///
-    /// `GET /api/{serviceId}/service/configuration` (`service_configuration_api`; `getServiceConfiguration` in Authlete's Java SDK).
+    /// `GET /api/{serviceId}/service/configuration` (`service_configuration_api`).
     pub async fn get_service_configuration(
         &self,
         query: &crate::query::GetServiceConfigurationQuery,
@@ -689,6 +723,22 @@ impl Client {
             &routes::SERVICE_CONFIGURATION_API,
             self.sys
                 .service_configuration_api(service, query.patch.as_deref(), query.pretty),
+        )
+        .await
+    }
+    /// Get service discovery metadata (JSON body).
+    ///
+    /// Builds the same OpenID Provider metadata document as the GET form, but takes `pretty` and `patch` from a JSON body rather than the query string. Authlete's Java SDK calls this form.
+    ///
+    /// `POST /api/{serviceId}/service/configuration` (`service_configuration_api_post`; `getServiceConfiguration` in Authlete's Java SDK).
+    pub async fn get_service_configuration_with_request(
+        &self,
+        request: &types::ServiceConfigurationRequest,
+    ) -> Result<::serde_json::Map<::std::string::String, ::serde_json::Value>> {
+        let service = self.service_id(&routes::SERVICE_CONFIGURATION_API_POST)?;
+        self.send(
+            &routes::SERVICE_CONFIGURATION_API_POST,
+            self.sys.service_configuration_api_post(service, request),
         )
         .await
     }
@@ -889,6 +939,7 @@ impl Client {
                 query.end,
                 query.start,
                 query.subject.as_deref(),
+                query.token_status.as_ref(),
             ),
         )
         .await
@@ -1135,8 +1186,27 @@ impl Client {
     }
     /// Delete a security key.
     ///
-    /// `DELETE /api/{serviceId}/hsk/delete/{handle}` (`hsk_delete_api`; `hskDelete` in Authlete's Java SDK).
+    /// Deletes the key that the HSM holds under `handle` and returns the removed key record. No request body; this GET form is the one Authlete's client libraries use.
+    ///
+    /// `GET /api/{serviceId}/hsk/delete/{handle}` (`hsk_delete_api_get`; `hskDelete` in Authlete's Java SDK).
     pub async fn hsk_delete(&self, handle: &str) -> Result<types::HskDeleteResponse> {
+        let service = self.service_id(&routes::HSK_DELETE_API_GET)?;
+        self.send(
+            &routes::HSK_DELETE_API_GET,
+            self.sys.hsk_delete_api_get(service, handle),
+        )
+        .await
+    }
+    /// Delete a security key.
+    ///
+    /// Deletes an HSM key through DELETE, the method Authlete's published spec names. Authlete's own client libraries send GET to this path instead; prefer `hsk_delete_api_get`. Kept for compatibility.
+    ///
+    /// `DELETE /api/{serviceId}/hsk/delete/{handle}` (`hsk_delete_api`).
+    #[deprecated(
+        note = "the spec marks this operation deprecated; see its documentation for the form to use instead"
+    )]
+    #[allow(deprecated)]
+    pub async fn hsk_delete_using_delete(&self, handle: &str) -> Result<types::HskDeleteResponse> {
         let service = self.service_id(&routes::HSK_DELETE_API)?;
         self.send(
             &routes::HSK_DELETE_API,

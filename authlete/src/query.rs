@@ -14,6 +14,7 @@
 //! println!("{:?} tokens", page.total_count);
 //! # Ok(()) }
 //! ```
+use authlete_sys::types;
 /// The optional query parameters of [`Client::get_service_list`](crate::Client::get_service_list); unset ones are left out and Authlete's defaults apply.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -218,6 +219,8 @@ pub struct GetTokenListQuery {
     pub start: Option<i32>,
     /// Optional subject filter; only tokens issued for this end-user are listed. (`subject`)
     pub subject: Option<String>,
+    /// Optional expiry filter: `VALID`, `INVALID` or `ALL`. Authlete's Java SDK always sends it, with `ALL` when its caller gives no filter. (`tokenStatus`)
+    pub token_status: Option<types::TokenStatus>,
 }
 impl GetTokenListQuery {
     /// No parameter set: Authlete's defaults apply.
@@ -247,6 +250,12 @@ impl GetTokenListQuery {
     #[must_use]
     pub fn subject(mut self, value: impl Into<String>) -> Self {
         self.subject = Some(value.into());
+        self
+    }
+    /// Sets [`token_status`](Self::token_status).
+    #[must_use]
+    pub fn token_status(mut self, value: types::TokenStatus) -> Self {
+        self.token_status = Some(value);
         self
     }
 }

@@ -178,7 +178,7 @@ pub const CLIENT_AUTHORIZATION_GET_LIST_BY_SUBJECT_API: Route = Route {
     v3_path: "/api/{serviceId}/client/authorization/get/list/{subject}",
     v2_path: Some("/api/client/authorization/get/list/{subject}"),
     credentials: Credentials::Service,
-    deprecated: false,
+    deprecated: true,
 };
 /// `client_authorization_update_api` ([`Client::update_client_authorization`](crate::Client::update_client_authorization)).
 pub const CLIENT_AUTHORIZATION_UPDATE_API: Route = Route {
@@ -222,7 +222,7 @@ pub const CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT_API: Route = Route {
     v3_path: "/api/{serviceId}/client/authorization/delete/{clientId}/{subject}",
     v2_path: Some("/api/client/authorization/delete/{clientId}/{subject}"),
     credentials: Credentials::Service,
-    deprecated: false,
+    deprecated: true,
 };
 /// `client_granted_scopes_get_api` ([`Client::get_granted_scopes_by_query`](crate::Client::get_granted_scopes_by_query)).
 pub const CLIENT_GRANTED_SCOPES_GET_API: Route = Route {
@@ -255,13 +255,24 @@ pub const CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API: Route = Route {
     v3_path: "/api/{serviceId}/client/granted_scopes/get/{clientId}/{subject}",
     v2_path: Some("/api/client/granted_scopes/get/{clientId}/{subject}"),
     credentials: Credentials::Service,
-    deprecated: false,
+    deprecated: true,
 };
-/// `client_granted_scopes_delete_api` ([`Client::delete_granted_scopes`](crate::Client::delete_granted_scopes)).
-pub const CLIENT_GRANTED_SCOPES_DELETE_API: Route = Route {
-    operation: "client_granted_scopes_delete_api",
+/// `client_granted_scopes_delete_api_post` ([`Client::delete_granted_scopes`](crate::Client::delete_granted_scopes)).
+pub const CLIENT_GRANTED_SCOPES_DELETE_API_POST: Route = Route {
+    operation: "client_granted_scopes_delete_api_post",
     rust_method: "delete_granted_scopes",
     java_method: Some("deleteGrantedScopes"),
+    method: "POST",
+    v3_path: "/api/{serviceId}/client/granted_scopes/delete/{clientId}",
+    v2_path: Some("/api/client/granted_scopes/delete/{clientId}"),
+    credentials: Credentials::Service,
+    deprecated: false,
+};
+/// `client_granted_scopes_delete_api` ([`Client::delete_granted_scopes_by_query`](crate::Client::delete_granted_scopes_by_query)).
+pub const CLIENT_GRANTED_SCOPES_DELETE_API: Route = Route {
+    operation: "client_granted_scopes_delete_api",
+    rust_method: "delete_granted_scopes_by_query",
+    java_method: None,
     method: "DELETE",
     v3_path: "/api/{serviceId}/client/granted_scopes/delete/{clientId}",
     v2_path: Some("/api/client/granted_scopes/delete/{clientId}"),
@@ -277,7 +288,7 @@ pub const CLIENT_GRANTED_SCOPES_DELETE_BY_SUBJECT_API: Route = Route {
     v3_path: "/api/{serviceId}/client/granted_scopes/delete/{clientId}/{subject}",
     v2_path: Some("/api/client/granted_scopes/delete/{clientId}/{subject}"),
     credentials: Credentials::Service,
-    deprecated: false,
+    deprecated: true,
 };
 /// `auth_authorization_api` ([`Client::authorization`](crate::Client::authorization)).
 pub const AUTH_AUTHORIZATION_API: Route = Route {
@@ -448,8 +459,19 @@ pub const SERVICE_JWKS_GET_API: Route = Route {
 pub const SERVICE_CONFIGURATION_API: Route = Route {
     operation: "service_configuration_api",
     rust_method: "get_service_configuration",
-    java_method: Some("getServiceConfiguration"),
+    java_method: None,
     method: "GET",
+    v3_path: "/api/{serviceId}/service/configuration",
+    v2_path: Some("/api/service/configuration"),
+    credentials: Credentials::Service,
+    deprecated: false,
+};
+/// `service_configuration_api_post` ([`Client::get_service_configuration_with_request`](crate::Client::get_service_configuration_with_request)).
+pub const SERVICE_CONFIGURATION_API_POST: Route = Route {
+    operation: "service_configuration_api_post",
+    rust_method: "get_service_configuration_with_request",
+    java_method: Some("getServiceConfiguration"),
+    method: "POST",
     v3_path: "/api/{serviceId}/service/configuration",
     v2_path: Some("/api/service/configuration"),
     credentials: Credentials::Service,
@@ -752,16 +774,27 @@ pub const HSK_CREATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
-/// `hsk_delete_api` ([`Client::hsk_delete`](crate::Client::hsk_delete)).
-pub const HSK_DELETE_API: Route = Route {
-    operation: "hsk_delete_api",
+/// `hsk_delete_api_get` ([`Client::hsk_delete`](crate::Client::hsk_delete)).
+pub const HSK_DELETE_API_GET: Route = Route {
+    operation: "hsk_delete_api_get",
     rust_method: "hsk_delete",
     java_method: Some("hskDelete"),
-    method: "DELETE",
+    method: "GET",
     v3_path: "/api/{serviceId}/hsk/delete/{handle}",
     v2_path: Some("/api/hsk/delete/{handle}"),
     credentials: Credentials::Service,
     deprecated: false,
+};
+/// `hsk_delete_api` ([`Client::hsk_delete_using_delete`](crate::Client::hsk_delete_using_delete)).
+pub const HSK_DELETE_API: Route = Route {
+    operation: "hsk_delete_api",
+    rust_method: "hsk_delete_using_delete",
+    java_method: None,
+    method: "DELETE",
+    v3_path: "/api/{serviceId}/hsk/delete/{handle}",
+    v2_path: Some("/api/hsk/delete/{handle}"),
+    credentials: Credentials::Service,
+    deprecated: true,
 };
 /// `hsk_get_api` ([`Client::hsk_get`](crate::Client::hsk_get)).
 pub const HSK_GET_API: Route = Route {
@@ -1006,7 +1039,7 @@ pub const BACKCHANNEL_LOGOUT_TOKEN_API: Route = Route {
     deprecated: false,
 };
 /// Every operation of the spec, in its order.
-pub static ALL: [&Route; 91usize] = [
+pub static ALL: [&Route; 94usize] = [
     &SERVICE_GET_API,
     &SERVICE_GET_LIST_API,
     &SERVICE_CREATE_API,
@@ -1030,6 +1063,7 @@ pub static ALL: [&Route; 91usize] = [
     &CLIENT_GRANTED_SCOPES_GET_API,
     &CLIENT_GRANTED_SCOPES_GET_API_POST,
     &CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API,
+    &CLIENT_GRANTED_SCOPES_DELETE_API_POST,
     &CLIENT_GRANTED_SCOPES_DELETE_API,
     &CLIENT_GRANTED_SCOPES_DELETE_BY_SUBJECT_API,
     &AUTH_AUTHORIZATION_API,
@@ -1048,6 +1082,7 @@ pub static ALL: [&Route; 91usize] = [
     &GRANT_M_API,
     &SERVICE_JWKS_GET_API,
     &SERVICE_CONFIGURATION_API,
+    &SERVICE_CONFIGURATION_API_POST,
     &CLIENT_REGISTRATION_API,
     &CLIENT_REGISTRATION_GET_API,
     &CLIENT_REGISTRATION_UPDATE_API,
@@ -1075,6 +1110,7 @@ pub static ALL: [&Route; 91usize] = [
     &CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API_POST,
     &CLIENT_EXTENSION_REQUESTABLES_SCOPES_DELETE_API,
     &HSK_CREATE_API,
+    &HSK_DELETE_API_GET,
     &HSK_DELETE_API,
     &HSK_GET_API,
     &HSK_GET_LIST_API,

@@ -128,28 +128,40 @@ fn result_info_impls(items: &[syn::Item]) -> Result<Vec<syn::Item>, String> {
         let syn::Fields::Named(fields) = &item.fields else {
             continue;
         };
-        let mut has_code = false;
-        let mut has_message = false;
+        // How to read `result_code` and `result_message` as `Option<&str>`: optional in most
+        // answers, required in a few.
+        let mut code = None;
+        let mut message = None;
         for field in &fields.named {
             let name = field.ident.as_ref().expect("named field").to_string();
             let ty = &field.ty;
             let ty = quote!(#ty).to_string();
-            let optional_string = ty == ":: std :: option :: Option < :: std :: string :: String >";
-            has_code |= name == "result_code" && optional_string;
-            has_message |= name == "result_message" && optional_string;
+            let read = if ty == ":: std :: option :: Option < :: std :: string :: String >" {
+                Some(quote!(.as_deref()))
+            } else if ty == ":: std :: string :: String" {
+                Some(quote!(.as_str().into()))
+            } else {
+                None
+            };
+            if name == "result_code" {
+                code = read.clone();
+            }
+            if name == "result_message" {
+                message = read;
+            }
             if ty.contains("crate :: Secret") {
                 secret_names.insert(json_name(field));
             }
         }
         let ident = &item.ident;
-        let body = if has_code && has_message {
+        let body = if let (Some(code), Some(message)) = (code, message) {
             with_result += 1;
             quote! {
                 fn result_code(&self) -> ::std::option::Option<&str> {
-                    self.result_code.as_deref()
+                    self.result_code #code
                 }
                 fn result_message(&self) -> ::std::option::Option<&str> {
-                    self.result_message.as_deref()
+                    self.result_message #message
                 }
             }
         } else {

@@ -635,6 +635,8 @@ fn query_field_read(p: &Param) -> TokenStream {
     let ty = quote!(#ty).to_string();
     if ty.contains("& str") {
         quote!(query.#name.as_deref())
+    } else if option_of_reference(&p.ty).is_some() {
+        quote!(query.#name.as_ref())
     } else if ["i32", "i64", "bool"]
         .iter()
         .any(|t| ty == format!("Option < {t} >"))
@@ -857,11 +859,31 @@ pub fn query_structs(ops: &[Operation]) -> TokenStream {
     }
 }
 
+/// The query struct's field type: owned (`Option<&str>` becomes `Option<String>`,
+/// `Option<&T>` becomes `Option<T>`).
 fn owned_query_type(ty: &syn::Type) -> TokenStream {
-    if quote!(#ty).to_string().contains("& str") {
-        quote!(Option<String>)
-    } else {
-        quote!(#ty)
+    let text = quote!(#ty).to_string();
+    if text.contains("& str") {
+        return quote!(Option<String>);
+    }
+    if let Some(inner) = option_of_reference(ty) {
+        return quote!(Option<#inner>);
+    }
+    quote!(#ty)
+}
+
+/// `T` of `Option<&T>`.
+fn option_of_reference(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(syn::Type::Reference(r)) => Some((*r.elem).clone()),
+        _ => None,
     }
 }
 
@@ -869,6 +891,9 @@ fn owned_query_type(ty: &syn::Type) -> TokenStream {
 fn setter_type(ty: &syn::Type) -> (TokenStream, TokenStream) {
     if quote!(#ty).to_string().contains("& str") {
         return (quote!(impl Into<String>), quote!(value.into()));
+    }
+    if let Some(inner) = option_of_reference(ty) {
+        return (quote!(#inner), quote!(value));
     }
     let syn::Type::Path(path) = ty else {
         return (quote!(#ty), quote!(value));
@@ -894,9 +919,15 @@ pub fn blocking_methods(ops: &[Operation]) -> TokenStream {
         let args = op.arguments().into_iter().map(|(n, t)| quote!(#n: #t));
         let success = op.success_type();
         let deprecated = deprecation(op);
+        let allow = if op.deprecated {
+            quote!(#[allow(deprecated)])
+        } else {
+            quote!()
+        };
         quote! {
             #[doc = #summary]
             #deprecated
+            #allow
             fn #name(#(#args),*) -> #success;
         }
     });
@@ -1245,14 +1276,20 @@ fn query_sample(spec: &OpenAPI, p: &Param) -> (String, TokenStream) {
             .map(|s| sample(spec, s, 0, true))
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        let syn::Type::Path(path) = &p.ty else {
-            return (value, quote!());
+        let inner = match option_of_reference(&p.ty) {
+            Some(inner) => quote!(#inner),
+            None => {
+                let syn::Type::Path(path) = &p.ty else {
+                    return (value, quote!());
+                };
+                let last = path.path.segments.last().expect("a type has a name");
+                let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                    return (value, quote!());
+                };
+                let inner = args.args.first().expect("Option<T>");
+                quote!(#inner)
+            }
         };
-        let last = path.path.segments.last().expect("a type has a name");
-        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-            return (value, quote!());
-        };
-        let inner = args.args.first().expect("Option<T>");
         let variant = format_ident!("{}", value.to_upper_camel_case());
         (value, quote!(authlete::#inner::#variant))
     }

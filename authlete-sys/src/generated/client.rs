@@ -8597,7 +8597,14 @@ pub mod types {
     impl crate::ResultInfo for ClientExtensionRequestableScopesUpdateRequest {}
     impl crate::ResultInfo for ClientExtensionRequestableScopesUpdateResponse {}
     impl crate::ResultInfo for ClientFlagUpdateRequest {}
-    impl crate::ResultInfo for ClientFlagUpdateResponse {}
+    impl crate::ResultInfo for ClientFlagUpdateResponse {
+        fn result_code(&self) -> ::std::option::Option<&str> {
+            self.result_code.as_str().into()
+        }
+        fn result_message(&self) -> ::std::option::Option<&str> {
+            self.result_message.as_str().into()
+        }
+    }
     impl crate::ResultInfo for ClientGetListResponse {}
     impl crate::ResultInfo for ClientGrantedScopesDeleteRequest {}
     impl crate::ResultInfo for ClientGrantedScopesDeleteResponse {

@@ -30,9 +30,10 @@ blocking_methods! {
     fn get_client_authorization_list(request : &
     types::ClientAuthorizationGetListRequest) ->
     types::ClientAuthorizationGetListResponse; #[doc =
-    " List authorized applications by subject."] fn
-    get_client_authorization_list_by_subject(subject : & str, query : & crate
-    ::query::GetClientAuthorizationListBySubjectQuery) ->
+    " List authorized applications by subject."] #[deprecated(note =
+    "the spec marks this operation deprecated; see its documentation for the form to use instead")]
+    #[allow(deprecated)] fn get_client_authorization_list_by_subject(subject : & str,
+    query : & crate ::query::GetClientAuthorizationListBySubjectQuery) ->
     types::ClientAuthorizationGetListResponse; #[doc = " Update client tokens."] fn
     update_client_authorization(client_id : & str, request : &
     types::ClientAuthorizationUpdateRequest) -> types::ClientAuthorizationUpdateResponse;
@@ -41,19 +42,27 @@ blocking_methods! {
     types::ClientAuthorizationDeleteResponse; #[doc = " Delete client tokens."] fn
     delete_client_authorization_by_query(client_id : & str, subject : & str) ->
     types::ClientAuthorizationDeleteResponse; #[doc =
-    " Delete client tokens by subject."] fn
-    delete_client_authorization_by_subject(client_id : & str, subject : & str) ->
-    types::ClientAuthorizationDeleteResponse; #[doc = " Get granted scopes."] fn
-    get_granted_scopes_by_query(client_id : & str, subject : & str) ->
-    types::ClientAuthorizationDeleteResponse; #[doc = " Get granted scopes."] fn
+    " Delete client tokens by subject."] #[deprecated(note =
+    "the spec marks this operation deprecated; see its documentation for the form to use instead")]
+    #[allow(deprecated)] fn delete_client_authorization_by_subject(client_id : & str,
+    subject : & str) -> types::ClientAuthorizationDeleteResponse; #[doc =
+    " Get granted scopes."] fn get_granted_scopes_by_query(client_id : & str, subject : &
+    str) -> types::ClientAuthorizationDeleteResponse; #[doc = " Get granted scopes."] fn
     get_granted_scopes(client_id : & str, request : &
     types::ClientGrantedScopesGetRequest) -> types::ClientAuthorizationDeleteResponse;
-    #[doc = " Get granted scopes by subject."] fn get_granted_scopes_by_subject(client_id
-    : & str, subject : & str) -> types::ClientAuthorizationDeleteResponse; #[doc =
-    " Delete granted scopes."] fn delete_granted_scopes(client_id : & str, subject : &
-    str) -> types::ClientGrantedScopesDeleteResponse; #[doc =
-    " Delete granted scopes by subject."] fn delete_granted_scopes_by_subject(client_id :
-    & str, subject : & str) -> types::ClientGrantedScopesDeleteResponse; #[doc =
+    #[doc = " Get granted scopes by subject."] #[deprecated(note =
+    "the spec marks this operation deprecated; see its documentation for the form to use instead")]
+    #[allow(deprecated)] fn get_granted_scopes_by_subject(client_id : & str, subject : &
+    str) -> types::ClientAuthorizationDeleteResponse; #[doc =
+    " Delete granted scopes (JSON body)."] fn delete_granted_scopes(client_id : & str,
+    request : & types::ClientGrantedScopesDeleteRequest) ->
+    types::ClientGrantedScopesDeleteResponse; #[doc = " Delete granted scopes."] fn
+    delete_granted_scopes_by_query(client_id : & str, subject : & str) ->
+    types::ClientGrantedScopesDeleteResponse; #[doc =
+    " Delete granted scopes by subject."] #[deprecated(note =
+    "the spec marks this operation deprecated; see its documentation for the form to use instead")]
+    #[allow(deprecated)] fn delete_granted_scopes_by_subject(client_id : & str, subject :
+    & str) -> types::ClientGrantedScopesDeleteResponse; #[doc =
     " Process an authorization request."] fn authorization(request : &
     types::AuthorizationRequest) -> types::AuthorizationResponse; #[doc =
     " Fail an authorization request."] fn authorization_fail(request : &
@@ -84,14 +93,18 @@ blocking_methods! {
     types::ServiceJwksGetResponse; #[doc = " Get service discovery metadata."] fn
     get_service_configuration(query : & crate ::query::GetServiceConfigurationQuery) ->
     ::serde_json::Map < ::std::string::String, ::serde_json::Value >; #[doc =
-    " Register a client."] fn dynamic_client_register(request : &
-    types::ClientRegistrationRequest) -> types::ClientRegistrationResponse; #[doc =
-    " Read a dynamic client."] fn dynamic_client_get(request : &
-    types::ClientRegistrationRequest) -> types::ClientRegistrationResponse; #[doc =
-    " Update a registered client."] fn dynamic_client_update(request : &
-    types::ClientRegistrationRequest) -> types::ClientRegistrationResponse; #[doc =
-    " Delete a dynamic client."] fn dynamic_client_delete(request : &
-    types::ClientRegistrationRequest) -> types::ClientRegistrationResponse; #[doc =
+    " Get service discovery metadata (JSON body)."] fn
+    get_service_configuration_with_request(request : &
+    types::ServiceConfigurationRequest) -> ::serde_json::Map < ::std::string::String,
+    ::serde_json::Value >; #[doc = " Register a client."] fn
+    dynamic_client_register(request : & types::ClientRegistrationRequest) ->
+    types::ClientRegistrationResponse; #[doc = " Read a dynamic client."] fn
+    dynamic_client_get(request : & types::ClientRegistrationRequest) ->
+    types::ClientRegistrationResponse; #[doc = " Update a registered client."] fn
+    dynamic_client_update(request : & types::ClientRegistrationRequest) ->
+    types::ClientRegistrationResponse; #[doc = " Delete a dynamic client."] fn
+    dynamic_client_delete(request : & types::ClientRegistrationRequest) ->
+    types::ClientRegistrationResponse; #[doc =
     " Process a backchannel authentication request."] fn
     backchannel_authentication(request : & types::BackchannelAuthenticationRequest) ->
     types::BackchannelAuthenticationResponse; #[doc = " Issue a CIBA response."] fn
@@ -140,16 +153,20 @@ blocking_methods! {
     " Delete requestable scopes."] fn delete_requestable_scopes(client_id : & str) -> ();
     #[doc = " Create a security key."] fn hsk_create(request : & types::HskCreateRequest)
     -> types::HskCreateResponse; #[doc = " Delete a security key."] fn hsk_delete(handle
-    : & str) -> types::HskDeleteResponse; #[doc = " Get a security key."] fn
-    hsk_get(handle : & str) -> types::HskGetResponse; #[doc =
-    " List hardware security keys."] fn hsk_get_list() -> types::HskGetListResponse;
-    #[doc = " Echo test."] fn echo() -> (); #[doc = " Get credential issuer metadata."]
-    fn credential_issuer_metadata(request : & types::VciMetadataRequest) ->
-    types::VciMetadataResponse; #[doc = " Get JWT issuer metadata."] fn
-    credential_jwt_issuer_metadata(request : & types::VciJwtissuerRequest) ->
-    types::VciJwtissuerResponse; #[doc = " Get credential issuer JWKS."] fn
-    credential_issuer_jwks(request : & types::VciJwksRequest) -> types::VciJwksResponse;
-    #[doc = " Create a credential offer."] fn credential_offer_create(request : &
+    : & str) -> types::HskDeleteResponse; #[doc = " Delete a security key."]
+    #[deprecated(note =
+    "the spec marks this operation deprecated; see its documentation for the form to use instead")]
+    #[allow(deprecated)] fn hsk_delete_using_delete(handle : & str) ->
+    types::HskDeleteResponse; #[doc = " Get a security key."] fn hsk_get(handle : & str)
+    -> types::HskGetResponse; #[doc = " List hardware security keys."] fn hsk_get_list()
+    -> types::HskGetListResponse; #[doc = " Echo test."] fn echo() -> (); #[doc =
+    " Get credential issuer metadata."] fn credential_issuer_metadata(request : &
+    types::VciMetadataRequest) -> types::VciMetadataResponse; #[doc =
+    " Get JWT issuer metadata."] fn credential_jwt_issuer_metadata(request : &
+    types::VciJwtissuerRequest) -> types::VciJwtissuerResponse; #[doc =
+    " Get credential issuer JWKS."] fn credential_issuer_jwks(request : &
+    types::VciJwksRequest) -> types::VciJwksResponse; #[doc =
+    " Create a credential offer."] fn credential_offer_create(request : &
     types::VciOfferCreateRequest) -> types::VciOfferCreateResponse; #[doc =
     " Get credential offer info."] fn credential_offer_info(request : &
     types::VciOfferInfoRequest) -> types::VciOfferInfoResponse; #[doc =

@@ -66,9 +66,7 @@ impl FederationConfigurationEndpoint {
         }
         let answer = match self
             .client
-            .federation_configuration(&authlete_sys::types::FederationConfigurationRequest(
-                Default::default(),
-            ))
+            .federation_configuration(&Default::default())
             .await
         {
             Ok(answer) => answer,

@@ -334,12 +334,14 @@ impl<P: ClaimsProvider> UserInfoEndpoint<P> {
         let verified_claims_for_tx = if info.requested_verified_claims_for_tx.is_empty() {
             Vec::new()
         } else {
+            // Authlete wraps each element as `{"array": [...]}`; the callback gets the lists.
+            let claim_names: Vec<Vec<String>> = info
+                .requested_verified_claims_for_tx
+                .iter()
+                .map(|element| element.array.clone())
+                .collect();
             self.claims
-                .verified_claims_for_transformation(
-                    subject,
-                    &info.requested_verified_claims_for_tx,
-                    info,
-                )
+                .verified_claims_for_transformation(subject, &claim_names, info)
                 .await
                 .into_iter()
                 .map(|claims| Value::Object(claims).to_string())

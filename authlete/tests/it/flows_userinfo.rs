@@ -304,7 +304,7 @@ async fn verified_and_transformation_claims_reach_authlete() {
             "claims": ["name"],
             "userInfoClaims": r#"{"verified_claims":{"claims":{"given_name":null}}}"#,
             "requestedClaimsForTx": ["birthdate"],
-            "requestedVerifiedClaimsForTx": [["given_name"], []]
+            "requestedVerifiedClaimsForTx": [{ "array": ["given_name"] }, { "array": [] }]
         }),
     )
     .await;

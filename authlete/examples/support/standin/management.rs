@@ -67,6 +67,7 @@ pub(super) fn client_list(state: &mut State, request: &HttpMockRequest) -> HttpM
     json(
         200,
         &types::ClientGetListResponse {
+            developer: developer.clone(),
             start: Some(start as i32),
             end: Some(end as i32),
             total_count: Some(listed.len() as i32),

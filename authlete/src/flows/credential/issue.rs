@@ -341,6 +341,7 @@ impl Core {
                 let issue = VciSingleIssueRequest {
                     access_token,
                     order: orders.pop(),
+                    ..Default::default()
                 };
                 client
                     .credential_single_issue(&issue)
@@ -360,6 +361,7 @@ impl Core {
             CredentialRequestKind::Deferred => {
                 let issue = VciDeferredIssueRequest {
                     order: orders.pop(),
+                    ..Default::default()
                 };
                 client
                     .credential_deferred_issue(&issue)

@@ -476,6 +476,24 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             name: "delete_granted_scopes",
+            operation: "client_granted_scopes_delete_api_post",
+            method: "POST",
+            v3: "/api/7159/client/granted_scopes/delete/clientId-1",
+            v2: Some("/api/client/granted_scopes/delete/clientId-1"),
+            auth: Auth::Service,
+            query: &[],
+            body: Some("{\"subject\":\"s\"}"),
+            answer: Answer::Json("{\"resultCode\":\"A000001\",\"resultMessage\":\"[A000001] ok\"}"),
+            call: |c, body| {
+                Box::pin(
+                    async move { out(c.delete_granted_scopes("clientId-1", &req(body)).await) },
+                )
+            },
+            #[cfg(feature = "blocking")]
+            blocking_call: |c, body| out(c.delete_granted_scopes("clientId-1", &req(body))),
+        },
+        Case {
+            name: "delete_granted_scopes_by_query",
             operation: "client_granted_scopes_delete_api",
             method: "DELETE",
             v3: "/api/7159/client/granted_scopes/delete/clientId-1",
@@ -485,12 +503,14 @@ pub fn cases() -> Vec<Case> {
             body: None,
             answer: Answer::Json("{\"resultCode\":\"A000001\",\"resultMessage\":\"[A000001] ok\"}"),
             call: |c, _| {
-                Box::pin(
-                    async move { out(c.delete_granted_scopes("clientId-1", "subject-1").await) },
-                )
+                Box::pin(async move {
+                    out(c
+                        .delete_granted_scopes_by_query("clientId-1", "subject-1")
+                        .await)
+                })
             },
             #[cfg(feature = "blocking")]
-            blocking_call: |c, _| out(c.delete_granted_scopes("clientId-1", "subject-1")),
+            blocking_call: |c, _| out(c.delete_granted_scopes_by_query("clientId-1", "subject-1")),
         },
         Case {
             name: "delete_granted_scopes_by_subject",
@@ -831,6 +851,24 @@ pub fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "get_service_configuration_with_request",
+            operation: "service_configuration_api_post",
+            method: "POST",
+            v3: "/api/7159/service/configuration",
+            v2: Some("/api/service/configuration"),
+            auth: Auth::Service,
+            query: &[],
+            body: Some("{\"patch\":\"s\"}"),
+            answer: Answer::Json("{\"issuer\":\"https://as.example\"}"),
+            call: |c, body| {
+                Box::pin(
+                    async move { out(c.get_service_configuration_with_request(&req(body)).await) },
+                )
+            },
+            #[cfg(feature = "blocking")]
+            blocking_call: |c, body| out(c.get_service_configuration_with_request(&req(body))),
+        },
+        Case {
             name: "dynamic_client_register",
             operation: "client_registration_api",
             method: "POST",
@@ -1030,6 +1068,7 @@ pub fn cases() -> Vec<Case> {
                 ("end", "5"),
                 ("start", "7"),
                 ("subject", "subject-q"),
+                ("tokenStatus", "VALID"),
             ],
             body: None,
             answer: Answer::Json("{\"start\":1}"),
@@ -1041,7 +1080,8 @@ pub fn cases() -> Vec<Case> {
                                 .client_identifier("clientIdentifier-q")
                                 .end(5)
                                 .start(7)
-                                .subject("subject-q"),
+                                .subject("subject-q")
+                                .token_status(authlete::types::TokenStatus::Valid),
                         )
                         .await)
                 })
@@ -1053,7 +1093,8 @@ pub fn cases() -> Vec<Case> {
                         .client_identifier("clientIdentifier-q")
                         .end(5)
                         .start(7)
-                        .subject("subject-q"),
+                        .subject("subject-q")
+                        .token_status(authlete::types::TokenStatus::Valid),
                 ))
             },
         },
@@ -1065,7 +1106,7 @@ pub fn cases() -> Vec<Case> {
             v2: Some("/api/auth/token/create"),
             auth: Auth::Service,
             query: &[],
-            body: Some("{\"clientId\":1,\"grantType\":\"AUTHORIZATION_CODE\"}"),
+            body: Some("{\"grantType\":\"AUTHORIZATION_CODE\"}"),
             answer: Answer::Json(
                 "{\"action\":\"INTERNAL_SERVER_ERROR\",\"resultCode\":\"A000001\",\"resultMessage\":\"[A000001] ok\"}",
             ),
@@ -1081,7 +1122,7 @@ pub fn cases() -> Vec<Case> {
             v2: None,
             auth: Auth::Service,
             query: &[("dryRun", "true")],
-            body: Some("[{\"clientId\":1,\"grantType\":\"AUTHORIZATION_CODE\"}]"),
+            body: Some("[{\"grantType\":\"AUTHORIZATION_CODE\"}]"),
             answer: Answer::Json("{\"resultCode\":\"A000001\",\"resultMessage\":\"[A000001] ok\"}"),
             call: |c, body| {
                 Box::pin(async move { out(c.token_create_batch(req(body), Some(true)).await) })
@@ -1177,7 +1218,7 @@ pub fn cases() -> Vec<Case> {
             v2: Some("/api/federation/configuration"),
             auth: Auth::Service,
             query: &[],
-            body: Some("{}"),
+            body: Some("{\"entityTypes\":[\"OPENID_RELYING_PARTY\"]}"),
             answer: Answer::Json(
                 "{\"action\":\"OK\",\"resultCode\":\"A000001\",\"resultMessage\":\"[A000001] ok\"}",
             ),
@@ -1214,7 +1255,7 @@ pub fn cases() -> Vec<Case> {
             auth: Auth::None,
             query: &[],
             body: None,
-            answer: Answer::Json("{\"version\":\"s\"}"),
+            answer: Answer::Json("{\"features\":[\"s\"],\"version\":\"s\"}"),
             call: |c, _| Box::pin(async move { out(c.info().await) }),
             #[cfg(feature = "blocking")]
             blocking_call: |c, _| out(c.info()),
@@ -1303,8 +1344,8 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             name: "hsk_delete",
-            operation: "hsk_delete_api",
-            method: "DELETE",
+            operation: "hsk_delete_api_get",
+            method: "GET",
             v3: "/api/7159/hsk/delete/handle-1",
             v2: Some("/api/hsk/delete/handle-1"),
             auth: Auth::Service,
@@ -1316,6 +1357,22 @@ pub fn cases() -> Vec<Case> {
             call: |c, _| Box::pin(async move { out(c.hsk_delete("handle-1").await) }),
             #[cfg(feature = "blocking")]
             blocking_call: |c, _| out(c.hsk_delete("handle-1")),
+        },
+        Case {
+            name: "hsk_delete_using_delete",
+            operation: "hsk_delete_api",
+            method: "DELETE",
+            v3: "/api/7159/hsk/delete/handle-1",
+            v2: Some("/api/hsk/delete/handle-1"),
+            auth: Auth::Service,
+            query: &[],
+            body: None,
+            answer: Answer::Json(
+                "{\"action\":\"SUCCESS\",\"resultCode\":\"A000001\",\"resultMessage\":\"[A000001] ok\"}",
+            ),
+            call: |c, _| Box::pin(async move { out(c.hsk_delete_using_delete("handle-1").await) }),
+            #[cfg(feature = "blocking")]
+            blocking_call: |c, _| out(c.hsk_delete_using_delete("handle-1")),
         },
         Case {
             name: "hsk_get",
@@ -1563,7 +1620,7 @@ pub fn cases() -> Vec<Case> {
             v2: Some("/api/vci/deferred/issue"),
             auth: Auth::Service,
             query: &[],
-            body: Some("{\"order\":{\"requestIdentifier\":\"s\"}}"),
+            body: Some("{\"interval\":1}"),
             answer: Answer::Json(
                 "{\"action\":\"OK\",\"resultCode\":\"A000001\",\"resultMessage\":\"[A000001] ok\"}",
             ),
@@ -1599,7 +1656,7 @@ pub fn cases() -> Vec<Case> {
             v2: Some("/api/auth/authorization/ticket/update"),
             auth: Auth::Service,
             query: &[],
-            body: Some("{\"info\":\"s\",\"ticket\":\"s\"}"),
+            body: Some("{\"info\":{\"context\":\"s\"},\"ticket\":\"s\"}"),
             answer: Answer::Json(
                 "{\"action\":\"OK\",\"resultCode\":\"A000001\",\"resultMessage\":\"[A000001] ok\"}",
             ),
