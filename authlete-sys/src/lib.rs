@@ -9,7 +9,11 @@
 //! What the generated code guarantees:
 //! - every string enum is *open*: a value Authlete adds later arrives as `Unknown` and is
 //!   sent back unchanged, so a new `action` never fails a response;
-//! - unknown fields are ignored and `null` is accepted for any optional field or list;
+//! - the objects an application reads and writes back ([`types::Service`], [`types::Client`],
+//!   the authorization ticket information and every object inside them) keep the members
+//!   they do not know in `unknown_members` and send them back unchanged ([`UnknownMembers`]);
+//!   other answers ignore unknown members;
+//! - `null` is accepted for any optional field or list;
 //! - credentials (tokens, secrets, authorization codes, passwords, responses that carry
 //!   them) are [`Secret`]s, which `Debug` never prints;
 //! - with the `mock` feature, [`mock`] offers typed httpmock helpers for every operation.
@@ -32,7 +36,9 @@ mod client;
 #[path = "generated/mock.rs"]
 pub mod mock;
 mod runtime;
+mod unknown;
 
 pub use client::*;
 pub use progenitor_client::OperationInfo;
 pub use runtime::{Inner, Middleware, ResultInfo, Secret, SendFuture, UnknownValue};
+pub use unknown::UnknownMembers;

@@ -880,3 +880,27 @@ async fn truncated_json_reports_what_from_slice_reports() {
         other => panic!("expected an invalid payload, got {other:?}"),
     }
 }
+
+/// Unknown members are kept whatever their names look like on the wire: escaped names (which
+/// the parser cannot lend) are told apart as well as plain ones, and a known name written
+/// with an escape is still known.
+#[test]
+fn unknown_members_with_escaped_names() {
+    let text = r#"{"serviceNam\u0065": "s", "fu\u0074ure": [1, {"a": null}], "plain": "x",
+        "supportedScopes": [{"name": "read", "n\u00e9w": true}]}"#;
+    let service: types::Service = serde_json::from_str(text).unwrap();
+    assert_eq!(service.service_name.as_deref(), Some("s"));
+    assert_eq!(
+        service.unknown_members.keys().collect::<Vec<_>>(),
+        ["future", "plain"]
+    );
+    assert_eq!(
+        service.unknown_members["future"],
+        serde_json::json!([1, {"a": null}])
+    );
+    assert_eq!(service.supported_scopes[0].unknown_members["néw"], true);
+    // From a `Value` (no borrowing at all) the same.
+    let value: serde_json::Value = serde_json::from_str(text).unwrap();
+    let again: types::Service = serde_json::from_value(value).unwrap();
+    assert_eq!(again, service);
+}

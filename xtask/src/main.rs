@@ -8,6 +8,7 @@
 mod enums;
 mod postprocess;
 mod sdk;
+mod unknown;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -145,7 +146,8 @@ fn generate_from(text: &str) -> Result<Vec<Output>, String> {
         .map_err(|e| format!("progenitor: {e}"))?;
     let mut client: syn::File =
         syn::parse2(client).map_err(|e| format!("parsing generated client: {e}"))?;
-    postprocess::client(&mut client, &open_enums)?;
+    let keep_unknown = unknown::schemas(&spec)?;
+    postprocess::client(&mut client, &open_enums, &keep_unknown)?;
     postprocess::one_doc_line_per_attribute(&mut client);
 
     let mut mock_generator = Generator::new(&settings);

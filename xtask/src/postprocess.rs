@@ -8,7 +8,11 @@ use syn::visit_mut::VisitMut;
 use crate::enums::OpenEnum;
 
 /// Adds the open enums to the `types` module and makes collections accept `null`.
-pub fn client(file: &mut syn::File, open_enums: &[OpenEnum]) -> Result<(), String> {
+pub fn client(
+    file: &mut syn::File,
+    open_enums: &[OpenEnum],
+    keep_unknown: &std::collections::BTreeSet<String>,
+) -> Result<(), String> {
     let types = types_module(file)?;
     let mut nulls = NullTolerantCollections::default();
     nulls.visit_item_mod_mut(types);
@@ -16,6 +20,25 @@ pub fn client(file: &mut syn::File, open_enums: &[OpenEnum]) -> Result<(), Strin
         return Err("found no optional collection fields to make null-tolerant".into());
     }
     let items = &mut types.content.as_mut().expect("inline module").1;
+    let mut kept = Vec::new();
+    let mut unknown_impls = Vec::new();
+    for item in items.iter_mut() {
+        let syn::Item::Struct(item) = item else {
+            continue;
+        };
+        if !keep_unknown.contains(&item.ident.to_string()) {
+            continue;
+        }
+        unknown_impls.extend(crate::unknown::keep(item)?);
+        kept.push(item.ident.to_string());
+    }
+    if kept.len() != keep_unknown.len() {
+        let missing: Vec<&String> = keep_unknown.iter().filter(|n| !kept.contains(n)).collect();
+        return Err(format!(
+            "x-keep-unknown: no generated struct for {missing:?}"
+        ));
+    }
+    items.extend(unknown_impls);
     let extra = result_info_impls(items)?;
     items.extend(extra);
     for open_enum in open_enums {

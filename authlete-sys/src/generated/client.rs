@@ -636,10 +636,15 @@ pub mod types {
     }
     ///Information attached to an authorization ticket, currently the free-form `context` text, read or set via the ticket APIs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct AuthorizationTicketInfo {
         ///Arbitrary text that was attached to the ticket.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub context: ::std::option::Option<::std::string::String>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///The body of `getAuthorizationTicketInfo`: the authorization ticket whose attached information should be returned.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1420,6 +1425,7 @@ pub mod types {
     }
     ///A client application registered with a service, with its metadata and settings; used by the client management and registration APIs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct Client {
         #[serde(
             rename = "applicationType",
@@ -2072,6 +2078,10 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_info_sign_alg: ::std::option::Option<crate::types::JwsAlg>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///Names the end-user whose grants to the client are to be removed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2207,6 +2217,7 @@ pub mod types {
     }
     ///Per-client settings that go beyond standard client metadata, such as requestable scopes and token lifetimes, held in `Client.extension`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct ClientExtension {
         ///Per-client access token lifetime in seconds; used only if positive and shorter than the service setting. The smallest of this, the service value and the `access_token.duration` scope attribute wins.
         #[serde(
@@ -2246,6 +2257,10 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub token_exchange_permitted: ::std::option::Option<bool>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///Authlete's answer to `client_extension_requestables_scopes_get_api`: the scopes the client is allowed to request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2836,6 +2851,7 @@ pub mod types {
     }
     ///Verifiable credential issuer metadata configured on a service and published by the credential issuer metadata endpoint.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct CredentialIssuerMetadata {
         ///Identifiers of the authorization servers the credential issuer relies on, published as `authorization_servers`; omit when the issuer is its own authorization server.
         #[serde(
@@ -2959,6 +2975,10 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub require_credential_response_encryption: ::std::option::Option<bool>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///Details of a verifiable credential offer, including its grants and subject, as returned by the VCI offer APIs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3828,6 +3848,7 @@ pub mod types {
     }
     ///Information about a key held in a Hardware Security Module (HSM).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct Hsk {
         ///Algorithm of the HSM key: a signing algorithm like `ES256` when `use` is `sig`, or an encryption algorithm like `RSA-OAEP-256` when `use` is `enc`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3856,6 +3877,10 @@ pub mod types {
         ///Intended use of the HSM key: `sig` for signing with the private key (verified with the public key), or `enc` for decrypting data encrypted with the public key.
         #[serde(rename = "use", skip_serializing_if = "::std::option::Option::is_none")]
         pub use_: ::std::option::Option<::std::string::String>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///The body of `hsk_create_api`: the type, use, key ID, algorithm and HSM name of the key to create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4490,6 +4515,7 @@ pub mod types {
     }
     ///A URI paired with a name, used for the mutual TLS endpoint aliases of a service.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct NamedUri {
         ///Name of the endpoint, such as `token_endpoint`, that this alias stands in for.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4497,6 +4523,10 @@ pub mod types {
         ///URI of the endpoint to use under this name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uri: ::std::option::Option<::std::string::String>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///The body of `native_sso_logout_api`: the authentication session that should be logged out.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4600,6 +4630,7 @@ pub mod types {
     }
     ///A generic key and value of strings, used for example for custom attributes of services, clients and scopes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct Pair {
         ///Key of the key-value pair.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4607,6 +4638,10 @@ pub mod types {
         ///Value of the key-value pair.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///An extra property stored with an access token, code or credential offer, which may be hidden from the client.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4806,6 +4841,7 @@ pub mod types {
     }
     ///A scope that a service supports, with its name, descriptions, attributes and whether it is granted by default.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct Scope {
         ///Arbitrary key-value attributes attached to the scope.
         #[serde(
@@ -4833,9 +4869,14 @@ pub mod types {
         ///Scope name, as used in the `scope` request parameter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///An authorization server instance hosted by Authlete, with all of its settings; used by the service management APIs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct Service {
         ///Lifetime of access tokens in seconds, returned as `expires_in` in token responses.
         #[serde(
@@ -6097,6 +6138,10 @@ pub mod types {
         )]
         pub verified_claims_validation_schema_set:
             ::std::option::Option<crate::types::VerifiedClaimsValidationSchema>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///The body of `service_configuration_api_post`: formatting and patch options for the discovery document.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -6144,6 +6189,7 @@ pub mod types {
     }
     ///The API key and secret a service uses with one social network service to authenticate end-users.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct SnsCredentials {
         ///API key for the social network service; a credential.
         #[serde(
@@ -6160,6 +6206,10 @@ pub mod types {
         ///Social network service these credentials belong to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sns: ::std::option::Option<::std::string::String>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///The body of `auth_introspection_standard_api`: an RFC 7662 introspection request and options for a JWT response.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -6259,6 +6309,7 @@ pub mod types {
     }
     ///A value with a language tag, used for localized client and scope names, descriptions and URIs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct TaggedValue {
         ///Language tag portion, such as `en` or `ja`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6266,6 +6317,10 @@ pub mod types {
         ///Value associated with the language tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///Progress and outcome of an asynchronous token batch operation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -7615,6 +7670,7 @@ pub mod types {
     }
     ///An OpenID Federation trust anchor a service trusts, given by its entity ID and public JWK Set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(remote = "Self")]
     pub struct TrustAnchor {
         ///Entity ID of the OpenID Federation trust anchor.
         #[serde(
@@ -7625,6 +7681,10 @@ pub mod types {
         ///JWK Set holding the public keys of the trust anchor.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub jwks: ::std::option::Option<::std::string::String>,
+        /// The JSON members this version of the SDK does not know, kept as received and sent
+        /// back unchanged (see [`UnknownMembers`](crate::UnknownMembers)).
+        #[serde(flatten, skip_deserializing)]
+        pub unknown_members: crate::UnknownMembers,
     }
     ///The body of `auth_userinfo_issue_api`: the access token and the claims about the end-user to put in the userinfo response.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -8457,6 +8517,224 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl ::serde::Serialize for AuthorizationTicketInfo {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            AuthorizationTicketInfo::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AuthorizationTicketInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) = crate::unknown::deserialize(deserializer, |d| {
+                AuthorizationTicketInfo::deserialize(d)
+            })?;
+            value.unknown_members = unknown;
+            Ok(value)
+        }
+    }
+    impl ::serde::Serialize for Client {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            Client::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Client {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) =
+                crate::unknown::deserialize(deserializer, |d| Client::deserialize(d))?;
+            value.unknown_members = unknown;
+            Ok(value)
+        }
+    }
+    impl ::serde::Serialize for ClientExtension {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            ClientExtension::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ClientExtension {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) =
+                crate::unknown::deserialize(deserializer, |d| ClientExtension::deserialize(d))?;
+            value.unknown_members = unknown;
+            Ok(value)
+        }
+    }
+    impl ::serde::Serialize for CredentialIssuerMetadata {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            CredentialIssuerMetadata::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CredentialIssuerMetadata {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) = crate::unknown::deserialize(deserializer, |d| {
+                CredentialIssuerMetadata::deserialize(d)
+            })?;
+            value.unknown_members = unknown;
+            Ok(value)
+        }
+    }
+    impl ::serde::Serialize for Hsk {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            Hsk::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Hsk {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) =
+                crate::unknown::deserialize(deserializer, |d| Hsk::deserialize(d))?;
+            value.unknown_members = unknown;
+            Ok(value)
+        }
+    }
+    impl ::serde::Serialize for NamedUri {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            NamedUri::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NamedUri {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) =
+                crate::unknown::deserialize(deserializer, |d| NamedUri::deserialize(d))?;
+            value.unknown_members = unknown;
+            Ok(value)
+        }
+    }
+    impl ::serde::Serialize for Pair {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            Pair::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Pair {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) =
+                crate::unknown::deserialize(deserializer, |d| Pair::deserialize(d))?;
+            value.unknown_members = unknown;
+            Ok(value)
+        }
+    }
+    impl ::serde::Serialize for Scope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            Scope::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Scope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) =
+                crate::unknown::deserialize(deserializer, |d| Scope::deserialize(d))?;
+            value.unknown_members = unknown;
+            Ok(value)
+        }
+    }
+    impl ::serde::Serialize for Service {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            Service::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Service {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) =
+                crate::unknown::deserialize(deserializer, |d| Service::deserialize(d))?;
+            value.unknown_members = unknown;
+            Ok(value)
+        }
+    }
+    impl ::serde::Serialize for SnsCredentials {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            SnsCredentials::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnsCredentials {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) =
+                crate::unknown::deserialize(deserializer, |d| SnsCredentials::deserialize(d))?;
+            value.unknown_members = unknown;
+            Ok(value)
+        }
+    }
+    impl ::serde::Serialize for TaggedValue {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            TaggedValue::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaggedValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) =
+                crate::unknown::deserialize(deserializer, |d| TaggedValue::deserialize(d))?;
+            value.unknown_members = unknown;
+            Ok(value)
+        }
+    }
+    impl ::serde::Serialize for TrustAnchor {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            TrustAnchor::serialize(self, serializer)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TrustAnchor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let (mut value, unknown) =
+                crate::unknown::deserialize(deserializer, |d| TrustAnchor::deserialize(d))?;
+            value.unknown_members = unknown;
+            Ok(value)
         }
     }
     impl crate::ResultInfo for AccessToken {}

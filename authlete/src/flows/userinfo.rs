@@ -550,6 +550,7 @@ fn signature_headers(headers: &HeaderMap) -> Vec<Pair> {
             (!values.is_empty()).then(|| Pair {
                 key: Some(name),
                 value: Some(values.join(", ")),
+                ..Default::default()
             })
         })
         .collect()

@@ -34,3 +34,4 @@ mod pagination;
 mod retry;
 mod scripted;
 mod tracing;
+mod unknown_members;
