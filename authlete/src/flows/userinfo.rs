@@ -473,16 +473,11 @@ fn presented_token(request: &Request<Bytes>, settings: &FlowSettings) -> Result<
         .map(|(_, token)| token);
     let from_form = if method == Method::POST && !request.body().is_empty() {
         let form = request::form_parameters(request, settings).map_err(NoToken::Refused)?;
-        let mut tokens = form_urlencoded::parse(form.as_bytes())
-            .filter(|(name, _)| name == "access_token")
+        // `form_parameters` has refused a repeated `access_token`.
+        let token = form_urlencoded::parse(form.as_bytes())
+            .find(|(name, _)| name == "access_token")
             .map(|(_, value)| value.into_owned());
-        let first = tokens.next();
-        if tokens.next().is_some() {
-            return Err(NoToken::Refused(BadRequest::Malformed(
-                "the access_token parameter is repeated",
-            )));
-        }
-        match first {
+        match token {
             Some(token) if token.is_empty() => {
                 return Err(NoToken::Refused(BadRequest::Malformed(
                     "the access_token parameter is empty",

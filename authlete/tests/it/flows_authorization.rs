@@ -1074,3 +1074,46 @@ fn handler_futures_are_send() {
     assert_send_sync::<AuthorizationOutcome>();
     assert_send_sync::<AuthorizationDecision>();
 }
+
+/// RFC 6749 section 3.1: a parameter must not appear twice. A second `redirect_uri` must
+/// never reach Authlete, nor lead to a redirect to an unverified URI.
+#[tokio::test]
+async fn repeated_parameters_are_refused_without_a_redirect() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|_, then| {
+            then.status(200).json_body(json!({
+                "action": "LOCATION",
+                "responseContent": "https://evil.example/cb?error=invalid_request"
+            }));
+        })
+        .await;
+    let endpoint = endpoint(&server);
+    let twice = "response_type=code&client_id=app\
+        &redirect_uri=https%3A%2F%2Fapp.example%2Fcb\
+        &redirect_uri=https%3A%2F%2Fevil.example%2Fcb";
+    for request in [
+        get(twice),
+        form_post("/authorize", twice),
+        // The same name, encoded differently.
+        get("response_type=code&client_id=app&redirect_uri=a&redirect%5furi=b"),
+        get("response_type=code&response_type=token&client_id=app"),
+    ] {
+        let response = ready(endpoint.handle(&request).await);
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert!(!response.headers().contains_key(header::LOCATION));
+        assert_no_store(&response);
+        assert_eq!(json(&response)["error"], "invalid_request");
+    }
+    assert_eq!(any.calls_async().await, 0);
+    // `resource` may repeat (RFC 8707).
+    let response = ready(
+        endpoint
+            .handle(&get(
+                "response_type=code&client_id=app&resource=https%3A%2F%2Fa&resource=https%3A%2F%2Fb",
+            ))
+            .await,
+    );
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(any.calls_async().await, 1);
+}

@@ -383,3 +383,25 @@ fn handler_futures_are_send() {
     assert_send(endpoint(&server).handle(&request));
     assert_send_sync::<PushedAuthorizationEndpoint>();
 }
+
+#[tokio::test]
+async fn repeated_parameters_are_refused_before_authlete_is_asked() {
+    let server = MockServer::start_async().await;
+    let any = answer(
+        &server,
+        json!({"action": "CREATED", "responseContent": CREATED}),
+    )
+    .await;
+    let endpoint = endpoint(&server);
+    for body in [
+        format!("{FORM}&redirect_uri=https%3A%2F%2Fevil.example%2Fcb"),
+        format!("{FORM}&scope=a&scope=b"),
+        format!("{FORM}&state=1&state=2"),
+    ] {
+        let response = endpoint.handle(&par(&body)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert_no_store(&response);
+        assert_eq!(json(&response)["error"], "invalid_request");
+    }
+    assert_eq!(any.calls_async().await, 0);
+}

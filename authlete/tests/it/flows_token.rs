@@ -939,3 +939,43 @@ fn handle_futures_are_send() {
     assert_clone_send_sync::<TokenEndpoint>();
     assert_clone_send_sync::<TokenEndpoint<App>>();
 }
+
+/// RFC 6749 section 3.2: `grant_type`, `code` or `redirect_uri` twice never reach Authlete.
+#[tokio::test]
+async fn repeated_parameters_are_refused_before_authlete_is_asked() {
+    let server = MockServer::start_async().await;
+    let any = answer(
+        &server,
+        "auth/token",
+        json!({"action": "OK", "responseContent": TOKEN_JSON}),
+    )
+    .await;
+    let endpoint = endpoint(&server);
+    for body in [
+        "grant_type=authorization_code&code=c1&grant_type=client_credentials",
+        "grant_type=authorization_code&code=c1&code=c2",
+        "grant_type=authorization_code&code=c1&redirect_uri=a&redirect_uri=b",
+        "grant_type=refresh_token&refresh_token=r&scope=a&scope=b",
+    ] {
+        let response = endpoint.handle(&form_post("/token", body)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert_no_store(&response);
+        assert_eq!(json(&response)["error"], "invalid_request");
+        assert!(
+            json(&response)["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("appears more than once")
+        );
+    }
+    assert_eq!(any.calls_async().await, 0);
+    // `resource` and `audience` may repeat (RFC 8707, RFC 8693).
+    let response = endpoint
+        .handle(&form_post(
+            "/token",
+            "grant_type=client_credentials&client_id=app&resource=https%3A%2F%2Fa&resource=https%3A%2F%2Fb&audience=x&audience=y",
+        ))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(any.calls_async().await, 1);
+}

@@ -301,7 +301,9 @@ pub fn request_parsing(raw: &RawRequest) {
             if query.len() > settings.max_body_bytes {
                 Err(BadRequest::PayloadTooLarge)
             } else {
-                check_urlencoded(query).map(|()| query.to_owned())
+                check_urlencoded(query)
+                    .and_then(|()| check_unique(query))
+                    .map(|()| query.to_owned())
             }
         }
         http::Method::POST => form.clone(),
@@ -426,7 +428,24 @@ fn expected_form(
     let text = std::str::from_utf8(request.body())
         .map_err(|_| BadRequest::Malformed("the body is not valid UTF-8"))?;
     check_urlencoded(text)?;
+    check_unique(text)?;
     Ok(text.to_owned())
+}
+
+/// No decoded name twice, but `resource` and `audience` (and empty names).
+fn check_unique(text: &str) -> Result<(), BadRequest> {
+    let names: Vec<String> = form_urlencoded::parse(text.as_bytes())
+        .map(|(name, _)| name.into_owned())
+        .filter(|name| !name.is_empty() && name != "resource" && name != "audience")
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() == names.len() {
+        Ok(())
+    } else {
+        Err(BadRequest::RepeatedParameter("repeated".into()))
+    }
 }
 
 /// Every `%` followed by two hex digits, and no control characters. (Which of the two
@@ -450,6 +469,9 @@ fn same_reason(result: &Result<String, BadRequest>) -> Result<&str, BadRequest> 
     match result {
         Ok(text) => Ok(text),
         Err(BadRequest::Malformed(_)) => Err(BadRequest::Malformed("malformed")),
+        Err(BadRequest::RepeatedParameter(_)) => {
+            Err(BadRequest::RepeatedParameter("repeated".into()))
+        }
         Err(other) => Err(other.clone()),
     }
 }
