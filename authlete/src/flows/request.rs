@@ -1,5 +1,32 @@
 //! Reading what the flows need from an incoming request, refusing malformed or hostile
 //! requests with the right `4xx` before Authlete is asked.
+//!
+//! # Parameters
+//!
+//! [`form_parameters`] and [`query_or_form_parameters`] accept well-formed
+//! `application/x-www-form-urlencoded` text within [`FlowSettings::max_body_bytes`], and
+//! refuse a parameter that appears twice (RFC 6749 sections 3.1 and 3.2), except those of
+//! [`REPEATABLE_PARAMETERS`].
+//!
+//! # Client authentication
+//!
+//! The five endpoints where clients authenticate as at the token endpoint (token, pushed
+//! authorization, backchannel authentication, device authorization, revocation) read the
+//! client's credentials with one reader, [`ClientAuthentication::read`], and pass them to
+//! Authlete, which authenticates the client. The order of precedence:
+//!
+//! | | credentials | problems refused before Authlete is asked |
+//! |---|---|---|
+//! | 1 | `Authorization: Basic` | repeated: `400 invalid_request`; another scheme or not decodable: `401 invalid_client` with the `Basic` challenge (RFC 6749 section 5.2) |
+//! | 2 | `client_secret` in the form | with 1: `400 invalid_request` (more than one method, RFC 6749 section 2.3) |
+//! | 3 | `client_assertion` in the form | with 1 or 2: `400 invalid_request` |
+//! | 4 | `OAuth-Client-Attestation` and `-PoP` | repeated, or one without the other: `400 invalid_request` |
+//! | 5 | the client certificate ([`RequestExtras`], else the [`Proxy`](super::Proxy) header) | none: always passed on, also to bind tokens (RFC 8705) |
+//!
+//! The client ID of 1 must equal the form's `client_id` when both are given (`400
+//! invalid_request`). [`ClientAuthentication::method`] is the first present. Every `401`
+//! of these endpoints, whether refused here or by Authlete, carries
+//! `WWW-Authenticate: Basic realm="<endpoint>"` ([`challenge`]).
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -8,6 +35,12 @@ use http::{HeaderMap, Method, Request, StatusCode, header};
 use super::response::{self, ResponseExt as _};
 use super::{FlowSettings, Response};
 use crate::Secret;
+
+mod client_auth;
+
+pub use self::client_auth::{
+    ClientAuthError, ClientAuthMethod, ClientAuthentication, challenge, unauthorized,
+};
 
 /// Facts about a request that the application may know better than its headers, such as
 /// the client certificate of a mutual-TLS connection it terminated itself. Put it in the

@@ -18,7 +18,8 @@ use httpmock::MockServer;
 use serde_json::{Value, json};
 
 use crate::flows_support::{
-    api_path, assert_generic_500, assert_no_store, client, form_post, json, text,
+    ClientAuthEndpoint, api_path, assert_generic_500, assert_no_store, check_client_authentication,
+    client, form_post, json, text,
 };
 
 const TOKEN_JSON: &str = r#"{"access_token":"at-1","token_type":"Bearer","expires_in":3600}"#;
@@ -243,7 +244,7 @@ async fn invalid_client_after_basic_is_401_with_a_basic_challenge() {
 }
 
 #[tokio::test]
-async fn invalid_client_without_basic_is_401_without_a_challenge() {
+async fn invalid_client_without_basic_is_401_with_the_basic_challenge_too() {
     let server = MockServer::start_async().await;
     answer(
         &server,
@@ -258,7 +259,11 @@ async fn invalid_client_without_basic_is_401_without_a_challenge() {
         ))
         .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(!response.headers().contains_key(header::WWW_AUTHENTICATE));
+    // RFC 6749 5.2: the 401 names the HTTP scheme the endpoint supports.
+    assert_eq!(
+        response.headers()[header::WWW_AUTHENTICATE],
+        "Basic realm=\"token\""
+    );
     assert_eq!(json(&response)["error"], "invalid_client");
 }
 
@@ -901,10 +906,6 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
             StatusCode::BAD_REQUEST,
         ),
         (endpoint.handle(&two_auth).await, StatusCode::BAD_REQUEST),
-        (
-            endpoint.handle(&broken_basic).await,
-            StatusCode::BAD_REQUEST,
-        ),
         (endpoint.handle(&two_dpop).await, StatusCode::BAD_REQUEST),
         (
             endpoint.handle(&two_attestations).await,
@@ -920,6 +921,14 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
         assert_no_store(&response);
         assert_eq!(json(&response)["error"], "invalid_request");
     }
+    // The client used the Authorization header: 401 with its scheme (RFC 6749 5.2).
+    let response = endpoint.handle(&broken_basic).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(&response)["error"], "invalid_client");
+    assert_eq!(
+        response.headers()[header::WWW_AUTHENTICATE],
+        "Basic realm=\"token\""
+    );
     assert_eq!(any.calls_async().await, 0);
 }
 
@@ -938,6 +947,27 @@ fn handle_futures_are_send() {
     fn assert_clone_send_sync<T: Clone + Send + Sync + 'static>() {}
     assert_clone_send_sync::<TokenEndpoint>();
     assert_clone_send_sync::<TokenEndpoint<App>>();
+}
+
+#[tokio::test]
+async fn client_authentication_is_read_by_the_shared_reader() {
+    let server = MockServer::start_async().await;
+    let endpoint = endpoint(&server);
+    check_client_authentication(
+        &server,
+        ClientAuthEndpoint {
+            path: "/token",
+            form: "grant_type=client_credentials",
+            realm: "token",
+            operation: "auth/token",
+            unauthorized_action: "INVALID_CLIENT",
+            handle: |request| {
+                let endpoint = endpoint.clone();
+                async move { endpoint.handle(&request).await }
+            },
+        },
+    )
+    .await;
 }
 
 /// RFC 6749 section 3.2: `grant_type`, `code` or `redirect_uri` twice never reach Authlete.
