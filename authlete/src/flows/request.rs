@@ -380,7 +380,9 @@ pub fn client_certificate(
     settings.proxy.client_certificate(request.headers())
 }
 
-/// The URL the client used (for DPoP's `htu`), without query or fragment.
+/// The URL the client used (for DPoP's `htu`), without query or fragment, when the
+/// deployment says where it comes from ([`Proxy`](super::Proxy)); `None` otherwise, and
+/// then Authlete uses the endpoint URL configured in the service.
 pub fn public_url(request: &Request<Bytes>, settings: &FlowSettings) -> Option<String> {
     settings
         .proxy

@@ -4,7 +4,9 @@
 //! [`TokenValidator`] takes the token from `Authorization`, and sends Authlete the
 //! conditions it must meet: the scopes and subject the resource requires, the client
 //! certificate of a mutual-TLS connection (certificate-bound tokens, RFC 8705) and the
-//! `DPoP` proof with the request's method (`htm`) and public URL (`htu`). The result is the
+//! `DPoP` proof with the request's method (`htm`) and public URL (`htu`, which Authlete
+//! needs to check proofs at a resource server: configure where it comes from with a
+//! [`Proxy`](super::Proxy); the default sends none). The result is the
 //! token's [`TokenInfo`], or the complete error response with the `WWW-Authenticate`
 //! challenge Authlete prepared.
 //!

@@ -165,10 +165,12 @@ impl<T: ClaimsProvider> ClaimsProvider for Arc<T> {
 /// and `/auth/userinfo/issue`.
 ///
 /// The access token comes in `Authorization: Bearer` or `Authorization: DPoP` (with the
-/// `DPoP` proof, checked against the method and the public URL), or as the `access_token`
-/// parameter of a form `POST` (RFC 6750 section 2.2); the client certificate is passed on
-/// for certificate-bound tokens, and the covered headers of an RFC 9421 message signature
-/// (`Signature-Input`) for FAPI 2.0 message signing.
+/// `DPoP` proof, checked against the method and the public URL: the one the
+/// [`Proxy`](super::Proxy) configuration gives, else the service's userinfo endpoint), or
+/// as the `access_token` parameter of a form `POST` (RFC 6750 section 2.2); the client
+/// certificate is passed on for certificate-bound tokens, and the covered headers of an
+/// RFC 9421 message signature (`Signature-Input`) for FAPI 2.0 message signing (with the
+/// target URI when the public URL is configured).
 ///
 /// `/auth/userinfo`:
 ///

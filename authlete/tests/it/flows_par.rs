@@ -80,7 +80,6 @@ async fn created_is_201_and_passes_everything_the_request_carries() {
                     "clientCertificatePath": ["chain-0"],
                     "dpop": "eyJ.proof.sig",
                     "htm": "POST",
-                    "htu": "https://as.example.com/par",
                     "oauthClientAttestation": "eyJ.attestation.sig",
                     "oauthClientAttestationPop": "eyJ.pop.sig"
                 }));
@@ -156,6 +155,7 @@ async fn the_public_url_and_the_nonce_requirement_come_from_the_settings() {
     let mut request = par(FORM);
     let headers = request.headers_mut();
     headers.insert("dpop", "eyJ.proof.sig".parse().unwrap());
+    headers.insert("x-forwarded-proto", "https".parse().unwrap());
     headers.insert("x-forwarded-host", "edge.example.com".parse().unwrap());
     headers.insert("x-forwarded-prefix", "/oauth".parse().unwrap());
     let response = endpoint.handle(&request).await;

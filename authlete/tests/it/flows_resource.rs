@@ -47,8 +47,7 @@ async fn ok_gives_the_tokens_info_and_sends_the_requirements() {
                     "token": "at-1",
                     "scopes": ["photos.read", "photos.write"],
                     "subject": "user-1",
-                    "htm": "GET",
-                    "htu": "https://api.example.com/photos/1"
+                    "htm": "GET"
                 }));
             then.status(200).json_body(json!({
                 "action": "OK",
@@ -110,6 +109,7 @@ async fn dpop_tokens_send_the_proof_with_htm_htu_and_the_certificate() {
     let validator = TokenValidator::new(client(&server), settings);
     let mut request = Request::post("/photos?x=1")
         .header(header::HOST, "internal:8080")
+        .header("x-forwarded-proto", "https")
         .header("x-forwarded-host", "edge.example.com")
         .header("x-forwarded-prefix", "/rs")
         .header(header::AUTHORIZATION, "DPoP dpop-at")

@@ -156,7 +156,6 @@ async fn ok_is_200_and_passes_everything_the_request_provides() {
                 "clientCertificatePath": [CHAIN],
                 "dpop": "h.p.s",
                 "htm": "POST",
-                "htu": "https://as.example.com/token",
                 "oauthClientAttestation": "att.jwt",
                 "oauthClientAttestationPop": "pop.jwt"
             }));

@@ -236,12 +236,14 @@ pub fn proxy_for(which: u8) -> Proxy {
         },
         _ => ClientCertificateSource::ClientCertHeader,
     };
-    let url = match (which / 3) % 5 {
-        0 => PublicUrlSource::Request,
+    let url = match (which / 3) % 7 {
+        0 => PublicUrlSource::Direct(http::uri::Scheme::HTTPS),
         1 => PublicUrlSource::Forwarded,
         2 => PublicUrlSource::XForwarded,
         3 => PublicUrlSource::Fixed("https://as.example.com".parse().unwrap()),
-        _ => PublicUrlSource::Fixed("https://as.example.com/base/".parse().unwrap()),
+        4 => PublicUrlSource::Fixed("https://as.example.com/base/".parse().unwrap()),
+        5 => PublicUrlSource::Direct(http::uri::Scheme::HTTP),
+        _ => PublicUrlSource::Service,
     };
     Proxy::default()
         .with_client_certificate(certificate)
@@ -525,7 +527,7 @@ pub fn proxy_headers(raw: &RawRequest) {
     let Some(request) = raw.build() else {
         return;
     };
-    for which in 0..15 {
+    for which in 0..21 {
         let settings = FlowSettings::default().with_proxy(proxy_for(which));
         proxy_headers_of(&request, &settings);
     }
