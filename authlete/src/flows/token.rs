@@ -294,6 +294,7 @@ pub struct TokenEndpoint<P = DefaultTokenPolicy> {
     client: Client,
     settings: FlowSettings,
     policy: P,
+    dpop_nonce_required: bool,
 }
 
 impl<P: Clone> Clone for TokenEndpoint<P> {
@@ -302,6 +303,7 @@ impl<P: Clone> Clone for TokenEndpoint<P> {
             client: self.client.clone(),
             settings: self.settings.clone(),
             policy: self.policy.clone(),
+            dpop_nonce_required: self.dpop_nonce_required,
         }
     }
 }
@@ -311,6 +313,7 @@ impl<P> fmt::Debug for TokenEndpoint<P> {
         f.debug_struct("TokenEndpoint")
             .field("client", &self.client)
             .field("settings", &self.settings)
+            .field("dpop_nonce_required", &self.dpop_nonce_required)
             .finish_non_exhaustive()
     }
 }
@@ -323,7 +326,18 @@ impl<P: TokenPolicy> TokenEndpoint<P> {
             client,
             settings,
             policy,
+            dpop_nonce_required: false,
         }
+    }
+
+    /// The same handler requiring (with `true`) a server nonce in DPoP proofs even when
+    /// the service's `dpopNonceRequired` does not (RFC 9449 section 8): Authlete then
+    /// answers a proof without the nonce it expects with `400` `use_dpop_nonce` and a
+    /// `DPoP-Nonce` to retry with.
+    #[must_use]
+    pub fn with_dpop_nonce_required(mut self, required: bool) -> Self {
+        self.dpop_nonce_required = required;
+        self
     }
 
     /// The application's policy.
@@ -351,6 +365,7 @@ impl<P: TokenPolicy> TokenEndpoint<P> {
             client_certificate: auth.client_certificate,
             client_certificate_path: auth.client_certificate_chain,
             dpop,
+            dpop_nonce_required: self.dpop_nonce_required.then_some(true),
             htm: Some(request.method().as_str().to_owned()),
             htu: request::public_url(request, &self.settings),
             oauth_client_attestation: auth.attestation,

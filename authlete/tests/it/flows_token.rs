@@ -1008,3 +1008,49 @@ async fn repeated_parameters_are_refused_before_authlete_is_asked() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(any.calls_async().await, 1);
 }
+
+#[tokio::test]
+async fn the_dpop_nonce_requirement_reaches_authlete_and_its_nonce_the_client() {
+    let server = MockServer::start_async().await;
+    let required = server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path(api_path("auth/token"))
+                .json_body_includes(r#"{"dpop":"h.p.s","dpopNonceRequired":true}"#);
+            then.status(200).json_body(json!({
+                "action": "BAD_REQUEST",
+                "responseContent": r#"{"error":"use_dpop_nonce"}"#,
+                "dpopNonce": "n-9"
+            }));
+        })
+        .await;
+    let endpoint = endpoint(&server).with_dpop_nonce_required(true);
+    let mut request = form_post("/token", "grant_type=client_credentials&client_id=app");
+    request
+        .headers_mut()
+        .insert("dpop", "h.p.s".parse().unwrap());
+    let response = endpoint.handle(&request).await;
+    required.assert_async().await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(&response)["error"], "use_dpop_nonce");
+    assert_eq!(response.headers()["dpop-nonce"], "n-9");
+    assert_no_store(&response);
+    required.delete_async().await;
+
+    // Not required: the field is left out, and the service's setting applies.
+    let not_sent = server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path(api_path("auth/token"))
+                .json_body_excludes(r#"{"dpopNonceRequired":true}"#);
+            then.status(200)
+                .json_body(json!({"action": "OK", "responseContent": TOKEN_JSON}));
+        })
+        .await;
+    let response = self::endpoint(&server)
+        .with_dpop_nonce_required(false)
+        .handle(&request)
+        .await;
+    not_sent.assert_async().await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
