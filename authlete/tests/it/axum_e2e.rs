@@ -403,6 +403,96 @@ async fn routes_with_an_id_pass_the_captured_id_to_the_handler() {
     server.abort();
 }
 
+/// The adapter reads each body under the endpoint's own limit, also for the routes that
+/// take an ID from the path (it used the default 64 KiB there).
+#[tokio::test]
+async fn routes_with_an_id_honour_the_endpoints_body_limit() {
+    let authlete = MockServer::start_async().await;
+    let update = authlete
+        .mock_async(|when, then| {
+            when.path(api_path("client/registration/update"));
+            then.status(200)
+                .json_body(json!({"action": "UPDATED", "responseContent": "{}"}));
+        })
+        .await;
+    let big = FlowSettings::default().with_max_body_bytes(256 * 1024);
+    let router = AuthorizationServer::new()
+        .client_configuration(
+            "/register/{client_id}",
+            authlete::flows::registration::ClientConfigurationEndpoint::new(client(&authlete), big),
+        )
+        .grant_management(
+            "/grants/{grant_id}",
+            authlete::flows::grant_management::GrantManagementEndpoint::new(
+                client(&authlete),
+                FlowSettings::default().with_max_body_bytes(8),
+            ),
+        )
+        .into_router();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(axum::serve(listener, router).into_future());
+    let http = reqwest::Client::new();
+    // 100 KiB of metadata: over the default limit, within this endpoint's.
+    let metadata = json!({"client_name": "x".repeat(100 * 1024)}).to_string();
+    let response = http
+        .put(format!("{base}/register/c-1"))
+        .bearer_auth("rat-1")
+        .header("content-type", "application/json")
+        .body(metadata)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(update.calls_async().await, 1);
+    let response = http
+        .delete(format!("{base}/grants/g-1"))
+        .bearer_auth("at-1")
+        .body("x".repeat(100))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    server.abort();
+}
+
+/// `into_axum` and `FlowResponse` return any flow response from the application's own
+/// handlers, status, headers and body intact.
+#[tokio::test]
+async fn flow_responses_convert_for_the_applications_handlers() {
+    use authlete::axum::{FlowResponse, into_axum};
+    use axum::response::IntoResponse as _;
+    let flow = || response::oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "no");
+    for converted in [
+        into_axum(flow()),
+        FlowResponse(flow()).into_response(),
+        FlowResponse::from(flow()).into_response(),
+    ] {
+        assert_eq!(converted.status(), 400);
+        assert_eq!(converted.headers()["cache-control"], "no-store");
+        let body = axum::body::to_bytes(converted.into_body(), 1024)
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&body).unwrap()["error"],
+            "invalid_request"
+        );
+    }
+    let router = axum::Router::new().route(
+        "/page",
+        get(|| async { FlowResponse(response::html(StatusCode::OK, "<p>hi</p>")) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(axum::serve(listener, router).into_future());
+    let page = reqwest::get(format!("{base}/page")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-type"], "text/html;charset=UTF-8");
+    assert_eq!(page.text().await.unwrap(), "<p>hi</p>");
+    server.abort();
+}
+
 // ---------------------------------------------------------------------------------------
 // DPoP `htu` (issue 13): proofs built here with jsonwebtoken and p256, not with the
 // crate's signer; Authlete's check of the proof played by the mock: the proof's `htu` must
