@@ -144,7 +144,8 @@ impl AuthorizationServer {
     /// Serves RFC 7592 client configuration at `path`, which must capture the client ID as
     /// `{client_id}` (e.g. `/register/{client_id}`).
     pub fn client_configuration(self, path: &str, endpoint: ClientConfigurationEndpoint) -> Self {
-        self.route_with_id(path, endpoint, |endpoint, request, client_id| async move {
+        let limit = endpoint.settings().max_body_bytes;
+        self.route_with_id(path, endpoint, limit, |endpoint, request, client_id| async move {
             endpoint.handle(&request, &client_id).await
         })
     }
@@ -152,17 +153,22 @@ impl AuthorizationServer {
     /// Serves grant management at `path`, which must capture the grant ID as `{grant_id}`
     /// (e.g. `/grants/{grant_id}`).
     pub fn grant_management(self, path: &str, endpoint: GrantManagementEndpoint) -> Self {
-        self.route_with_id(path, endpoint, |endpoint, request, grant_id| async move {
-            endpoint.handle(&request, &grant_id).await
-        })
+        let limit = endpoint.settings().max_body_bytes;
+        self.route_with_id(
+            path,
+            endpoint,
+            limit,
+            |endpoint, request, grant_id| async move { endpoint.handle(&request, &grant_id).await },
+        )
     }
 
     /// Routes `path`, whose one capture names what the request is about (a client, a
-    /// grant), to `handle`, with the body read under the default limit.
+    /// grant), to `handle`, with the body read under the endpoint's own `limit`.
     fn route_with_id<E, Fut>(
         self,
         path: &str,
         endpoint: E,
+        limit: usize,
         handle: fn(Arc<E>, http::Request<Bytes>, String) -> Fut,
     ) -> Self
     where
@@ -174,12 +180,7 @@ impl AuthorizationServer {
             move |axum::extract::Path(id): axum::extract::Path<String>, request: Request| {
                 let endpoint = endpoint.clone();
                 async move {
-                    match read(
-                        request,
-                        crate::flows::FlowSettings::default().max_body_bytes,
-                    )
-                    .await
-                    {
+                    match read(request, limit).await {
                         Ok(request) => into_axum(handle(endpoint, request, id).await),
                         Err(response) => response,
                     }
@@ -226,8 +227,51 @@ async fn read(request: Request, limit: usize) -> Result<http::Request<Bytes>, Re
     }
 }
 
-fn into_axum(response: crate::flows::Response) -> Response {
+/// Converts a [`flows::Response`](crate::flows::Response) into an axum response, for
+/// handlers of the application's own routes that call the flows.
+///
+/// ```no_run
+/// use authlete::axum::into_axum;
+/// use authlete::flows::device::{DeviceFlow, VerificationOutcome};
+/// use authlete::flows::response;
+/// use http::StatusCode;
+///
+/// async fn verify(flow: DeviceFlow, user_code: String) -> axum::response::Response {
+///     let page = match flow.verify(&user_code).await {
+///         VerificationOutcome::Valid { .. } => response::html(StatusCode::OK, "<p>Approve?</p>"),
+///         _ => response::html(StatusCode::BAD_REQUEST, "<p>Unknown code.</p>"),
+///     };
+///     into_axum(page)
+/// }
+/// ```
+pub fn into_axum(response: crate::flows::Response) -> Response {
     response.map(Body::from)
+}
+
+/// A [`flows::Response`](crate::flows::Response) that an axum handler can return as it is.
+///
+/// ```no_run
+/// use authlete::axum::FlowResponse;
+/// use authlete::flows::revocation::RevocationEndpoint;
+/// use authlete::flows::Bytes;
+///
+/// async fn revoke(endpoint: RevocationEndpoint, request: http::Request<Bytes>) -> FlowResponse {
+///     FlowResponse(endpoint.handle(&request).await)
+/// }
+/// ```
+#[derive(Debug)]
+pub struct FlowResponse(pub crate::flows::Response);
+
+impl From<crate::flows::Response> for FlowResponse {
+    fn from(response: crate::flows::Response) -> Self {
+        Self(response)
+    }
+}
+
+impl IntoResponse for FlowResponse {
+    fn into_response(self) -> Response {
+        into_axum(self.0)
+    }
 }
 
 /// A tower layer that lets a request through only with a valid access token, and puts its

@@ -40,7 +40,9 @@
 //! V3 needs an access token (the service's, the service owner's, or both), V2 an API key
 //! and secret pair (likewise). An API key without its secret, or the reverse, is an error,
 //! with one exception: in V3 the service API key is the service ID, which service calls
-//! put in their path, and has no secret.
+//! put in their path, and has no secret. V3 needs that service ID, since every service
+//! call (and every endpoint flow) names the service, unless the configuration is for
+//! service management only ([`ConfigBuilder::service_management_only`]).
 //!
 //! # INI files
 //!
@@ -135,6 +137,7 @@ pub struct Config {
     trusted_root_certificates: Option<String>,
     timeouts: Timeouts,
     user_agent: String,
+    service_management_only: bool,
     /// Where the configuration was loaded from, and where each setting came from, so that
     /// errors after [`Config::to_builder`] still name the right variable or key.
     loaded_from: Origin,
@@ -155,6 +158,7 @@ impl Config {
     ///
     /// let env = HashMap::from([
     ///     ("AUTHLETE_BASE_URL", "https://us.authlete.com"),
+    ///     ("AUTHLETE_SERVICE_APIKEY", "715948317"),
     ///     ("AUTHLETE_SERVICE_ACCESSTOKEN", "token-from-env"),
     /// ]);
     /// let config = Config::from_env_with(|name| env.get(name).map(|v| v.to_string()))?
@@ -222,6 +226,7 @@ impl Config {
     /// let config = Config::from_ini_str(
     ///     "[authlete]\n\
     ///      base_url = https://eu.authlete.com\n\
+    ///      service.api_key = 715948317\n\
     ///      service.access_token = \"my-access-token\"\n",
     /// )?;
     /// assert_eq!(config.base_url().as_str(), "https://eu.authlete.com/");
@@ -341,6 +346,12 @@ impl Config {
     pub fn user_agent(&self) -> &str {
         &self.user_agent
     }
+
+    /// Whether the configuration is for service management only
+    /// ([`ConfigBuilder::service_management_only`]).
+    pub fn service_management_only(&self) -> bool {
+        self.service_management_only
+    }
 }
 
 /// Shows every setting; secrets as `Some(Secret([REDACTED]))`, and the trusted root
@@ -367,6 +378,7 @@ impl fmt::Debug for Config {
             )
             .field("timeouts", &self.timeouts)
             .field("user_agent", &self.user_agent)
+            .field("service_management_only", &self.service_management_only)
             .field("loaded_from", &self.loaded_from)
             .finish()
     }

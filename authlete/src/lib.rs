@@ -64,6 +64,28 @@
 //!   raw body; transport failures; answers that do not decode, with the failing field.
 //! - [`types`] and [`sys`]: the generated request and response types and the low-level
 //!   client.
+//! - [`flows`]: the endpoint handlers of an authorization server (authorization, token,
+//!   PAR, introspection, revocation, userinfo, CIBA, device flow, discovery, registration,
+//!   credential issuance, ...), framework-neutral: an [`http::Request`] with its body in,
+//!   an [`http::Response`] out, every Authlete `action` mapped to the response RFC 6749,
+//!   RFC 6750 and RFC 9449 require; and [`flows::resource::TokenValidator`] for resource
+//!   servers.
+//! - `axum` (feature `axum`): mounts the flows in an axum router and protects routes with
+//!   the token validation. `cargo run -p authlete --features axum --example server` runs a
+//!   complete authorization server built on it, offline.
+//!
+//! With the flows, the quick start above is a few lines (here the token endpoint):
+//!
+//! ```no_run
+//! use authlete::flows::FlowSettings;
+//! use authlete::flows::token::{DefaultTokenPolicy, TokenEndpoint};
+//!
+//! # async fn run(client: authlete::Client, request: http::Request<bytes::Bytes>) -> authlete::flows::Response {
+//! let token = TokenEndpoint::new(client, FlowSettings::default(), DefaultTokenPolicy);
+//! // The client's `POST /token`, read into `Bytes`: the complete response to send back.
+//! token.handle(&request).await
+//! # }
+//! ```
 
 #![deny(missing_docs)]
 

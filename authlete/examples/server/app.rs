@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use authlete::Client;
 use authlete::Secret;
-use authlete::axum::{AuthorizationServer, RequireToken, Token};
-use authlete::flows::authorization::{AuthorizationEndpoint, Interaction};
+use authlete::axum::{AuthorizationServer, RequireToken, Token, into_axum};
+use authlete::flows::authorization::{AuthenticatedUser, AuthorizationEndpoint, Interaction};
 use authlete::flows::ciba::{self, BackchannelAuthenticationEndpoint, CibaCompletion};
 use authlete::flows::device::{
     self, CompletionOutcome, DeviceAuthorizationEndpoint, DeviceFlow, VerificationOutcome,
@@ -22,12 +22,11 @@ use authlete::flows::response::{self, ResponseExt as _};
 use authlete::flows::revocation::RevocationEndpoint;
 use authlete::flows::token::{DefaultTokenPolicy, TokenEndpoint};
 use authlete::flows::userinfo::UserInfoEndpoint;
-use authlete::flows::{FlowSettings, Response};
+use authlete::flows::{FlowSettings, Proxy, PublicUrlSource, Response};
 use authlete::types::{
     BackchannelAuthenticationCompleteRequestResult as CibaResult,
-    DeviceCompleteRequestResult as DeviceResult, Prompt,
+    DeviceCompleteRequestResult as DeviceResult,
 };
-use axum::body::Body;
 use axum::extract::{Form, Query, State};
 use axum::routing::get;
 use http::request::Parts;
@@ -66,7 +65,12 @@ struct Inner {
 /// The whole server. `base_url` is its public URL; `standin` says whether Authlete is the
 /// embedded stand-in (for the home page).
 pub fn router(client: Client, base_url: &str, demo: DemoClient, standin: bool) -> axum::Router {
-    let settings = FlowSettings::default();
+    // The server knows its public URL: DPoP proofs are checked against it (`htu`).
+    let settings = match base_url.parse() {
+        Ok(base) => FlowSettings::default()
+            .with_proxy(Proxy::default().with_public_url(PublicUrlSource::Fixed(base))),
+        Err(_) => FlowSettings::default(),
+    };
     let store = Store::default();
     let inbox = CibaInbox::default();
     let authorization = Arc::new(AuthorizationEndpoint::new(
@@ -168,10 +172,6 @@ pub fn router(client: Client, base_url: &str, demo: DemoClient, standin: bool) -
     flows.merge(api).merge(pages)
 }
 
-fn into_axum(response: Response) -> axum::response::Response {
-    response.map(Body::from)
-}
-
 /// `response` with a `Set-Cookie` header.
 fn with_cookie(mut response: Response, cookie: http::HeaderValue) -> Response {
     response.headers_mut().append(header::SET_COOKIE, cookie);
@@ -200,23 +200,16 @@ fn authorization_page(store: &Store, interaction: Interaction, request: &Parts) 
 }
 
 /// The user logged in to the browser's session, and when, if the request lets them
-/// approve without logging in again: it does not ask for a new login (`prompt=login`), the
-/// login is recent enough for its `max_age`, and it names no other subject.
+/// approve without logging in again (`Interaction::check_session`: no `prompt=login`, a
+/// login recent enough for its `max_age`, no other subject requested).
 fn signed_in_user(
     store: &Store,
     headers: &HeaderMap,
     interaction: &Interaction,
 ) -> Option<(&'static User, i64)> {
     let (subject, auth_time) = store.logged_in(headers)?;
-    let too_old = interaction
-        .max_age()
-        .is_some_and(|max_age| auth_time.saturating_add(i64::from(max_age)) < now_secs());
-    let other_subject = interaction
-        .requested_subject()
-        .is_some_and(|requested| requested != subject);
-    if interaction.prompts().contains(&Prompt::Login) || too_old || other_subject {
-        return None;
-    }
+    let session = AuthenticatedUser::new(subject.as_str()).auth_time(auth_time);
+    interaction.check_session(&session).ok()?;
     Some((users::by_subject(&subject)?, auth_time))
 }
 
@@ -276,8 +269,8 @@ async fn authorization_decision(
         }
     };
     if interaction
-        .requested_subject()
-        .is_some_and(|subject| subject != user.subject)
+        .check_user(&AuthenticatedUser::new(user.subject).auth_time(auth_time))
+        .is_err()
     {
         return retry("This request is for another user.");
     }

@@ -60,6 +60,7 @@ pub struct ConfigBuilder {
     trusted_root_certificates: Option<String>,
     timeouts: Timeouts,
     user_agent: Option<String>,
+    service_management_only: bool,
 }
 
 impl Default for ConfigBuilder {
@@ -114,6 +115,7 @@ impl ConfigBuilder {
             trusted_root_certificates: None,
             timeouts: Timeouts::default(),
             user_agent: None,
+            service_management_only: false,
         }
     }
 
@@ -300,6 +302,35 @@ impl ConfigBuilder {
         self.set(Setting::TotalTimeout, |b| b.timeouts.total = timeout)
     }
 
+    /// Says that the configuration is for service management only (services, or a service
+    /// named per call with [`Client::for_service`](crate::Client::for_service)): it may
+    /// then lack the service ID in API version V3. Without this, [`build`](Self::build)
+    /// refuses a V3 configuration without the service ID, which every service call (and so
+    /// every endpoint flow) needs.
+    ///
+    /// ```
+    /// use authlete::config::Config;
+    ///
+    /// // An organization token, to create and list services.
+    /// let config = Config::builder()
+    ///     .base_url("https://us.authlete.com")
+    ///     .service_owner_access_token("org-token")
+    ///     .service_management_only()
+    ///     .build()?;
+    /// assert!(config.service_management_only());
+    /// assert!(Config::builder()
+    ///     .base_url("https://us.authlete.com")
+    ///     .service_owner_access_token("org-token")
+    ///     .build()
+    ///     .is_err());
+    /// # Ok::<(), authlete::config::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn service_management_only(mut self) -> Self {
+        self.service_management_only = true;
+        self
+    }
+
     /// Sets the `User-Agent` header. The default is `authlete-rs/<version>`.
     #[must_use]
     pub fn user_agent(self, user_agent: impl Into<String>) -> Self {
@@ -331,7 +362,9 @@ impl ConfigBuilder {
     /// 6. the client certificate has a `CERTIFICATE` PEM block and a private key block;
     /// 7. the trusted root certificates are one or more `CERTIFICATE` PEM blocks, and
     ///    nothing else;
-    /// 8. the user agent is a valid header value.
+    /// 8. the user agent is a valid header value;
+    /// 9. V3 has the service ID (the service API key), unless the configuration is for
+    ///    [service management only](Self::service_management_only).
     pub fn build(self) -> Result<Config, ConfigError> {
         let base_url = match non_empty(self.base_url.as_deref()) {
             Some(value) => parse_base_url(value, self.origin(Setting::BaseUrl))?,
@@ -436,6 +469,16 @@ impl ConfigBuilder {
             }
             None => DEFAULT_USER_AGENT.to_owned(),
         };
+        // Every service call names the service in its path (V3), so the flows cannot work
+        // without it: say so now rather than with a 500 at the first request.
+        if self.api_version == ApiVersion::V3
+            && service_api_key.is_none()
+            && !self.service_management_only
+        {
+            return Err(ConfigError::MissingServiceId {
+                loaded_from: self.loaded_from.clone(),
+            });
+        }
 
         Ok(Config {
             base_url,
@@ -451,6 +494,7 @@ impl ConfigBuilder {
             trusted_root_certificates,
             timeouts: self.timeouts,
             user_agent,
+            service_management_only: self.service_management_only,
             loaded_from: self.loaded_from,
             origins: self.origins,
         })
@@ -527,6 +571,7 @@ impl From<Config> for ConfigBuilder {
             trusted_root_certificates: config.trusted_root_certificates,
             timeouts: config.timeouts,
             user_agent: Some(config.user_agent),
+            service_management_only: config.service_management_only,
         }
     }
 }
@@ -555,6 +600,7 @@ impl fmt::Debug for ConfigBuilder {
             )
             .field("timeouts", &self.timeouts)
             .field("user_agent", &self.user_agent)
+            .field("service_management_only", &self.service_management_only)
             .field("loaded_from", &self.loaded_from)
             .finish()
     }

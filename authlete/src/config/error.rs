@@ -78,6 +78,17 @@ pub enum ConfigError {
         api_key_pair_present: bool,
     },
 
+    /// API version V3 is configured without the service ID (the service API key), which
+    /// every service call puts in its path, and the configuration does not say it is for
+    /// service management only
+    /// ([`ConfigBuilder::service_management_only`](super::ConfigBuilder::service_management_only)).
+    #[error("{}", missing_service_id(.loaded_from))]
+    #[non_exhaustive]
+    MissingServiceId {
+        /// Where the configuration was loaded from.
+        loaded_from: Origin,
+    },
+
     /// API version V2 is configured but there is no complete API key and secret pair.
     #[error("{}", missing_api_key_pair(.loaded_from, *.access_token_present))]
     #[non_exhaustive]
@@ -262,6 +273,18 @@ fn missing_access_token(loaded_from: &Origin, api_key_pair_present: bool) -> Str
         ));
     }
     message
+}
+
+fn missing_service_id(loaded_from: &Origin) -> String {
+    format!(
+        "Authlete API version V3 needs the service ID for the service's calls (the \
+         endpoint flows, client management): {} {}{}; a configuration that only manages \
+         services, or names the service per call with Client::for_service, says so with \
+         ConfigBuilder::service_management_only",
+        loaded_from.verb(),
+        loaded_from.name(Setting::ServiceApiKey),
+        loaded_from.location()
+    )
 }
 
 fn missing_api_key_pair(loaded_from: &Origin, access_token_present: bool) -> String {

@@ -78,6 +78,7 @@ pub struct ParseApiVersionError {
 ///
 /// let config = Config::builder()
 ///     .cluster(Cluster::Us)
+///     .service_api_key("715948317")
 ///     .service_access_token("token")
 ///     .build()?;
 /// assert_eq!(config.base_url().as_str(), "https://us.authlete.com/");

@@ -40,6 +40,7 @@
 //! ```
 
 mod decision;
+mod login;
 mod session;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -48,6 +49,8 @@ use bytes::Bytes;
 use http::{Request, StatusCode};
 
 pub use self::decision::{Approval, AuthorizationDecision, AuthorizationDecisionEndpoint, Failure};
+use self::login::positive;
+pub use self::login::{LoginRequired, check_login, check_user};
 pub use self::session::{AuthenticatedUser, NoSession, Session};
 use super::request::{self, BadRequest};
 use super::{FlowSettings, Response, response};
@@ -191,43 +194,16 @@ fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// The checks OpenID Connect asks of a request that allows no interaction.
+/// The checks OpenID Connect asks of a request that allows no interaction: someone is
+/// logged in, and [`check_login`] passes.
 fn check_no_interaction<'a>(
     answer: &AuthorizationResponse,
     user: Option<&'a AuthenticatedUser>,
     now: i64,
 ) -> Result<&'a AuthenticatedUser, FailReason> {
     let user = user.ok_or(FailReason::NotLoggedIn)?;
-    if let Some(max_age) = positive(answer.max_age) {
-        let fresh = user
-            .auth_time
-            .is_some_and(|t| t.saturating_add(i64::from(max_age)) >= now);
-        if !fresh {
-            return Err(FailReason::ExceedsMaxAge);
-        }
-    }
-    if let Some(subject) = answer.subject.as_deref().filter(|s| !s.is_empty())
-        && subject != user.subject
-    {
-        return Err(FailReason::DifferentSubject);
-    }
-    if answer.acr_essential == Some(true)
-        && !answer.acrs.is_empty()
-        && !user
-            .acr
-            .as_ref()
-            .is_some_and(|acr| answer.acrs.contains(acr))
-    {
-        return Err(FailReason::AcrNotSatisfied);
-    }
+    check_login(answer, user, now).map_err(LoginRequired::fail_reason)?;
     Ok(user)
-}
-
-/// Authlete sends `0` for "no max_age".
-fn positive(max_age: Option<i32>) -> Option<u32> {
-    max_age
-        .and_then(|m| u32::try_from(m).ok())
-        .filter(|&m| m > 0)
 }
 
 /// What [`AuthorizationEndpoint::handle`] produced.
@@ -404,6 +380,27 @@ impl Interaction {
     /// Authlete's whole answer, owned.
     pub fn into_authorization_response(self) -> AuthorizationResponse {
         *self.response
+    }
+
+    /// Whether `user`, logged in to the browser's session earlier, may approve this request
+    /// without logging in again, now ([`check_login`]: no `prompt=login`, a login within
+    /// `max_age`, the requested subject, an essential ACR). On `Err`, show the login form.
+    ///
+    /// ```
+    /// use authlete::flows::authorization::{AuthenticatedUser, Interaction};
+    ///
+    /// fn may_skip_login(interaction: &Interaction, session: Option<&AuthenticatedUser>) -> bool {
+    ///     session.is_some_and(|user| interaction.check_session(user).is_ok())
+    /// }
+    /// ```
+    pub fn check_session(&self, user: &AuthenticatedUser) -> Result<(), LoginRequired> {
+        check_login(&self.response, user, now())
+    }
+
+    /// Whether `user`, who has just logged in on the login page, may approve this request
+    /// ([`check_user`]: the requested subject, an essential ACR).
+    pub fn check_user(&self, user: &AuthenticatedUser) -> Result<(), LoginRequired> {
+        check_user(&self.response, user)
     }
 
     /// The user `subject` approves this request.

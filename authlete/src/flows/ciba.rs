@@ -69,8 +69,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode, header};
 
-use super::request::{self, BadRequest};
-use super::response::{self, ResponseExt as _};
+use super::request::{self, BadRequest, ClientAuthentication};
+use super::response;
 use super::{FlowSettings, Response};
 use crate::types::{
     BackchannelAuthenticationCompleteRequest, BackchannelAuthenticationCompleteRequestResult,
@@ -84,8 +84,8 @@ use crate::types::{
 };
 use crate::{Client, Error, Secret};
 
-/// The challenge of a `401` to a client that authenticated with HTTP Basic.
-const BASIC_CHALLENGE: &str = "Basic realm=\"backchannel\"";
+/// The realm of the `Basic` challenge of every `401`.
+const REALM: &str = "backchannel";
 
 /// Binding messages longer than this are refused by the default
 /// [`CibaUsers::check_binding_message`].
@@ -239,7 +239,7 @@ pub struct CibaAuthentication<U> {
 /// | Authlete action | response |
 /// |---|---|
 /// | `BAD_REQUEST` | `400` with the error JSON |
-/// | `UNAUTHORIZED` | `401` with the error JSON; `WWW-Authenticate: Basic realm="backchannel"` when the client used HTTP Basic |
+/// | `UNAUTHORIZED` | `401` with the error JSON and `WWW-Authenticate: Basic realm="backchannel"` ([`request::challenge`]) |
 /// | `INTERNAL_SERVER_ERROR` | `500` with the error JSON |
 /// | `USER_IDENTIFICATION` | the [`CibaUsers`] checks, then `/fail` or `/issue` below |
 /// | anything else | generic `500` |
@@ -262,8 +262,10 @@ pub struct CibaAuthentication<U> {
 /// | `INVALID_TICKET` | generic `500` |
 /// | anything else | generic `500` |
 ///
-/// The client credentials of `Authorization: Basic`, the client certificate, and the
-/// `OAuth-Client-Attestation` and `OAuth-Client-Attestation-PoP` headers are passed on.
+/// The client's credentials are read by
+/// [`ClientAuthentication::read`](super::request::ClientAuthentication::read) (HTTP Basic,
+/// the form, attestation headers, the client certificate), which refuses malformed or
+/// conflicting ones before Authlete is asked; so are repeated parameters.
 #[derive(Debug, Clone)]
 pub struct BackchannelAuthenticationEndpoint<U> {
     client: Client,
@@ -296,23 +298,16 @@ impl<U: CibaUsers> BackchannelAuthenticationEndpoint<U> {
     async fn try_handle(&self, request: &Request<Bytes>) -> Result<Response, Response> {
         let parameters =
             request::form_parameters(request, &self.settings).map_err(BadRequest::into_response)?;
-        let credentials =
-            request::client_credentials(request.headers()).map_err(BadRequest::into_response)?;
-        let (attestation, attestation_pop) =
-            request::client_attestation(request.headers()).map_err(BadRequest::into_response)?;
-        let (certificate, chain) = request::client_certificate(request, &self.settings)
-            .map_or((None, Vec::new()), |(c, chain)| (Some(c), chain));
-        let used_basic = credentials.is_some();
-        let (client_id, client_secret) =
-            credentials.map_or((None, None), |(id, secret)| (Some(id), Some(secret)));
+        let auth = ClientAuthentication::read(request, &parameters, &self.settings)
+            .map_err(|e| e.into_response(REALM))?;
         let body = BackchannelAuthenticationRequest {
             parameters: parameters.into(),
-            client_id,
-            client_secret,
-            client_certificate: certificate,
-            client_certificate_path: chain,
-            oauth_client_attestation: attestation,
-            oauth_client_attestation_pop: attestation_pop,
+            client_id: auth.client_id,
+            client_secret: auth.client_secret,
+            client_certificate: auth.client_certificate,
+            client_certificate_path: auth.client_certificate_chain,
+            oauth_client_attestation: auth.attestation,
+            oauth_client_attestation_pop: auth.attestation_pop,
             ..Default::default()
         };
         let mut answer = self
@@ -325,8 +320,9 @@ impl<U: CibaUsers> BackchannelAuthenticationEndpoint<U> {
         Ok(match action {
             Some(Action::UserIdentification) => self.identify_user(answer).await,
             Some(Action::BadRequest) => response::json(StatusCode::BAD_REQUEST, content),
-            Some(Action::Unauthorized) => response::json(StatusCode::UNAUTHORIZED, content)
-                .with_www_authenticate(used_basic.then_some(BASIC_CHALLENGE)),
+            Some(Action::Unauthorized) => {
+                request::unauthorized(response::json(StatusCode::UNAUTHORIZED, content), REALM)
+            }
             Some(Action::InternalServerError) => {
                 response::json(StatusCode::INTERNAL_SERVER_ERROR, content)
             }

@@ -84,6 +84,11 @@ impl GrantManagementEndpoint {
         self
     }
 
+    /// The settings the handler was built with (its body limit, for adapters).
+    pub fn settings(&self) -> &FlowSettings {
+        &self.settings
+    }
+
     /// Handles one grant management request for the grant `grant_id`.
     pub async fn handle(&self, request: &Request<Bytes>, grant_id: &str) -> Response {
         match self.try_handle(request, grant_id).await {

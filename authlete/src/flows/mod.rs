@@ -11,8 +11,35 @@
 //! an action this version does not know becomes a `500` with a generic body: details go to
 //! the log (`tracing`), never to the client. So does any failure to reach Authlete.
 //!
-//! Where the application must decide something (who the user is, whether a password is
-//! right, which claims to release), the handler asks a trait the application implements.
+//! Where the application must decide something during a request (who is logged in for
+//! `prompt=none`, whether a password is right, the userinfo claims, the CIBA user, the
+//! credential to issue), the handler asks a trait the application implements. What it
+//! decides on its own pages (the user's login and consent, the claims of the ID token,
+//! the device flow's verification) it reports through a value such as
+//! [`AuthorizationDecision`](authorization::AuthorizationDecision).
+//!
+//! The reading of requests is shared ([`request`]): form and query parameters (repeated
+//! ones refused), one client-authentication reader for the endpoints where clients
+//! authenticate, tokens and DPoP proofs; [`proxy`] says where the client certificate and
+//! the public URL of DPoP's `htu` come from.
+//!
+//! # Which handlers implement [`Endpoint`]
+//!
+//! [`Endpoint`] is for a handler that turns one HTTP request into one HTTP response, so
+//! that an adapter can mount it without knowing it (such as
+//! `authlete::axum::AuthorizationServer::endpoint`). Every endpoint handler of this module
+//! implements it except four, whose call needs more than the request:
+//!
+//! | handler | why not [`Endpoint`] | in the axum adapter |
+//! |---|---|---|
+//! | [`AuthorizationEndpoint`](authorization::AuthorizationEndpoint) | an interaction is the application's login and consent page, so `handle` returns an [`AuthorizationOutcome`](authorization::AuthorizationOutcome), not always a response | `AuthorizationServer::authorization`, with the page renderer |
+//! | [`AuthorizationDecisionEndpoint`](authorization::AuthorizationDecisionEndpoint) | it takes the user's decision from the application's own consent form, not a request | the application's route calls `decide` |
+//! | [`ClientConfigurationEndpoint`](registration::ClientConfigurationEndpoint) | it needs the client ID from the path (RFC 7592) | `AuthorizationServer::client_configuration` |
+//! | [`GrantManagementEndpoint`](grant_management::GrantManagementEndpoint) | it needs the grant ID from the path | `AuthorizationServer::grant_management` |
+//!
+//! The device flow's [`DeviceFlow`](device::DeviceFlow) and CIBA's
+//! [`CibaCompletion`](ciba::CibaCompletion) are not endpoints: they serve the
+//! application's own pages and return typed outcomes.
 //!
 //! ```no_run
 //! use authlete::flows::{FlowSettings, Response};
@@ -51,7 +78,8 @@ pub use proxy::{ClientCertificateSource, Proxy, PublicUrlSource};
 pub type Response = http::Response<Bytes>;
 
 /// A handler of one HTTP endpoint, for framework adapters: every endpoint handler of this
-/// module implements it.
+/// module implements it but the four listed in the [module documentation](self#which-handlers-implement-endpoint),
+/// whose call needs more than the request.
 pub trait Endpoint: Send + Sync + 'static {
     /// Handles one request whose body has been read.
     fn handle(&self, request: &http::Request<Bytes>) -> impl Future<Output = Response> + Send;

@@ -30,7 +30,7 @@
 use bytes::Bytes;
 use http::{Request, StatusCode};
 
-use super::request::{self, BadRequest};
+use super::request::{self, BadRequest, ClientAuthentication};
 use super::response::{self, ResponseExt as _};
 use super::{FlowSettings, Response};
 use crate::Client;
@@ -38,8 +38,8 @@ use crate::types::{PushedAuthorizationRequest, PushedAuthorizationResponseAction
 
 const OPERATION: &str = "pushed_auth_req_api";
 
-// The challenge of a `401` to a client that authenticated with HTTP Basic.
-const BASIC_CHALLENGE: &str = "Basic realm=\"par\"";
+/// The realm of the `Basic` challenge of every `401`.
+const REALM: &str = "par";
 
 /// Handles `POST /par`: authenticates the client (HTTP Basic, form parameters, mutual TLS,
 /// client assertions or attestation), checks the request and keeps it at Authlete
@@ -49,18 +49,20 @@ const BASIC_CHALLENGE: &str = "Basic realm=\"par\"";
 /// |---|---|
 /// | `CREATED` | `201` with the JSON (`request_uri`, `expires_in`) |
 /// | `BAD_REQUEST` | `400` with the error JSON |
-/// | `UNAUTHORIZED` | `401` with the error JSON, and `WWW-Authenticate: Basic realm="par"` when the client used HTTP Basic |
+/// | `UNAUTHORIZED` | `401` with the error JSON and `WWW-Authenticate: Basic realm="par"` ([`request::challenge`]) |
 /// | `FORBIDDEN` | `403` with the error JSON |
 /// | `PAYLOAD_TOO_LARGE` | `413` with the error JSON |
 /// | `INTERNAL_SERVER_ERROR`, anything else | `500` |
 ///
 /// Every answer passes Authlete's `DPoP-Nonce` on. The request reaches Authlete with the
-/// form, the Basic credentials, the client certificate and chain (see
-/// [`Proxy`](super::Proxy)), the `DPoP` proof with `htm` and `htu` (the public URL), and
-/// the `OAuth-Client-Attestation` and `OAuth-Client-Attestation-PoP` headers. A method
-/// other than `POST` is answered `405`, another content type `415`, a body over
-/// [`FlowSettings::max_body_bytes`] `413`, and broken encoding or a repeated
-/// `Authorization`, `DPoP` or attestation header `400`, without asking Authlete.
+/// form, the client's credentials as
+/// [`ClientAuthentication::read`](super::request::ClientAuthentication::read) finds them
+/// (Basic, client certificate and chain, attestation headers), and the `DPoP` proof with
+/// `htm` and, when the deployment says what it is, `htu` (see [`Proxy`](super::Proxy)). A
+/// method other than `POST` is answered `405`, another content type `415`, a body over
+/// [`FlowSettings::max_body_bytes`] `413`; broken encoding, a repeated parameter, a
+/// repeated `Authorization`, `DPoP` or attestation header, or client credentials that
+/// conflict `400`; a malformed `Authorization` `401`; all without asking Authlete.
 #[derive(Debug, Clone)]
 pub struct PushedAuthorizationEndpoint {
     client: Client,
@@ -96,17 +98,9 @@ impl PushedAuthorizationEndpoint {
     async fn try_handle(&self, request: &Request<Bytes>) -> Result<Response, Response> {
         let parameters =
             request::form_parameters(request, &self.settings).map_err(BadRequest::into_response)?;
-        let headers = request.headers();
-        let credentials =
-            request::client_credentials(headers).map_err(BadRequest::into_response)?;
-        let dpop = request::dpop_proof(headers).map_err(BadRequest::into_response)?;
-        let (attestation, attestation_pop) =
-            request::client_attestation(headers).map_err(BadRequest::into_response)?;
-        let (certificate, chain) = request::client_certificate(request, &self.settings)
-            .map_or((None, Vec::new()), |(c, chain)| (Some(c), chain));
-        let used_basic = credentials.is_some();
-        let (client_id, client_secret) =
-            credentials.map_or((None, None), |(id, secret)| (Some(id), Some(secret)));
+        let auth = ClientAuthentication::read(request, &parameters, &self.settings)
+            .map_err(|e| e.into_response(REALM))?;
+        let dpop = request::dpop_proof(request.headers()).map_err(BadRequest::into_response)?;
         let (htm, htu) = if dpop.is_some() {
             (
                 Some(request.method().as_str().to_owned()),
@@ -117,16 +111,16 @@ impl PushedAuthorizationEndpoint {
         };
         let body = PushedAuthorizationRequest {
             parameters: parameters.into(),
-            client_id,
-            client_secret,
-            client_certificate: certificate,
-            client_certificate_path: chain,
+            client_id: auth.client_id,
+            client_secret: auth.client_secret,
+            client_certificate: auth.client_certificate,
+            client_certificate_path: auth.client_certificate_chain,
             dpop,
             htm,
             htu,
             dpop_nonce_required: self.dpop_nonce_required,
-            oauth_client_attestation: attestation,
-            oauth_client_attestation_pop: attestation_pop,
+            oauth_client_attestation: auth.attestation,
+            oauth_client_attestation_pop: auth.attestation_pop,
         };
         let answer = self
             .client
@@ -138,12 +132,7 @@ impl PushedAuthorizationEndpoint {
             Some(Action::Created) => response::json(StatusCode::CREATED, content),
             Some(Action::BadRequest) => response::json(StatusCode::BAD_REQUEST, content),
             Some(Action::Unauthorized) => {
-                let response = response::json(StatusCode::UNAUTHORIZED, content);
-                if used_basic {
-                    response.with_www_authenticate(Some(BASIC_CHALLENGE))
-                } else {
-                    response
-                }
+                request::unauthorized(response::json(StatusCode::UNAUTHORIZED, content), REALM)
             }
             Some(Action::Forbidden) => response::json(StatusCode::FORBIDDEN, content),
             Some(Action::PayloadTooLarge) => response::json(StatusCode::PAYLOAD_TOO_LARGE, content),

@@ -7,15 +7,36 @@
 //!   certificate-bound tokens. The proxy passes it in a header: see
 //!   [`ClientCertificateSource`].
 //! - the URL the client used, which DPoP proofs (RFC 9449, `htu`) are checked against.
-//!   The server sees its internal scheme and host instead; the proxy reports the public
-//!   ones in `Forwarded` (RFC 7239) or `X-Forwarded-*` headers, or the public base URL is
-//!   simply fixed: see [`PublicUrlSource`].
+//!   The server sees its internal scheme and host instead, and over HTTP/1.1 no scheme at
+//!   all; see [`PublicUrlSource`].
 //!
 //! A [`Proxy`] says where to find both. Put it in the [`FlowSettings`](super::FlowSettings)
-//! given to every handler, with [`with_proxy`](super::FlowSettings::with_proxy). The
-//! default reads no certificate header and takes the URL from the request itself (its
-//! `Host`, with `https`). An application that terminates TLS itself passes the certificate
-//! with [`RequestExtras`](super::request::RequestExtras) instead, which takes precedence.
+//! given to every handler, with [`with_proxy`](super::FlowSettings::with_proxy). An
+//! application that terminates TLS itself passes the certificate with
+//! [`RequestExtras`](super::request::RequestExtras) instead, which takes precedence.
+//!
+//! # The public URL, for DPoP
+//!
+//! The handlers describe a request to Authlete with facts, never with a guess: `htm` is
+//! the request's method, and `htu` is sent only when the deployment says where the public
+//! URL comes from. Otherwise Authlete checks the proof's `htu` against the endpoint URL
+//! configured in the service (its token endpoint, userinfo endpoint, ...), as Authlete's
+//! Java handlers do. A wrong `htu` would make Authlete refuse every honest proof; an `htu`
+//! taken from what the client says would let a proof made for another server pass.
+//!
+//! | deployment | [`PublicUrlSource`] | `htu` sent to Authlete |
+//! |---|---|---|
+//! | the service's endpoint URLs are the public ones (the usual case) | [`Service`](PublicUrlSource::Service) (the default) | none: Authlete uses the service's endpoint URL |
+//! | the server faces clients itself, at one known base URL | [`Fixed`](PublicUrlSource::Fixed) | the base URL + the request's path |
+//! | the server faces clients itself, under several host names | [`Direct`](PublicUrlSource::Direct) with the scheme it serves | that scheme + the `Host` the client sent + the path |
+//! | a proxy sends `Forwarded: proto=...;host=...` (RFC 7239) | [`Forwarded`](PublicUrlSource::Forwarded) | its `proto` and `host` (else the `Host` header) + the path; none without a `proto` |
+//! | a proxy sends `X-Forwarded-Proto` (`-Host`, `-Prefix`) | [`XForwarded`](PublicUrlSource::XForwarded) | its proto, host (else the `Host` header) and prefix + the path; none without a proto |
+//! | a resource server accepting DPoP-bound tokens ([`TokenValidator`](super::resource::TokenValidator)) | any but `Service`: Authlete has no endpoint URL for it | as above |
+//!
+//! A proxy that sends no scheme is not taken to mean `https`: the handlers then send no
+//! `htu`, and Authlete uses the service's endpoint URL. Plain HTTP on loopback during
+//! development needs nothing when the service's endpoints are configured with those
+//! `http://127.0.0.1:...` URLs, or `Fixed` with that base otherwise.
 //!
 //! Trust these headers only when a proxy you control sets them and strips them from
 //! incoming requests; otherwise a client could claim any certificate or URL.
@@ -24,6 +45,11 @@
 //! use authlete::flows::{ClientCertificateSource, FlowSettings, Proxy, PublicUrlSource};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // By default, no public URL: Authlete checks DPoP proofs against the service's URLs.
+//! let request = http::Request::post("/token").header("host", "10.0.0.5:8080").body(())?;
+//! let settings = FlowSettings::default();
+//! assert_eq!(settings.proxy.public_url(request.uri(), request.headers()), None);
+//!
 //! // nginx serves https://as.example.com and passes the client's certificate with
 //! // `proxy_set_header X-Ssl-Cert $ssl_client_escaped_cert;`.
 //! let proxy = Proxy::default()
@@ -33,23 +59,27 @@
 //!         chain_prefix: None,
 //!     });
 //! let settings = FlowSettings::default().with_proxy(proxy);
-//!
-//! // The request as it reaches the application: internal host, public path.
-//! let request = http::Request::post("/token").header("host", "10.0.0.5:8080").body(())?;
 //! let url = settings.proxy.public_url(request.uri(), request.headers());
 //! assert_eq!(url.map(String::from).as_deref(), Some("https://as.example.com/token"));
 //!
-//! // A proxy serving several host names says which one was used in `X-Forwarded-Host`;
-//! // this one passes the certificate as RFC 9440 `Client-Cert`.
+//! // A proxy serving several host names says which one was used, and over which scheme,
+//! // in `X-Forwarded-*`; this one passes the certificate as RFC 9440 `Client-Cert`.
 //! let proxy = Proxy::default()
 //!     .with_public_url(PublicUrlSource::XForwarded)
 //!     .with_client_certificate(ClientCertificateSource::ClientCertHeader);
 //! let request = http::Request::post("/token")
 //!     .header("host", "10.0.0.5:8080")
+//!     .header("x-forwarded-proto", "https")
 //!     .header("x-forwarded-host", "login.example.org")
 //!     .body(())?;
 //! let url = proxy.public_url(request.uri(), request.headers());
 //! assert_eq!(url.map(String::from).as_deref(), Some("https://login.example.org/token"));
+//!
+//! // Without X-Forwarded-Proto the scheme is unknown: no public URL rather than a guess.
+//! let request = http::Request::post("/token")
+//!     .header("x-forwarded-host", "login.example.org")
+//!     .body(())?;
+//! assert_eq!(proxy.public_url(request.uri(), request.headers()), None);
 //! # Ok(())
 //! # }
 //! ```
@@ -79,18 +109,26 @@ pub enum ClientCertificateSource {
     ClientCertHeader,
 }
 
-/// Where the public URL of a request comes from.
+/// Where the public URL of a request comes from: see the
+/// [deployment table](self#the-public-url-for-dpop).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PublicUrlSource {
-    /// The request's own URI, with the `Host` header when the URI has no authority, and
-    /// `https` (the default).
+    /// Nowhere (the default): the handlers send Authlete no `htu`, and Authlete checks
+    /// DPoP proofs against the endpoint URLs configured in the service.
     #[default]
-    Request,
-    /// RFC 7239 `Forwarded: proto=https;host=as.example.com`, falling back to the request.
+    Service,
+    /// The server faces clients itself and serves this scheme (`http` or `https`; the
+    /// server knows, the request does not say): the URL is the scheme, the request's
+    /// authority (its `Host` header) and path. The host is what the client sent: use this
+    /// only where the server answers for its own host names alone.
+    Direct(http::uri::Scheme),
+    /// RFC 7239 `Forwarded: proto=https;host=as.example.com` (its first element): the
+    /// `proto`, the `host` or else the `Host` header, and the path. No URL without a
+    /// `proto`.
     Forwarded,
-    /// `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-Prefix`, falling back to
-    /// the request.
+    /// `X-Forwarded-Proto`, `X-Forwarded-Host` (else the `Host` header) and
+    /// `X-Forwarded-Prefix`, and the path. No URL without `X-Forwarded-Proto`.
     XForwarded,
     /// A fixed base URL, such as `https://as.example.com`: the request's path is appended.
     Fixed(Url),
@@ -156,29 +194,31 @@ impl Proxy {
         }
     }
 
-    /// The URL the client used, without query or fragment. `None` when the request does
-    /// not say: no host, or a host, scheme or prefix that is not well-formed (which could
-    /// otherwise smuggle a query, a fragment or credentials into the URL).
+    /// The URL the client used, without query or fragment, as the deployment says it is
+    /// known (see [`PublicUrlSource`]). `None` when it is not known: with
+    /// [`PublicUrlSource::Service`], when the headers it comes from are missing or say no
+    /// scheme, and when a host, scheme or prefix is not well-formed (which could otherwise
+    /// smuggle a query, a fragment or credentials into the URL).
     pub fn public_url(&self, uri: &http::Uri, headers: &HeaderMap) -> Option<Url> {
         let path = uri.path();
-        let from_request = || {
+        // The authority the client addressed: the URI's (absolute form, HTTP/2), else
+        // `Host`; without any `user@` part, since the URL the client used has none.
+        let request_host = || {
             let host = match uri.authority() {
-                // Without any `user@` part: the URL the client used has no credentials.
                 Some(authority) => authority.as_str().rsplit('@').next().unwrap_or_default(),
                 None => header(headers, "host")?.trim(),
             };
-            if !valid_host(host) {
-                return None;
-            }
-            let scheme = match uri.scheme_str() {
-                None => "https",
-                Some(scheme @ ("http" | "https")) => scheme,
-                Some(_) => return None,
-            };
-            Url::parse(&format!("{scheme}://{host}{path}")).ok()
+            valid_host(host).then_some(host)
+        };
+        let url = |proto: &str, host: &str, prefix: &str| {
+            Url::parse(&format!("{proto}://{host}{prefix}{path}")).ok()
         };
         match &self.public_url {
-            PublicUrlSource::Request => from_request(),
+            PublicUrlSource::Service => None,
+            PublicUrlSource::Direct(scheme) => {
+                let proto = valid_proto(scheme.as_str())?;
+                url(proto, request_host()?, "")
+            }
             PublicUrlSource::Fixed(base) => {
                 let mut url = base.clone();
                 let prefix = base.path().trim_end_matches('/');
@@ -190,30 +230,23 @@ impl Proxy {
             PublicUrlSource::Forwarded => {
                 let forwarded = header(headers, "forwarded")
                     .and_then(|v| v.split(',').next())
-                    .map(parse_forwarded)
-                    .unwrap_or_default();
+                    .and_then(parse_forwarded)?;
                 match forwarded.host {
-                    Some(host) => {
-                        let proto = forwarded.proto.unwrap_or_else(|| "https".into());
-                        Url::parse(&format!("{proto}://{host}{path}")).ok()
-                    }
-                    None => from_request(),
+                    Some(host) => url(forwarded.proto, &host, ""),
+                    None => url(forwarded.proto, request_host()?, ""),
                 }
             }
             PublicUrlSource::XForwarded => {
-                match first(header(headers, "x-forwarded-host")).filter(|host| valid_host(host)) {
-                    Some(host) => {
-                        let proto = first(header(headers, "x-forwarded-proto"))
-                            .and_then(valid_proto)
-                            .unwrap_or("https");
-                        let prefix = first(header(headers, "x-forwarded-prefix"))
-                            .filter(|prefix| valid_prefix(prefix))
-                            .unwrap_or("")
-                            .trim_end_matches('/');
-                        Url::parse(&format!("{proto}://{host}{prefix}{path}")).ok()
-                    }
-                    None => from_request(),
-                }
+                let proto = first(header(headers, "x-forwarded-proto")).and_then(valid_proto)?;
+                let host = match first(header(headers, "x-forwarded-host")) {
+                    Some(host) => valid_host(host).then_some(host)?,
+                    None => request_host()?,
+                };
+                let prefix = first(header(headers, "x-forwarded-prefix"))
+                    .filter(|prefix| valid_prefix(prefix))
+                    .unwrap_or("")
+                    .trim_end_matches('/');
+                url(proto, host, prefix)
             }
         }
     }
@@ -231,31 +264,32 @@ fn first(value: Option<&str>) -> Option<&str> {
         .filter(|v| !v.is_empty())
 }
 
-#[derive(Default)]
+/// The `host` and `proto` of one `Forwarded` element (RFC 7239).
 struct Forwarded {
     host: Option<String>,
-    proto: Option<String>,
+    proto: &'static str,
 }
 
-/// The `host` and `proto` of one `Forwarded` element (RFC 7239).
-fn parse_forwarded(element: &str) -> Forwarded {
-    let mut out = Forwarded::default();
+/// The `host` (if any) and `proto` of one `Forwarded` element; `None` without a `proto`,
+/// or when either is not well-formed.
+fn parse_forwarded(element: &str) -> Option<Forwarded> {
+    let mut host = None;
+    let mut proto = None;
     for pair in element.split(';') {
         let Some((name, value)) = pair.split_once('=') else {
             continue;
         };
-        let value = value.trim().trim_matches('"').to_owned();
+        let value = value.trim().trim_matches('"');
         match name.trim().to_ascii_lowercase().as_str() {
-            "host" if valid_host(&value) => out.host = Some(value),
-            "proto" => {
-                if let Some(proto) = valid_proto(&value) {
-                    out.proto = Some(proto.to_owned());
-                }
-            }
+            "host" => host = Some(valid_host(value).then(|| value.to_owned())?),
+            "proto" => proto = Some(valid_proto(value)?),
             _ => {}
         }
     }
-    out
+    Some(Forwarded {
+        host,
+        proto: proto?,
+    })
 }
 
 /// A host (and port) with no characters that could change the URL's meaning.
@@ -390,43 +424,114 @@ mod tests {
             Proxy::default()
                 .with_public_url(source)
                 .public_url(&uri, &h)
-                .unwrap()
-                .to_string()
+                .map(String::from)
         };
-        assert_eq!(url(PublicUrlSource::Request), "https://internal:8080/token");
+        assert_eq!(url(PublicUrlSource::Service), None);
+        assert_eq!(Proxy::default().public_url(&uri, &h), None);
         assert_eq!(
-            url(PublicUrlSource::Forwarded),
-            "https://as.example.com/token"
+            url(PublicUrlSource::Direct(http::uri::Scheme::HTTP)).as_deref(),
+            Some("http://internal:8080/token")
         );
         assert_eq!(
-            url(PublicUrlSource::XForwarded),
-            "https://edge.example.com/auth/token"
+            url(PublicUrlSource::Direct(http::uri::Scheme::HTTPS)).as_deref(),
+            Some("https://internal:8080/token")
+        );
+        assert_eq!(
+            url(PublicUrlSource::Forwarded).as_deref(),
+            Some("https://as.example.com/token")
+        );
+        assert_eq!(
+            url(PublicUrlSource::XForwarded).as_deref(),
+            Some("https://edge.example.com/auth/token")
         );
         assert_eq!(
             url(PublicUrlSource::Fixed(
                 Url::parse("https://as.example.com/base/").unwrap()
-            )),
-            "https://as.example.com/base/token"
+            ))
+            .as_deref(),
+            Some("https://as.example.com/base/token")
+        );
+    }
+
+    /// Issue 13: a scheme is never guessed. A proxy that sends no scheme gives no URL.
+    #[test]
+    fn no_scheme_no_url() {
+        let uri: http::Uri = "/token".parse().unwrap();
+        let url = |source: PublicUrlSource, pairs: &[(&'static str, &str)]| {
+            Proxy::default()
+                .with_public_url(source)
+                .public_url(&uri, &headers(pairs))
+                .map(String::from)
+        };
+        let host = ("host", "as.example.com");
+        assert_eq!(url(PublicUrlSource::Service, &[host]), None);
+        assert_eq!(url(PublicUrlSource::Forwarded, &[host]), None);
+        assert_eq!(
+            url(
+                PublicUrlSource::Forwarded,
+                &[host, ("forwarded", "host=as.example.com")]
+            ),
+            None
+        );
+        assert_eq!(url(PublicUrlSource::XForwarded, &[host]), None);
+        assert_eq!(
+            url(
+                PublicUrlSource::XForwarded,
+                &[host, ("x-forwarded-host", "edge.example.com")]
+            ),
+            None
+        );
+        // With the scheme and no forwarded host: the Host the proxy passed on.
+        assert_eq!(
+            url(
+                PublicUrlSource::Forwarded,
+                &[host, ("forwarded", "proto=http")]
+            )
+            .as_deref(),
+            Some("http://as.example.com/token")
+        );
+        assert_eq!(
+            url(
+                PublicUrlSource::XForwarded,
+                &[host, ("x-forwarded-proto", "https")]
+            )
+            .as_deref(),
+            Some("https://as.example.com/token")
+        );
+        // No host at all.
+        assert_eq!(
+            url(PublicUrlSource::Direct(http::uri::Scheme::HTTP), &[]),
+            None
+        );
+        assert_eq!(
+            url(
+                PublicUrlSource::XForwarded,
+                &[("x-forwarded-proto", "https")]
+            ),
+            None
         );
     }
 
     #[test]
-    fn hostile_forwarded_hosts_are_ignored() {
+    fn hostile_forwarded_hosts_give_no_url() {
         let uri: http::Uri = "/token".parse().unwrap();
-        let h = headers(&[
-            ("host", "internal"),
-            ("forwarded", "host=\"evil.com/path?\";proto=javascript"),
-        ]);
-        let url = Proxy::default()
-            .with_public_url(PublicUrlSource::Forwarded)
-            .public_url(&uri, &h);
-        assert_eq!(url.unwrap().as_str(), "https://internal/token");
+        for forwarded in [
+            "host=\"evil.com/path?\";proto=https",
+            "host=as.example.com;proto=javascript",
+        ] {
+            let h = headers(&[("host", "internal"), ("forwarded", forwarded)]);
+            let url = Proxy::default()
+                .with_public_url(PublicUrlSource::Forwarded)
+                .public_url(&uri, &h);
+            assert_eq!(url, None, "{forwarded}");
+        }
     }
 
     /// Found by fuzzing (issue 7): headers could put a query, a fragment, credentials or
     /// another scheme into the public URL.
     #[test]
     fn hostile_hosts_protos_and_prefixes_never_shape_the_url() {
+        let direct = PublicUrlSource::Direct(http::uri::Scheme::HTTPS);
         let url = |source: PublicUrlSource, uri: &str, pairs: &[(&'static str, &str)]| {
             Proxy::default()
                 .with_public_url(source)
@@ -441,22 +546,23 @@ mod tests {
             "",
         ] {
             assert_eq!(
-                url(PublicUrlSource::Request, "/token", &[("host", host)]),
+                url(direct.clone(), "/token", &[("host", host)]),
                 None,
                 "{host:?}"
             );
         }
         assert_eq!(
             url(
-                PublicUrlSource::Request,
+                PublicUrlSource::Direct(http::uri::Scheme::HTTP),
                 "http://user:pw@as.example.com/token",
                 &[]
             )
             .as_deref(),
             Some("http://as.example.com/token")
         );
+        let ftp: http::uri::Scheme = "ftp".parse().unwrap();
         assert_eq!(
-            url(PublicUrlSource::Request, "ftp://as.example.com/token", &[]),
+            url(PublicUrlSource::Direct(ftp), "/token", &[("host", "a")]),
             None
         );
         let forwarded = |pairs: &[(&'static str, &str)]| {
@@ -467,13 +573,23 @@ mod tests {
             )
         };
         assert_eq!(
-            forwarded(&[("x-forwarded-host", "evil.com?x=")]).as_deref(),
-            Some("https://internal/token")
+            forwarded(&[
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "evil.com?x=")
+            ]),
+            None
         );
         assert_eq!(
             forwarded(&[
                 ("x-forwarded-host", "as.example.com"),
                 ("x-forwarded-proto", "javascript"),
+            ]),
+            None
+        );
+        assert_eq!(
+            forwarded(&[
+                ("x-forwarded-host", "as.example.com"),
+                ("x-forwarded-proto", "https"),
                 ("x-forwarded-prefix", "/a?b#c"),
             ])
             .as_deref(),

@@ -124,6 +124,11 @@ impl ClientConfigurationEndpoint {
         Self { client, settings }
     }
 
+    /// The settings the handler was built with (its body limit, for adapters).
+    pub fn settings(&self) -> &FlowSettings {
+        &self.settings
+    }
+
     /// Handles one client configuration request for the client `client_id`.
     pub async fn handle(&self, request: &Request<Bytes>, client_id: &str) -> Response {
         match self.try_handle(request, client_id).await {

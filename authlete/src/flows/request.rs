@@ -1,5 +1,32 @@
 //! Reading what the flows need from an incoming request, refusing malformed or hostile
 //! requests with the right `4xx` before Authlete is asked.
+//!
+//! # Parameters
+//!
+//! [`form_parameters`] and [`query_or_form_parameters`] accept well-formed
+//! `application/x-www-form-urlencoded` text within [`FlowSettings::max_body_bytes`], and
+//! refuse a parameter that appears twice (RFC 6749 sections 3.1 and 3.2), except those of
+//! [`REPEATABLE_PARAMETERS`].
+//!
+//! # Client authentication
+//!
+//! The five endpoints where clients authenticate as at the token endpoint (token, pushed
+//! authorization, backchannel authentication, device authorization, revocation) read the
+//! client's credentials with one reader, [`ClientAuthentication::read`], and pass them to
+//! Authlete, which authenticates the client. The order of precedence:
+//!
+//! | | credentials | problems refused before Authlete is asked |
+//! |---|---|---|
+//! | 1 | `Authorization: Basic` | repeated: `400 invalid_request`; another scheme or not decodable: `401 invalid_client` with the `Basic` challenge (RFC 6749 section 5.2) |
+//! | 2 | `client_secret` in the form | with 1: `400 invalid_request` (more than one method, RFC 6749 section 2.3) |
+//! | 3 | `client_assertion` in the form | with 1 or 2: `400 invalid_request` |
+//! | 4 | `OAuth-Client-Attestation` and `-PoP` | repeated, or one without the other: `400 invalid_request` |
+//! | 5 | the client certificate ([`RequestExtras`], else the [`Proxy`](super::Proxy) header) | none: always passed on, also to bind tokens (RFC 8705) |
+//!
+//! The client ID of 1 must equal the form's `client_id` when both are given (`400
+//! invalid_request`). [`ClientAuthentication::method`] is the first present. Every `401`
+//! of these endpoints, whether refused here or by Authlete, carries
+//! `WWW-Authenticate: Basic realm="<endpoint>"` ([`challenge`]).
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -8,6 +35,12 @@ use http::{HeaderMap, Method, Request, StatusCode, header};
 use super::response::{self, ResponseExt as _};
 use super::{FlowSettings, Response};
 use crate::Secret;
+
+mod client_auth;
+
+pub use self::client_auth::{
+    ClientAuthError, ClientAuthMethod, ClientAuthentication, challenge, unauthorized,
+};
 
 /// Facts about a request that the application may know better than its headers, such as
 /// the client certificate of a mutual-TLS connection it terminated itself. Put it in the
@@ -53,6 +86,11 @@ pub enum BadRequest {
     /// A header is not well-formed or appears more than once.
     #[error("invalid or repeated {0} header")]
     InvalidHeader(&'static str),
+    /// A parameter appears more than once (RFC 6749 sections 3.1 and 3.2), other than
+    /// those that may repeat ([`REPEATABLE_PARAMETERS`]). The name is given when it is
+    /// short and plain, else empty.
+    #[error("{}", repeated_message(.0))]
+    RepeatedParameter(String),
 }
 
 impl BadRequest {
@@ -76,15 +114,25 @@ impl BadRequest {
                 "invalid_request",
                 &description,
             ),
-            BadRequest::Malformed(_) | BadRequest::InvalidHeader(_) => {
+            BadRequest::Malformed(_)
+            | BadRequest::InvalidHeader(_)
+            | BadRequest::RepeatedParameter(_) => {
                 response::oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &description)
             }
         }
     }
 }
 
+/// The parameters that may appear more than once in a request: `resource` (RFC 8707) and
+/// `audience` (RFC 8693). Every other repeated parameter is refused.
+pub const REPEATABLE_PARAMETERS: &[&str] = &["resource", "audience"];
+
 /// The body of a `POST` with `application/x-www-form-urlencoded` parameters, as the
 /// string Authlete's `parameters` expects.
+///
+/// A parameter that appears twice (after percent-decoding its name) is refused with
+/// [`BadRequest::RepeatedParameter`], except those of [`REPEATABLE_PARAMETERS`]: RFC 6749
+/// forbids it, and Authlete must not be left to pick one of, say, two `redirect_uri`.
 pub fn form_parameters(
     request: &Request<Bytes>,
     settings: &FlowSettings,
@@ -96,7 +144,7 @@ pub fn form_parameters(
 }
 
 /// The parameters of a request that may come as a query (`GET`) or a form (`POST`), such
-/// as an authorization request.
+/// as an authorization request; repeated parameters are refused as by [`form_parameters`].
 pub fn query_or_form_parameters(
     request: &Request<Bytes>,
     settings: &FlowSettings,
@@ -108,6 +156,7 @@ pub fn query_or_form_parameters(
                 return Err(BadRequest::PayloadTooLarge);
             }
             check_urlencoded(query)?;
+            check_unique(query)?;
             Ok(query.to_owned())
         }
         Method::POST => form_body(request, settings),
@@ -127,6 +176,7 @@ fn form_body(request: &Request<Bytes>, settings: &FlowSettings) -> Result<String
     let text = std::str::from_utf8(request.body())
         .map_err(|_| BadRequest::Malformed("the body is not valid UTF-8"))?;
     check_urlencoded(text)?;
+    check_unique(text)?;
     Ok(text.to_owned())
 }
 
@@ -171,6 +221,44 @@ fn check_urlencoded(text: &str) -> Result<(), BadRequest> {
     Ok(())
 }
 
+/// Refuses a parameter name that appears twice, but those of [`REPEATABLE_PARAMETERS`].
+/// Names are compared percent-decoded (`redirect%5Furi` is `redirect_uri`); empty names,
+/// which carry nothing, are ignored.
+fn check_unique(text: &str) -> Result<(), BadRequest> {
+    let mut seen = std::collections::HashSet::new();
+    for (name, _) in form_urlencoded::parse(text.as_bytes()) {
+        if name.is_empty() || REPEATABLE_PARAMETERS.contains(&name.as_ref()) {
+            continue;
+        }
+        if !seen.insert(name.clone()) {
+            return Err(BadRequest::RepeatedParameter(displayable_name(&name)));
+        }
+    }
+    Ok(())
+}
+
+fn repeated_message(name: &str) -> String {
+    if name.is_empty() {
+        "a parameter appears more than once".to_owned()
+    } else {
+        format!("the parameter {name} appears more than once")
+    }
+}
+
+/// The name for an error message when it is short and plain; otherwise nothing, so that
+/// the message never echoes a long or strange string a client sent.
+fn displayable_name(name: &str) -> String {
+    let plain = name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    if plain {
+        name.to_owned()
+    } else {
+        String::new()
+    }
+}
+
 /// A header that may appear at most once, as text.
 pub fn single_header<'a>(
     headers: &'a HeaderMap,
@@ -199,21 +287,26 @@ pub fn client_credentials(headers: &HeaderMap) -> Result<Option<(String, Secret)
     let Some(encoded) = strip_scheme(value, "Basic") else {
         return Ok(None);
     };
+    decode_basic(encoded)
+        .map(Some)
+        .ok_or(BadRequest::InvalidHeader("Authorization"))
+}
+
+/// The client ID and secret of the credentials of `Authorization: Basic`, if they are
+/// base64 of UTF-8 text with a colon.
+fn decode_basic(encoded: &str) -> Option<(String, Secret)> {
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim())
-        .map_err(|_| BadRequest::InvalidHeader("Authorization"))?;
-    let decoded =
-        String::from_utf8(decoded).map_err(|_| BadRequest::InvalidHeader("Authorization"))?;
-    let (id, secret) = decoded
-        .split_once(':')
-        .ok_or(BadRequest::InvalidHeader("Authorization"))?;
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
     let unescape = |s: &str| {
         form_urlencoded::parse(format!("x={s}").as_bytes())
             .next()
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default()
     };
-    Ok(Some((unescape(id), Secret::new(unescape(secret)))))
+    Some((unescape(id), Secret::new(unescape(secret))))
 }
 
 /// How an access token was presented.
@@ -287,7 +380,9 @@ pub fn client_certificate(
     settings.proxy.client_certificate(request.headers())
 }
 
-/// The URL the client used (for DPoP's `htu`), without query or fragment.
+/// The URL the client used (for DPoP's `htu`), without query or fragment, when the
+/// deployment says where it comes from ([`Proxy`](super::Proxy)); `None` otherwise, and
+/// then Authlete uses the endpoint URL configured in the service.
 pub fn public_url(request: &Request<Bytes>, settings: &FlowSettings) -> Option<String> {
     settings
         .proxy
@@ -417,6 +512,58 @@ mod tests {
         assert_eq!(
             dpop_proof(&headers).unwrap_err(),
             BadRequest::InvalidHeader("DPoP")
+        );
+    }
+
+    #[test]
+    fn repeated_parameters_are_refused_but_resource_and_audience() {
+        let settings = FlowSettings::default();
+        let form = |body: &str| {
+            form_parameters(&post("application/x-www-form-urlencoded", body), &settings)
+        };
+        for (body, name) in [
+            (
+                "redirect_uri=https%3A%2F%2Fapp%2Fcb&redirect_uri=https%3A%2F%2Fevil.example%2Fcb",
+                "redirect_uri",
+            ),
+            ("grant_type=a&code=x&grant_type=b", "grant_type"),
+            ("code=x&code=x", "code"),
+            // The same name, percent-encoded differently.
+            ("redirect_uri=a&redirect%5Furi=b", "redirect_uri"),
+            // An empty value is still the parameter.
+            ("client_id=&client_id=x", "client_id"),
+            ("%00=a&%00=b", ""),
+        ] {
+            assert_eq!(
+                form(body),
+                Err(BadRequest::RepeatedParameter(name.to_owned())),
+                "{body}"
+            );
+        }
+        assert!(
+            form("resource=https%3A%2F%2Fa&resource=https%3A%2F%2Fb&audience=x&audience=y").is_ok()
+        );
+        assert!(form("a=1&&b=2&=x&=y").is_ok());
+        let long = "n".repeat(100);
+        assert_eq!(
+            form(&format!("{long}=1&{long}=2")),
+            Err(BadRequest::RepeatedParameter(String::new()))
+        );
+        let response = form("code=a&code=b").unwrap_err().into_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(body["error"], "invalid_request");
+        assert_eq!(
+            body["error_description"],
+            "the parameter code appears more than once"
+        );
+        let get = Request::get("/authorize?client_id=1&redirect_uri=a&redirect_uri=b")
+            .body(Bytes::new())
+            .unwrap();
+        assert_eq!(
+            query_or_form_parameters(&get, &settings),
+            Err(BadRequest::RepeatedParameter("redirect_uri".into()))
         );
     }
 

@@ -3,7 +3,7 @@
 //! A client that no longer needs a token, for instance because its user logged out,
 //! `POST`s it to `/revoke` (`token`, and optionally `token_type_hint`), authenticating as
 //! it would at the token endpoint. [`RevocationEndpoint`] passes the form and the client's
-//! credentials (HTTP Basic or the mutual-TLS certificate) to Authlete's
+//! credentials (HTTP Basic, client attestation, the mutual-TLS certificate) to Authlete's
 //! `/auth/revocation`, which authenticates the client and revokes the access or refresh
 //! token. The application has nothing to decide.
 //!
@@ -26,11 +26,14 @@
 use bytes::Bytes;
 use http::{Request, StatusCode};
 
-use super::request::{self, BadRequest};
-use super::response::{self, ResponseExt as _};
+use super::request::{self, BadRequest, ClientAuthentication};
+use super::response;
 use super::{FlowSettings, Response};
 use crate::Client;
 use crate::types::{RevocationRequest, RevocationResponseAction as Action};
+
+/// The realm of the `Basic` challenge of every `401`.
+const REALM: &str = "revocation";
 
 /// Handles `POST /revoke`: authenticates the client and revokes the token through
 /// Authlete's `/auth/revocation`.
@@ -39,8 +42,14 @@ use crate::types::{RevocationRequest, RevocationResponseAction as Action};
 /// |---|---|
 /// | `OK` | `200` with an empty body |
 /// | `BAD_REQUEST` | `400` with the error JSON |
-/// | `INVALID_CLIENT` | `401` with the error JSON and `WWW-Authenticate: Basic realm="revocation"` |
+/// | `INVALID_CLIENT` | `401` with the error JSON and `WWW-Authenticate: Basic realm="revocation"` ([`request::challenge`]) |
 /// | `INTERNAL_SERVER_ERROR`, anything else | `500` |
+///
+/// The client's credentials are read by
+/// [`ClientAuthentication::read`](super::request::ClientAuthentication::read) (HTTP Basic,
+/// the form, the `OAuth-Client-Attestation` headers, the client certificate), which
+/// refuses malformed or conflicting ones before Authlete is asked; so are repeated
+/// parameters.
 #[derive(Debug, Clone)]
 pub struct RevocationEndpoint {
     client: Client,
@@ -63,19 +72,16 @@ impl RevocationEndpoint {
     async fn try_handle(&self, request: &Request<Bytes>) -> Result<Response, Response> {
         let parameters =
             request::form_parameters(request, &self.settings).map_err(BadRequest::into_response)?;
-        let credentials =
-            request::client_credentials(request.headers()).map_err(BadRequest::into_response)?;
-        let (certificate, chain) = request::client_certificate(request, &self.settings)
-            .map_or((None, Vec::new()), |(c, chain)| (Some(c), chain));
-        let (client_id, client_secret) =
-            credentials.map_or((None, None), |(id, secret)| (Some(id), Some(secret)));
+        let auth = ClientAuthentication::read(request, &parameters, &self.settings)
+            .map_err(|e| e.into_response(REALM))?;
         let body = RevocationRequest {
             parameters: parameters.into(),
-            client_id,
-            client_secret,
-            client_certificate: certificate,
-            client_certificate_path: chain,
-            ..Default::default()
+            client_id: auth.client_id,
+            client_secret: auth.client_secret,
+            client_certificate: auth.client_certificate,
+            client_certificate_path: auth.client_certificate_chain,
+            oauth_client_attestation: auth.attestation,
+            oauth_client_attestation_pop: auth.attestation_pop,
         };
         let answer = self
             .client
@@ -86,8 +92,9 @@ impl RevocationEndpoint {
         Ok(match answer.action {
             Some(Action::Ok) => response::empty(StatusCode::OK),
             Some(Action::BadRequest) => response::json(StatusCode::BAD_REQUEST, content),
-            Some(Action::InvalidClient) => response::json(StatusCode::UNAUTHORIZED, content)
-                .with_www_authenticate(Some("Basic realm=\"revocation\"")),
+            Some(Action::InvalidClient) => {
+                request::unauthorized(response::json(StatusCode::UNAUTHORIZED, content), REALM)
+            }
             Some(Action::InternalServerError) => {
                 response::json(StatusCode::INTERNAL_SERVER_ERROR, content)
             }

@@ -48,7 +48,7 @@ use std::future::Future;
 use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode, header};
 
-use super::request::{self, BadRequest};
+use super::request::{self, BadRequest, ClientAuthentication};
 use super::response::{self, ResponseExt as _};
 use super::{FlowSettings, Response};
 use crate::types::{
@@ -58,8 +58,8 @@ use crate::types::{
 };
 use crate::{Client, Secret};
 
-/// The challenge of a `401` answer to a client that authenticated with HTTP Basic.
-const BASIC_CHALLENGE: &str = "Basic realm=\"token\"";
+/// The realm of the `Basic` challenge of every `401`.
+const REALM: &str = "token";
 
 /// The resource owner a password grant authenticated, and what to attach to the tokens
 /// Authlete issues (sent to `/auth/token/issue`).
@@ -263,18 +263,20 @@ impl TokenPolicy for DefaultTokenPolicy {}
 /// Handles `POST /token` through Authlete's `/auth/token`.
 ///
 /// The form body goes to Authlete as `parameters` (client credentials in the form,
-/// `client_assertion` and the like are read from there); with it the client ID and secret
-/// of `Authorization: Basic`, the client certificate and its chain (mutual TLS, see
-/// [`FlowSettings::proxy`]), the `DPoP` proof with `htm` (the request method) and `htu`
-/// (the public URL), and the `OAuth-Client-Attestation` and `OAuth-Client-Attestation-PoP`
-/// headers. A request that is not a form `POST`, is too large, or has a malformed or
-/// repeated `Authorization`, `DPoP` or attestation header is refused (`405`, `415`, `413`,
-/// `400`) before Authlete is asked.
+/// `client_assertion` and the like are read from there); with it the client's credentials
+/// as [`ClientAuthentication::read`] finds them (the client ID and secret of
+/// `Authorization: Basic`, the client certificate and its chain, see
+/// [`FlowSettings::proxy`], and the `OAuth-Client-Attestation` headers), and the `DPoP`
+/// proof with `htm` (the request method) and, when the deployment says what it is, `htu`
+/// (the public URL, see [`Proxy`](super::Proxy)). A request that is not a form `POST`
+/// (`405`, `415`), is too large (`413`), repeats a parameter or a header, or whose client
+/// credentials conflict (`400`), or whose `Authorization` is not well-formed Basic (`401`
+/// `invalid_client`) is refused before Authlete is asked.
 ///
 /// | Authlete action | response |
 /// |---|---|
 /// | `OK` | `200` with the token response JSON |
-/// | `INVALID_CLIENT` | `401` with the error JSON; `WWW-Authenticate: Basic realm="token"` when the client used `Authorization: Basic` (RFC 6749 section 5.2) |
+/// | `INVALID_CLIENT` | `401` with the error JSON and `WWW-Authenticate: Basic realm="token"` (RFC 6749 section 5.2, see [`request::challenge`]) |
 /// | `BAD_REQUEST` | `400` with the error JSON |
 /// | `INTERNAL_SERVER_ERROR` | `500` with the error JSON |
 /// | `PASSWORD` | [`TokenPolicy::authenticate_user`]; a user → `/auth/token/issue` (`OK` → `200` with the token JSON, `INTERNAL_SERVER_ERROR` → `500`); `None` → `/auth/token/fail` with `INVALID_RESOURCE_OWNER_CREDENTIALS` (`BAD_REQUEST` → `400` with `invalid_grant`, `INTERNAL_SERVER_ERROR` → `500`) |
@@ -292,6 +294,7 @@ pub struct TokenEndpoint<P = DefaultTokenPolicy> {
     client: Client,
     settings: FlowSettings,
     policy: P,
+    dpop_nonce_required: bool,
 }
 
 impl<P: Clone> Clone for TokenEndpoint<P> {
@@ -300,6 +303,7 @@ impl<P: Clone> Clone for TokenEndpoint<P> {
             client: self.client.clone(),
             settings: self.settings.clone(),
             policy: self.policy.clone(),
+            dpop_nonce_required: self.dpop_nonce_required,
         }
     }
 }
@@ -309,6 +313,7 @@ impl<P> fmt::Debug for TokenEndpoint<P> {
         f.debug_struct("TokenEndpoint")
             .field("client", &self.client)
             .field("settings", &self.settings)
+            .field("dpop_nonce_required", &self.dpop_nonce_required)
             .finish_non_exhaustive()
     }
 }
@@ -321,7 +326,18 @@ impl<P: TokenPolicy> TokenEndpoint<P> {
             client,
             settings,
             policy,
+            dpop_nonce_required: false,
         }
+    }
+
+    /// The same handler requiring (with `true`) a server nonce in DPoP proofs even when
+    /// the service's `dpopNonceRequired` does not (RFC 9449 section 8): Authlete then
+    /// answers a proof without the nonce it expects with `400` `use_dpop_nonce` and a
+    /// `DPoP-Nonce` to retry with.
+    #[must_use]
+    pub fn with_dpop_nonce_required(mut self, required: bool) -> Self {
+        self.dpop_nonce_required = required;
+        self
     }
 
     /// The application's policy.
@@ -339,28 +355,21 @@ impl<P: TokenPolicy> TokenEndpoint<P> {
     async fn try_handle(&self, request: &Request<Bytes>) -> Result<Response, Response> {
         let parameters =
             request::form_parameters(request, &self.settings).map_err(BadRequest::into_response)?;
-        let headers = request.headers();
-        let credentials =
-            request::client_credentials(headers).map_err(BadRequest::into_response)?;
-        let dpop = request::dpop_proof(headers).map_err(BadRequest::into_response)?;
-        let (attestation, attestation_pop) =
-            request::client_attestation(headers).map_err(BadRequest::into_response)?;
-        let (certificate, chain) = request::client_certificate(request, &self.settings)
-            .map_or((None, Vec::new()), |(c, chain)| (Some(c), chain));
-        let used_basic = credentials.is_some();
-        let (client_id, client_secret) =
-            credentials.map_or((None, None), |(id, secret)| (Some(id), Some(secret)));
+        let auth = ClientAuthentication::read(request, &parameters, &self.settings)
+            .map_err(|e| e.into_response(REALM))?;
+        let dpop = request::dpop_proof(request.headers()).map_err(BadRequest::into_response)?;
         let body = TokenRequest {
             parameters: parameters.into(),
-            client_id,
-            client_secret,
-            client_certificate: certificate,
-            client_certificate_path: chain,
+            client_id: auth.client_id,
+            client_secret: auth.client_secret,
+            client_certificate: auth.client_certificate,
+            client_certificate_path: auth.client_certificate_chain,
             dpop,
+            dpop_nonce_required: self.dpop_nonce_required.then_some(true),
             htm: Some(request.method().as_str().to_owned()),
             htu: request::public_url(request, &self.settings),
-            oauth_client_attestation: attestation,
-            oauth_client_attestation_pop: attestation_pop,
+            oauth_client_attestation: auth.attestation,
+            oauth_client_attestation_pop: auth.attestation_pop,
             ..Default::default()
         };
         let answer = self
@@ -372,12 +381,7 @@ impl<P: TokenPolicy> TokenEndpoint<P> {
         let response = match &answer.action {
             Some(Action::Ok) => ok_json(answer.response_content.as_ref()),
             Some(Action::InvalidClient) => {
-                let response = response::json(StatusCode::UNAUTHORIZED, content());
-                if used_basic {
-                    response.with_www_authenticate(Some(BASIC_CHALLENGE))
-                } else {
-                    response
-                }
+                request::unauthorized(response::json(StatusCode::UNAUTHORIZED, content()), REALM)
             }
             Some(Action::BadRequest) => response::json(StatusCode::BAD_REQUEST, content()),
             Some(Action::InternalServerError) => {

@@ -165,10 +165,12 @@ impl<T: ClaimsProvider> ClaimsProvider for Arc<T> {
 /// and `/auth/userinfo/issue`.
 ///
 /// The access token comes in `Authorization: Bearer` or `Authorization: DPoP` (with the
-/// `DPoP` proof, checked against the method and the public URL), or as the `access_token`
-/// parameter of a form `POST` (RFC 6750 section 2.2); the client certificate is passed on
-/// for certificate-bound tokens, and the covered headers of an RFC 9421 message signature
-/// (`Signature-Input`) for FAPI 2.0 message signing.
+/// `DPoP` proof, checked against the method and the public URL: the one the
+/// [`Proxy`](super::Proxy) configuration gives, else the service's userinfo endpoint), or
+/// as the `access_token` parameter of a form `POST` (RFC 6750 section 2.2); the client
+/// certificate is passed on for certificate-bound tokens, and the covered headers of an
+/// RFC 9421 message signature (`Signature-Input`) for FAPI 2.0 message signing (with the
+/// target URI when the public URL is configured).
 ///
 /// `/auth/userinfo`:
 ///
@@ -475,16 +477,11 @@ fn presented_token(request: &Request<Bytes>, settings: &FlowSettings) -> Result<
         .map(|(_, token)| token);
     let from_form = if method == Method::POST && !request.body().is_empty() {
         let form = request::form_parameters(request, settings).map_err(NoToken::Refused)?;
-        let mut tokens = form_urlencoded::parse(form.as_bytes())
-            .filter(|(name, _)| name == "access_token")
+        // `form_parameters` has refused a repeated `access_token`.
+        let token = form_urlencoded::parse(form.as_bytes())
+            .find(|(name, _)| name == "access_token")
             .map(|(_, value)| value.into_owned());
-        let first = tokens.next();
-        if tokens.next().is_some() {
-            return Err(NoToken::Refused(BadRequest::Malformed(
-                "the access_token parameter is repeated",
-            )));
-        }
-        match first {
+        match token {
             Some(token) if token.is_empty() => {
                 return Err(NoToken::Refused(BadRequest::Malformed(
                     "the access_token parameter is empty",

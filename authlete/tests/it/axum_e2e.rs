@@ -402,3 +402,323 @@ async fn routes_with_an_id_pass_the_captured_id_to_the_handler() {
     assert_eq!(grants.calls_async().await, 1);
     server.abort();
 }
+
+/// The adapter reads each body under the endpoint's own limit, also for the routes that
+/// take an ID from the path (it used the default 64 KiB there).
+#[tokio::test]
+async fn routes_with_an_id_honour_the_endpoints_body_limit() {
+    let authlete = MockServer::start_async().await;
+    let update = authlete
+        .mock_async(|when, then| {
+            when.path(api_path("client/registration/update"));
+            then.status(200)
+                .json_body(json!({"action": "UPDATED", "responseContent": "{}"}));
+        })
+        .await;
+    let big = FlowSettings::default().with_max_body_bytes(256 * 1024);
+    let router = AuthorizationServer::new()
+        .client_configuration(
+            "/register/{client_id}",
+            authlete::flows::registration::ClientConfigurationEndpoint::new(client(&authlete), big),
+        )
+        .grant_management(
+            "/grants/{grant_id}",
+            authlete::flows::grant_management::GrantManagementEndpoint::new(
+                client(&authlete),
+                FlowSettings::default().with_max_body_bytes(8),
+            ),
+        )
+        .into_router();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(axum::serve(listener, router).into_future());
+    let http = reqwest::Client::new();
+    // 100 KiB of metadata: over the default limit, within this endpoint's.
+    let metadata = json!({"client_name": "x".repeat(100 * 1024)}).to_string();
+    let response = http
+        .put(format!("{base}/register/c-1"))
+        .bearer_auth("rat-1")
+        .header("content-type", "application/json")
+        .body(metadata)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(update.calls_async().await, 1);
+    let response = http
+        .delete(format!("{base}/grants/g-1"))
+        .bearer_auth("at-1")
+        .body("x".repeat(100))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    server.abort();
+}
+
+/// `into_axum` and `FlowResponse` return any flow response from the application's own
+/// handlers, status, headers and body intact.
+#[tokio::test]
+async fn flow_responses_convert_for_the_applications_handlers() {
+    use authlete::axum::{FlowResponse, into_axum};
+    use axum::response::IntoResponse as _;
+    let flow = || response::oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "no");
+    for converted in [
+        into_axum(flow()),
+        FlowResponse(flow()).into_response(),
+        FlowResponse::from(flow()).into_response(),
+    ] {
+        assert_eq!(converted.status(), 400);
+        assert_eq!(converted.headers()["cache-control"], "no-store");
+        let body = axum::body::to_bytes(converted.into_body(), 1024)
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&body).unwrap()["error"],
+            "invalid_request"
+        );
+    }
+    let router = axum::Router::new().route(
+        "/page",
+        get(|| async { FlowResponse(response::html(StatusCode::OK, "<p>hi</p>")) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(axum::serve(listener, router).into_future());
+    let page = reqwest::get(format!("{base}/page")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-type"], "text/html;charset=UTF-8");
+    assert_eq!(page.text().await.unwrap(), "<p>hi</p>");
+    server.abort();
+}
+
+// ---------------------------------------------------------------------------------------
+// DPoP `htu` (issue 13): proofs built here with jsonwebtoken and p256, not with the
+// crate's signer; Authlete's check of the proof played by the mock: the proof's `htu` must
+// be the `htu` the server sends, or the service's token endpoint when it sends none.
+
+mod dpop_htu {
+    use authlete::flows::token::{DefaultTokenPolicy, TokenEndpoint};
+    use authlete::flows::{FlowSettings, Proxy, PublicUrlSource};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+    use jsonwebtoken::jwk::Jwk;
+    use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+    use p256::pkcs8::EncodePrivateKey as _;
+    use serde_json::{Value, json};
+
+    use crate::flows_support::{api_path, client};
+
+    /// A DPoP proof (RFC 9449 section 4.2) for `htm` and `htu`, signed with the EC P-256
+    /// key of RFC 7517 appendix A.2.
+    fn proof(htm: &str, htu: &str) -> String {
+        let jwk = crate::dpop::p256_jwk();
+        let d = URL_SAFE_NO_PAD.decode(jwk["d"].as_str().unwrap()).unwrap();
+        let key = p256::SecretKey::from_slice(&d).unwrap();
+        let der = key.to_pkcs8_der().unwrap();
+        let mut header = Header::new(Algorithm::ES256);
+        header.typ = Some("dpop+jwt".into());
+        let public = json!({"kty": "EC", "crv": "P-256", "x": jwk["x"], "y": jwk["y"]});
+        header.jwk = Some(serde_json::from_value::<Jwk>(public).unwrap());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let claims = json!({"jti": format!("{now}-{htu}"), "htm": htm, "htu": htu, "iat": now});
+        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ec_der(der.as_bytes())).unwrap()
+    }
+
+    /// Authlete's `/auth/token` checking the proof as Authlete does: signature by the key
+    /// in its header, `htm`, and `htu` against the request's `htu` or, without one, the
+    /// service's token endpoint.
+    fn authlete_token(
+        service_token_endpoint: String,
+    ) -> impl Fn(&HttpMockRequest) -> HttpMockResponse {
+        move |request| {
+            let body: Value = serde_json::from_slice(request.body_ref()).unwrap();
+            let verdict = (|| {
+                let proof = body["dpop"].as_str().ok_or("no proof")?;
+                let header = jsonwebtoken::decode_header(proof).map_err(|_| "bad header")?;
+                let key = DecodingKey::from_jwk(header.jwk.as_ref().ok_or("no jwk")?)
+                    .map_err(|_| "bad jwk")?;
+                let mut validation = Validation::new(Algorithm::ES256);
+                validation.required_spec_claims.clear();
+                validation.validate_exp = false;
+                let claims = jsonwebtoken::decode::<Value>(proof, &key, &validation)
+                    .map_err(|_| "bad signature")?
+                    .claims;
+                let expected_htu = body["htu"].as_str().unwrap_or(&service_token_endpoint);
+                if claims["htu"] != expected_htu {
+                    return Err("htu mismatch");
+                }
+                if claims["htm"] != body["htm"] {
+                    return Err("htm mismatch");
+                }
+                Ok(())
+            })();
+            let answer = match verdict {
+                Ok(()) => json!({
+                    "action": "OK",
+                    "responseContent": r#"{"access_token":"at","token_type":"DPoP"}"#
+                }),
+                Err(reason) => json!({
+                    "action": "BAD_REQUEST",
+                    "responseContent": json!({"error": "invalid_dpop_proof", "error_description": reason}).to_string()
+                }),
+            };
+            HttpMockResponse::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(answer.to_string())
+                .build()
+        }
+    }
+
+    /// Serves the token endpoint on loopback over plain HTTP with `settings`; Authlete's
+    /// service says its token endpoint is `service_token_endpoint` (or, when `None`, the
+    /// server's own loopback URL). Returns the server's base URL.
+    async fn serve(
+        authlete: &MockServer,
+        settings: FlowSettings,
+        service_token_endpoint: Option<&str>,
+    ) -> (String, tokio::task::JoinHandle<()>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let endpoint =
+            service_token_endpoint.map_or_else(|| format!("{base}/token"), str::to_owned);
+        authlete
+            .mock_async(|when, then| {
+                when.method("POST").path(api_path("auth/token"));
+                then.respond_with(authlete_token(endpoint));
+            })
+            .await;
+        let router = authlete::axum::AuthorizationServer::new()
+            .endpoint(
+                "/token",
+                TokenEndpoint::new(client(authlete), settings, DefaultTokenPolicy),
+            )
+            .into_router();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        (base, server)
+    }
+
+    async fn token_request(url: &str, proof: String, headers: &[(&str, &str)]) -> (u16, Value) {
+        let mut request = reqwest::Client::new()
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("dpop", proof)
+            .body("grant_type=client_credentials&client_id=app");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// Plain HTTP on loopback, default settings: the client's proof is for the URL it used,
+    /// `http://127.0.0.1:port/token`, which is the service's token endpoint. The server
+    /// sends no `htu` (it used to send `https://127.0.0.1:port/token`, a guess that made
+    /// Authlete refuse the proof).
+    #[tokio::test]
+    async fn over_plain_loopback_http_no_htu_is_invented() {
+        let authlete = MockServer::start_async().await;
+        let (base, server) = serve(&authlete, FlowSettings::default(), None).await;
+        let url = format!("{base}/token");
+        let (status, body) = token_request(&url, proof("POST", &url), &[]).await;
+        assert_eq!(status, 200, "{body}");
+        // A proof for another URL is refused: the check is real.
+        let (status, body) =
+            token_request(&url, proof("POST", "https://elsewhere.example/token"), &[]).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_dpop_proof"))
+        );
+        // Direct(http): the server states its scheme, the URL is the Host the client used.
+        let authlete = MockServer::start_async().await;
+        let direct = FlowSettings::default().with_proxy(
+            Proxy::default().with_public_url(PublicUrlSource::Direct(http::uri::Scheme::HTTP)),
+        );
+        let (base, direct_server) = serve(
+            &authlete,
+            direct,
+            Some("https://service-says.example/token"),
+        )
+        .await;
+        let url = format!("{base}/token");
+        let (status, body) = token_request(&url, proof("POST", &url), &[]).await;
+        assert_eq!(status, 200, "{body}");
+        server.abort();
+        direct_server.abort();
+    }
+
+    /// Behind a simulated proxy: the client used `https://as.example.com/auth/token`; the
+    /// proxy forwards to the server on loopback and says so in `X-Forwarded-*` or
+    /// `Forwarded`. The service's configured endpoint is something else, so only an `htu`
+    /// built from the proxy's headers lets the proof pass.
+    #[tokio::test]
+    async fn behind_a_proxy_the_forwarded_facts_make_the_htu() {
+        let public = "https://as.example.com/auth/token";
+        let elsewhere = Some("https://service-config.example/token");
+        for (source, headers) in [
+            (
+                PublicUrlSource::XForwarded,
+                vec![
+                    ("x-forwarded-proto", "https"),
+                    ("x-forwarded-host", "as.example.com"),
+                    ("x-forwarded-prefix", "/auth"),
+                ],
+            ),
+            (
+                PublicUrlSource::Fixed("https://as.example.com/auth".parse().unwrap()),
+                vec![],
+            ),
+        ] {
+            let authlete = MockServer::start_async().await;
+            let settings =
+                FlowSettings::default().with_proxy(Proxy::default().with_public_url(source));
+            let (base, server) = serve(&authlete, settings, elsewhere).await;
+            let (status, body) =
+                token_request(&format!("{base}/token"), proof("POST", public), &headers).await;
+            assert_eq!(status, 200, "{headers:?}: {body}");
+            server.abort();
+        }
+        // RFC 7239 Forwarded; the path is the server's own (no prefix).
+        let authlete = MockServer::start_async().await;
+        let settings = FlowSettings::default()
+            .with_proxy(Proxy::default().with_public_url(PublicUrlSource::Forwarded));
+        let (base, server) = serve(&authlete, settings, elsewhere).await;
+        let (status, body) = token_request(
+            &format!("{base}/token"),
+            proof("POST", "https://as.example.com/token"),
+            &[("forwarded", "for=192.0.2.1;proto=https;host=as.example.com")],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        server.abort();
+    }
+
+    /// A proxy that forwards no scheme: the server does not guess `https`, it sends no
+    /// `htu`, and Authlete uses the service's token endpoint. (A guessed
+    /// `https://as.example.com/token` would not match the proof.)
+    #[tokio::test]
+    async fn a_proxy_that_forwards_no_scheme_leaves_htu_to_the_service() {
+        let authlete = MockServer::start_async().await;
+        let service = "https://service-config.example/token";
+        let settings = FlowSettings::default()
+            .with_proxy(Proxy::default().with_public_url(PublicUrlSource::XForwarded));
+        let (base, server) = serve(&authlete, settings, Some(service)).await;
+        let (status, body) = token_request(
+            &format!("{base}/token"),
+            proof("POST", service),
+            &[("x-forwarded-host", "as.example.com")],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        server.abort();
+    }
+}

@@ -140,6 +140,7 @@ fn ini_file(text: &str) -> (tempfile::TempDir, PathBuf) {
 fn v3() -> ConfigBuilder {
     Config::builder()
         .cluster(Cluster::Us)
+        .service_api_key("715948317")
         .service_access_token("PLANTED-SECRET-TOKEN")
 }
 
@@ -225,6 +226,7 @@ fn env_v3_with_service_owner_token_only() {
     let config = from_env(&[
         ("AUTHLETE_BASE_URL", "https://us.authlete.com"),
         ("AUTHLETE_SERVICEOWNER_ACCESSTOKEN", "PLANTED-SECRET-SO"),
+        ("AUTHLETE_SERVICE_APIKEY", "715948317"),
     ])
     .unwrap();
     assert_eq!(config.api_version(), ApiVersion::V3);
@@ -270,7 +272,7 @@ fn env_empty_and_blank_values_are_unset() {
         ("AUTHLETE_BASE_URL", "  https://us.authlete.com  "),
         ("AUTHLETE_API_VERSION", ""),
         ("AUTHLETE_SERVICE_ACCESSTOKEN", " PLANTED-SECRET-T \n"),
-        ("AUTHLETE_SERVICE_APIKEY", ""),
+        ("AUTHLETE_SERVICE_APIKEY", " 715948317 "),
         ("AUTHLETE_SERVICE_APISECRET", "   "),
         ("AUTHLETE_DPOP_KEY", ""),
         ("AUTHLETE_CLIENT_CERTIFICATE", ""),
@@ -284,7 +286,7 @@ fn env_empty_and_blank_values_are_unset() {
         expose(config.service_access_token()),
         Some("PLANTED-SECRET-T")
     );
-    assert_eq!(config.service_api_key(), None);
+    assert_eq!(config.service_api_key(), Some("715948317"));
     assert!(config.service_api_secret().is_none());
     assert!(config.dpop_key().is_none());
     assert!(config.client_certificate().is_none());
@@ -320,6 +322,7 @@ fn env_pem_with_escaped_newlines() {
     let lookup = move |name: &str| match name {
         "AUTHLETE_BASE_URL" => Some("https://us.authlete.com".to_owned()),
         "AUTHLETE_SERVICE_ACCESSTOKEN" => Some("PLANTED-SECRET".to_owned()),
+        "AUTHLETE_SERVICE_APIKEY" => Some("715948317".to_owned()),
         "AUTHLETE_CLIENT_CERTIFICATE" => Some(one_line.clone()),
         _ => None,
     };
@@ -333,6 +336,7 @@ fn env_trusted_root_certificates() {
     let config = from_env(&[
         ("AUTHLETE_BASE_URL", "https://authlete.internal.example"),
         ("AUTHLETE_SERVICE_ACCESSTOKEN", "PLANTED-SECRET"),
+        ("AUTHLETE_SERVICE_APIKEY", "715948317"),
         ("AUTHLETE_TRUSTED_ROOT_CERTIFICATES", ROOTS),
     ])
     .unwrap();
@@ -345,6 +349,7 @@ fn env_trusted_root_certificates() {
         let config = from_env(&[
             ("AUTHLETE_BASE_URL", "https://authlete.internal.example"),
             ("AUTHLETE_SERVICE_ACCESSTOKEN", "PLANTED-SECRET"),
+            ("AUTHLETE_SERVICE_APIKEY", "715948317"),
             ("AUTHLETE_TRUSTED_ROOT_CERTIFICATES", &one_line),
         ])
         .unwrap();
@@ -358,6 +363,7 @@ fn env_trusted_root_certificates() {
     let config = from_env(&[
         ("AUTHLETE_BASE_URL", "https://authlete.internal.example"),
         ("AUTHLETE_SERVICE_ACCESSTOKEN", "PLANTED-SECRET"),
+        ("AUTHLETE_SERVICE_APIKEY", "715948317"),
         ("AUTHLETE_TRUSTED_ROOT_CERTIFICATES", ROOTS_WITH_COMMENTS),
     ])
     .unwrap();
@@ -370,6 +376,7 @@ fn env_trusted_root_certificates() {
     let config = from_env(&[
         ("AUTHLETE_BASE_URL", "https://us.authlete.com"),
         ("AUTHLETE_SERVICE_ACCESSTOKEN", "PLANTED-SECRET"),
+        ("AUTHLETE_SERVICE_APIKEY", "715948317"),
     ])
     .unwrap();
     assert_eq!(config.trusted_root_certificates(), None);
@@ -381,7 +388,7 @@ fn env_trusted_root_certificates() {
 
 #[test]
 fn ini_trusted_root_certificates() {
-    let base = "[authlete]\nbase_url = https://authlete.internal.example\nservice.access_token = PLANTED-SECRET\n";
+    let base = "[authlete]\nbase_url = https://authlete.internal.example\nservice.api_key = 715948317\nservice.access_token = PLANTED-SECRET\n";
     // Quoted, spanning lines.
     let config =
         Config::from_ini_str(&format!("{base}trusted_root_certificates = \"{ROOTS}\"\n")).unwrap();
@@ -470,7 +477,7 @@ fn ini_with_comments_quotes_whitespace_and_other_sections() {
 #[test]
 fn ini_keeps_backslashes_and_inline_semicolons() {
     let config = Config::from_ini_str(
-        "[authlete]\nbase_url = https://us.authlete.com\nservice.access_token = a\\nb;c#d\n",
+        "[authlete]\nbase_url = https://us.authlete.com\nservice.api_key = 1\nservice.access_token = a\\nb;c#d\n",
     )
     .unwrap();
     assert_eq!(expose(config.service_access_token()), Some("a\\nb;c#d"));
@@ -478,11 +485,18 @@ fn ini_keeps_backslashes_and_inline_semicolons() {
 
 #[test]
 fn ini_empty_values_are_unset() {
-    let config = Config::from_ini_str(
-        "[authlete]\nbase_url = https://us.authlete.com\napi_version =\nservice.api_key = \"\"\n\
-         service.access_token = PLANTED-SECRET\n",
-    )
-    .unwrap();
+    let text = "[authlete]\nbase_url = https://us.authlete.com\napi_version =\nservice.api_key = \"\"\n\
+         service.access_token = PLANTED-SECRET\n";
+    // Without the service ID, a V3 configuration is for service management only.
+    assert!(matches!(
+        Config::from_ini_str(text).unwrap_err(),
+        ConfigError::MissingServiceId { .. }
+    ));
+    let config = ConfigBuilder::from_ini_str(text)
+        .unwrap()
+        .service_management_only()
+        .build()
+        .unwrap();
     assert_eq!(config.api_version(), ApiVersion::V3);
     assert_eq!(config.service_api_key(), None);
 }
@@ -616,13 +630,13 @@ fn ini_malformed() {
 #[test]
 fn load_prefers_the_file_then_the_environment() {
     let (dir, _path) = ini_file(
-        "[authlete]\nbase_url = https://br.authlete.com\nservice.access_token = PLANTED-SECRET\n",
+        "[authlete]\nbase_url = https://br.authlete.com\nservice.api_key = 1\nservice.access_token = PLANTED-SECRET\n",
     );
     let config = Config::load_with(dir.path(), env(&full_env())).unwrap();
     assert_eq!(config.base_url().as_str(), "https://br.authlete.com/");
     assert_eq!(
-        config.service_api_key(),
-        None,
+        (config.service_api_key(), config.dpop_key().is_some()),
+        (Some("1"), false),
         "the environment is not merged"
     );
 
@@ -792,6 +806,7 @@ fn builder_overrides_loaded_values() {
     let completed =
         ConfigBuilder::from_env_with(env(&[("AUTHLETE_BASE_URL", "https://us.authlete.com")]))
             .unwrap()
+            .service_api_key("715948317")
             .service_access_token("PLANTED-SECRET-FROM-VAULT")
             .build()
             .unwrap();
@@ -801,6 +816,7 @@ fn builder_overrides_loaded_values() {
     let ini = "[authlete]\nbase_url = https://jp.authlete.com\n";
     let from_str = ConfigBuilder::from_ini_str(ini)
         .unwrap()
+        .service_api_key("715948317")
         .service_access_token("PLANTED-SECRET")
         .build()
         .unwrap();
@@ -808,6 +824,7 @@ fn builder_overrides_loaded_values() {
     let (_dir, path) = ini_file(ini);
     let from_file = ConfigBuilder::from_ini_file(&path)
         .unwrap()
+        .service_api_key("715948317")
         .service_access_token("PLANTED-SECRET")
         .build()
         .unwrap();
@@ -1559,6 +1576,7 @@ fn no_error_shows_a_secret() {
         ])
         .unwrap_err(),
         from_env(&with(full.clone(), "AUTHLETE_SERVICE_APIKEY", None)).unwrap_err(),
+        from_env(&with(with(full.clone(), "AUTHLETE_SERVICE_APIKEY", None), "AUTHLETE_SERVICE_APISECRET", None)).unwrap_err(),
         from_env(&with(full.clone(), "AUTHLETE_TIMEOUT_TOTAL", Some("1"))).unwrap_err(),
         from_env(&with(full.clone(), "AUTHLETE_DPOP_KEY", Some("{\"kty\":\"EC\",\"x\":\"PLANTED-SECRET\"}"))).unwrap_err(),
         from_env(&with(full.clone(), "AUTHLETE_CLIENT_CERTIFICATE", Some("PLANTED-SECRET"))).unwrap_err(),
@@ -1597,6 +1615,7 @@ fn no_error_shows_a_secret() {
             "MissingApiKeyPair",
             "MissingBaseUrl",
             "MissingIniSection",
+            "MissingServiceId",
             "NotFound",
             "ReadIniFile",
             "WrongCaseIniKey",
@@ -1627,4 +1646,77 @@ fn types_are_thread_safe() {
     assert_send_sync::<ConfigBuilder>();
     assert_send_sync::<ConfigError>();
     assert_send_sync::<Timeouts>();
+}
+
+// ---------------------------------------------------------------------------------------
+// V3 without the service ID (issue 13)
+// ---------------------------------------------------------------------------------------
+
+/// A V3 configuration without the service ID cannot serve the flows: it is refused at
+/// validation with an error naming the setting in the source's vocabulary, unless the
+/// application says it only manages services.
+#[test]
+fn v3_without_the_service_id_is_refused_unless_for_service_management() {
+    let builder = || {
+        Config::builder()
+            .cluster(Cluster::Us)
+            .service_access_token("PLANTED-SECRET")
+    };
+    let error = builder().build().unwrap_err();
+    assert!(
+        matches!(error, ConfigError::MissingServiceId { .. }),
+        "{error:?}"
+    );
+    let text = message(&error);
+    assert!(text.contains("ConfigBuilder::service_api_key"), "{text}");
+    assert!(
+        text.contains("ConfigBuilder::service_management_only"),
+        "{text}"
+    );
+
+    let error = from_env(&[
+        ("AUTHLETE_BASE_URL", "https://us.authlete.com"),
+        ("AUTHLETE_SERVICE_ACCESSTOKEN", "PLANTED-SECRET"),
+    ])
+    .unwrap_err();
+    assert!(
+        message(&error).contains("AUTHLETE_SERVICE_APIKEY"),
+        "{error}"
+    );
+    let error = Config::from_ini_str(
+        "[authlete]\nbase_url = https://us.authlete.com\nservice.access_token = PLANTED-SECRET\n",
+    )
+    .unwrap_err();
+    assert!(message(&error).contains("`service.api_key`"), "{error}");
+
+    // Service management only: accepted, and remembered through to_builder.
+    let config = builder().service_management_only().build().unwrap();
+    assert!(config.service_management_only());
+    assert!(
+        config
+            .to_builder()
+            .build()
+            .unwrap()
+            .service_management_only()
+    );
+    assert!(format!("{config:?}").contains("service_management_only: true"));
+    // With the service ID, or in V2, nothing to say.
+    assert!(
+        !builder()
+            .service_api_key("1")
+            .build()
+            .unwrap()
+            .service_management_only()
+    );
+    assert!(
+        Config::builder()
+            .cluster(Cluster::Us)
+            .api_version(ApiVersion::V2)
+            .service_owner_api_key("k")
+            .service_owner_api_secret("PLANTED-SECRET")
+            .build()
+            .is_ok()
+    );
+    // Client::new sees the same refusal, since it takes a validated Config.
+    assert!(authlete::Client::new(config).is_ok());
 }

@@ -240,6 +240,7 @@ async fn a_missing_service_is_reported_before_sending() {
     let config = Config::builder()
         .base_url(server.base_url())
         .service_owner_access_token("org-token")
+        .service_management_only()
         .build()
         .unwrap();
     let client = Client::new(config).unwrap();

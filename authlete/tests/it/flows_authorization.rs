@@ -6,7 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use authlete::flows::authorization::{
     Approval, AuthenticatedUser, AuthorizationDecision, AuthorizationDecisionEndpoint,
-    AuthorizationEndpoint, AuthorizationOutcome, FailReason, Interaction, NoSession, Session,
+    AuthorizationEndpoint, AuthorizationOutcome, FailReason, Interaction, LoginRequired, NoSession,
+    Session,
 };
 use authlete::flows::{Bytes, FlowSettings, Response};
 use authlete::types::{AuthorizationDetailsElement, AuthorizationResponse, AuthzDetails, Prompt};
@@ -1073,4 +1074,118 @@ fn handler_futures_are_send() {
     assert_send_sync::<AuthorizationEndpoint<CookieSession>>();
     assert_send_sync::<AuthorizationOutcome>();
     assert_send_sync::<AuthorizationDecision>();
+}
+
+/// RFC 6749 section 3.1: a parameter must not appear twice. A second `redirect_uri` must
+/// never reach Authlete, nor lead to a redirect to an unverified URI.
+#[tokio::test]
+async fn repeated_parameters_are_refused_without_a_redirect() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|_, then| {
+            then.status(200).json_body(json!({
+                "action": "LOCATION",
+                "responseContent": "https://evil.example/cb?error=invalid_request"
+            }));
+        })
+        .await;
+    let endpoint = endpoint(&server);
+    let twice = "response_type=code&client_id=app\
+        &redirect_uri=https%3A%2F%2Fapp.example%2Fcb\
+        &redirect_uri=https%3A%2F%2Fevil.example%2Fcb";
+    for request in [
+        get(twice),
+        form_post("/authorize", twice),
+        // The same name, encoded differently.
+        get("response_type=code&client_id=app&redirect_uri=a&redirect%5furi=b"),
+        get("response_type=code&response_type=token&client_id=app"),
+    ] {
+        let response = ready(endpoint.handle(&request).await);
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert!(!response.headers().contains_key(header::LOCATION));
+        assert_no_store(&response);
+        assert_eq!(json(&response)["error"], "invalid_request");
+    }
+    assert_eq!(any.calls_async().await, 0);
+    // `resource` may repeat (RFC 8707).
+    let response = ready(
+        endpoint
+            .handle(&get(
+                "response_type=code&client_id=app&resource=https%3A%2F%2Fa&resource=https%3A%2F%2Fb",
+            ))
+            .await,
+    );
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(any.calls_async().await, 1);
+}
+
+// ---- login checks (public helpers) ----------------------------------------------------
+
+/// The page of an interaction asks `check_session` whether the user logged in to the
+/// browser's session may approve without logging in again.
+#[tokio::test]
+async fn check_session_applies_prompt_login_max_age_subject_and_acr() {
+    async fn interaction_for(answer: serde_json::Value) -> Interaction {
+        let server = MockServer::start_async().await;
+        let mut body = json!({"action": "INTERACTION", "ticket": "t-1"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(answer.as_object().unwrap().clone());
+        server
+            .mock_async(|when, then| {
+                when.path(api_path("auth/authorization"));
+                then.status(200).json_body(body);
+            })
+            .await;
+        interaction(endpoint(&server).handle(&get("client_id=app")).await)
+    }
+    let recent = alice(now() - 60);
+    let old = alice(now() - 3_600);
+    let plain = interaction_for(json!({})).await;
+    assert_eq!(plain.check_session(&old), Ok(()));
+    assert_eq!(
+        plain.check_session(&AuthenticatedUser::new("alice")),
+        Ok(())
+    );
+
+    let again = interaction_for(json!({"prompts": ["LOGIN", "CONSENT"]})).await;
+    assert_eq!(again.check_session(&recent), Err(LoginRequired::Prompted));
+    // A user who has just logged in answers prompt=login.
+    assert_eq!(again.check_user(&recent), Ok(()));
+
+    let max_age = interaction_for(json!({"maxAge": 600})).await;
+    assert_eq!(max_age.check_session(&recent), Ok(()));
+    assert_eq!(
+        max_age.check_session(&old),
+        Err(LoginRequired::ExceedsMaxAge)
+    );
+    assert_eq!(
+        max_age.check_session(&AuthenticatedUser::new("alice")),
+        Err(LoginRequired::ExceedsMaxAge)
+    );
+
+    let for_bob = interaction_for(json!({"subject": "bob"})).await;
+    assert_eq!(
+        for_bob.check_session(&recent),
+        Err(LoginRequired::DifferentSubject)
+    );
+    assert_eq!(
+        for_bob.check_user(&recent),
+        Err(LoginRequired::DifferentSubject)
+    );
+    assert_eq!(for_bob.check_user(&AuthenticatedUser::new("bob")), Ok(()));
+
+    let platinum = interaction_for(json!({"acrs": ["platinum"], "acrEssential": true})).await;
+    assert_eq!(
+        platinum.check_session(&recent),
+        Err(LoginRequired::AcrNotSatisfied)
+    );
+    assert_eq!(
+        platinum.check_user(&AuthenticatedUser::new("alice").acr("platinum")),
+        Ok(())
+    );
+    assert_eq!(
+        LoginRequired::ExceedsMaxAge.fail_reason(),
+        FailReason::ExceedsMaxAge
+    );
 }

@@ -20,7 +20,8 @@ use serde_json::{Value, json};
 use tracing_subscriber::fmt::MakeWriter;
 
 use crate::flows_support::{
-    api_path, assert_generic_500, assert_no_store, client, form_post, json, text,
+    ClientAuthEndpoint, api_path, assert_generic_500, assert_no_store, check_client_authentication,
+    client, form_post, json, text,
 };
 
 const PARAMS: &str = "scope=openid&login_hint=alice&binding_message=W4SCT";
@@ -315,7 +316,7 @@ async fn bad_request_is_400_with_authletes_json() {
 }
 
 #[tokio::test]
-async fn unauthorized_is_401_with_a_basic_challenge_when_basic_was_used() {
+async fn unauthorized_is_401_with_a_basic_challenge_however_the_client_authenticated() {
     let server = MockServer::start_async().await;
     authentication(
         &server,
@@ -341,7 +342,10 @@ async fn unauthorized_is_401_with_a_basic_challenge_when_basic_was_used() {
     let in_form = form_post("/bc-authorize", &format!("{PARAMS}&client_id=bank"));
     let response = endpoint(&server, &Users::default()).handle(&in_form).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(!response.headers().contains_key(header::WWW_AUTHENTICATE));
+    assert_eq!(
+        response.headers()[header::WWW_AUTHENTICATE],
+        "Basic realm=\"backchannel\""
+    );
     assert_eq!(json(&response)["error"], "invalid_client");
 }
 
@@ -779,10 +783,6 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
         ),
         (endpoint.handle(&two_auth).await, StatusCode::BAD_REQUEST),
         (
-            endpoint.handle(&broken_basic).await,
-            StatusCode::BAD_REQUEST,
-        ),
-        (
             endpoint.handle(&two_attestations).await,
             StatusCode::BAD_REQUEST,
         ),
@@ -802,6 +802,13 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
         assert_no_store(&response);
         assert_eq!(json(&response)["error"], "invalid_request");
     }
+    let response = endpoint.handle(&broken_basic).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(&response)["error"], "invalid_client");
+    assert_eq!(
+        response.headers()[header::WWW_AUTHENTICATE],
+        "Basic realm=\"backchannel\""
+    );
     assert_eq!(any.calls_async().await, 0);
 }
 
@@ -1269,4 +1276,25 @@ async fn the_notification_token_is_never_logged() {
     let logged = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(logged.contains("CIBA notification"), "{logged}");
     assert!(!logged.contains("notif-token-8d2"), "{logged}");
+}
+
+#[tokio::test]
+async fn client_authentication_is_read_by_the_shared_reader() {
+    let server = MockServer::start_async().await;
+    let endpoint = endpoint(&server, &Users::default());
+    check_client_authentication(
+        &server,
+        ClientAuthEndpoint {
+            path: "/bc-authorize",
+            form: "scope=openid&login_hint=alice",
+            realm: "backchannel",
+            operation: "backchannel/authentication",
+            unauthorized_action: "UNAUTHORIZED",
+            handle: |request| {
+                let endpoint = endpoint.clone();
+                async move { endpoint.handle(&request).await }
+            },
+        },
+    )
+    .await;
 }

@@ -598,15 +598,22 @@ fn credential_post(uri: &str, body: &str) -> Request<Bytes> {
 
 const SINGLE_BODY: &str = r#"{"format":"dc+sd-jwt","vct":"IdentityCredential"}"#;
 
-async fn introspection_ok<'a>(server: &'a MockServer, htu: &str) -> Mock<'a> {
+/// Authlete's introspection answers OK to the token with its proof, `htm` and, when the
+/// deployment configures a public URL, `htu` (else none: issue 13).
+async fn introspection_ok<'a>(server: &'a MockServer, htu: Option<&str>) -> Mock<'a> {
+    let expected_htu = htu.map(str::to_owned);
     server
         .mock_async(|when, then| {
             when.method("POST")
                 .path(api_path("auth/introspection"))
                 .json_body_includes(
-                    json!({"token": "at-1", "dpop": DPOP_PROOF, "htm": "POST", "htu": htu})
-                        .to_string(),
-                );
+                    json!({"token": "at-1", "dpop": DPOP_PROOF, "htm": "POST"}).to_string(),
+                )
+                .is_true(move |request| {
+                    let body: Value =
+                        serde_json::from_slice(request.body_ref()).unwrap_or_default();
+                    body.get("htu").and_then(Value::as_str) == expected_htu.as_deref()
+                });
             then.status(200).json_body(json!({
                 "action": "OK",
                 "subject": "john",
@@ -629,7 +636,7 @@ fn assert_nonce(response: &Response) {
 #[tokio::test]
 async fn single_ok_validates_the_token_parses_asks_the_issuer_and_issues() {
     let server = MockServer::start_async().await;
-    let introspection = introspection_ok(&server, "https://issuer.example/credential").await;
+    let introspection = introspection_ok(&server, None).await;
     let parse = server
         .mock_async(|when, then| {
             when.method("POST")
@@ -688,7 +695,7 @@ async fn single_ok_validates_the_token_parses_asks_the_issuer_and_issues() {
 /// Authlete's answers; the response and the number of issue calls.
 async fn single(parse: Value, issue: Option<Value>, order: CredentialOrder) -> (Response, usize) {
     let server = MockServer::start_async().await;
-    introspection_ok(&server, "https://issuer.example/credential").await;
+    introspection_ok(&server, None).await;
     answer(&server, "vci/single/parse", parse).await;
     let issue_mock = answer(
         &server,
@@ -715,7 +722,7 @@ fn parse_ok() -> Value {
 #[tokio::test]
 async fn single_defer_is_202_with_the_transaction_id() {
     let server = MockServer::start_async().await;
-    introspection_ok(&server, "https://issuer.example/credential").await;
+    introspection_ok(&server, None).await;
     answer(&server, "vci/single/parse", parse_ok()).await;
     let issue = server
         .mock_async(|when, then| {
@@ -811,7 +818,7 @@ async fn single_issue_caller_error_unknown_actions_and_failures_are_generic_500s
         assert_nonce(&response);
     }
     let server = MockServer::start_async().await;
-    introspection_ok(&server, "https://issuer.example/credential").await;
+    introspection_ok(&server, None).await;
     answer(&server, "vci/single/parse", parse_ok()).await;
     failing(&server, "vci/single/issue").await;
     let endpoint = CredentialEndpoint::new(
@@ -833,7 +840,7 @@ async fn single_parse_error_actions_stop_before_the_issuer() {
         ("INTERNAL_SERVER_ERROR", StatusCode::INTERNAL_SERVER_ERROR),
     ] {
         let server = MockServer::start_async().await;
-        introspection_ok(&server, "https://issuer.example/credential").await;
+        introspection_ok(&server, None).await;
         answer(
             &server,
             "vci/single/parse",
@@ -1129,7 +1136,8 @@ async fn hostile_credential_requests_are_refused_before_authlete_is_asked() {
 async fn htu_comes_from_the_proxy_configuration() {
     use authlete::flows::{Proxy, PublicUrlSource};
     let server = MockServer::start_async().await;
-    let introspection = introspection_ok(&server, "https://edge.example/vci/credential").await;
+    let introspection =
+        introspection_ok(&server, Some("https://edge.example/vci/credential")).await;
     answer(&server, "vci/single/parse", parse_ok()).await;
     answer(
         &server,
@@ -1160,7 +1168,7 @@ async fn batch(
     order: CredentialOrder,
 ) -> (Response, usize, Arc<Recorder>) {
     let server = MockServer::start_async().await;
-    introspection_ok(&server, "https://issuer.example/batch_credential").await;
+    introspection_ok(&server, None).await;
     answer(&server, "vci/batch/parse", parse).await;
     let issue_mock = answer(
         &server,
@@ -1197,7 +1205,7 @@ impl CredentialIssuer for FirstNow {
 #[tokio::test]
 async fn batch_ok_issues_one_order_per_request() {
     let server = MockServer::start_async().await;
-    introspection_ok(&server, "https://issuer.example/batch_credential").await;
+    introspection_ok(&server, None).await;
     let parse = server
         .mock_async(|when, then| {
             when.path(api_path("vci/batch/parse"))
@@ -1283,7 +1291,7 @@ impl CredentialIssuer for Short {
 #[tokio::test]
 async fn batch_with_the_wrong_number_of_orders_is_a_server_error() {
     let server = MockServer::start_async().await;
-    introspection_ok(&server, "https://issuer.example/batch_credential").await;
+    introspection_ok(&server, None).await;
     answer(&server, "vci/batch/parse", batch_parse_ok()).await;
     let issue = answer(&server, "vci/batch/issue", json!({"action": "OK"})).await;
     let endpoint = BatchCredentialEndpoint::new(client(&server), FlowSettings::default(), Short);
@@ -1395,7 +1403,7 @@ async fn deferred(
     order: CredentialOrder,
 ) -> (Response, usize, Arc<Recorder>) {
     let server = MockServer::start_async().await;
-    introspection_ok(&server, "https://issuer.example/deferred_credential").await;
+    introspection_ok(&server, None).await;
     answer(&server, "vci/deferred/parse", parse).await;
     let issue_mock = answer(
         &server,
@@ -1416,7 +1424,7 @@ async fn deferred(
 #[tokio::test]
 async fn deferred_ok_issues_the_credential() {
     let server = MockServer::start_async().await;
-    introspection_ok(&server, "https://issuer.example/deferred_credential").await;
+    introspection_ok(&server, None).await;
     let parse = server
         .mock_async(|when, then| {
             when.path(api_path("vci/deferred/parse"))

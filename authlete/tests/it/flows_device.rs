@@ -14,7 +14,8 @@ use httpmock::MockServer;
 use serde_json::{Value, json};
 
 use crate::flows_support::{
-    api_path, assert_generic_500, assert_no_store, client, form_post, json, text,
+    ClientAuthEndpoint, api_path, assert_generic_500, assert_no_store, check_client_authentication,
+    client, form_post, json, text,
 };
 
 const PARAMS: &str = "client_id=tv&scope=openid%20video";
@@ -114,7 +115,7 @@ async fn bad_request_is_400_with_authletes_json() {
 }
 
 #[tokio::test]
-async fn unauthorized_is_401_with_a_basic_challenge_when_basic_was_used() {
+async fn unauthorized_is_401_with_a_basic_challenge_however_the_client_authenticated() {
     let server = MockServer::start_async().await;
     answer(
         &server,
@@ -137,7 +138,10 @@ async fn unauthorized_is_401_with_a_basic_challenge_when_basic_was_used() {
 
     let response = endpoint(&server).handle(&request()).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(!response.headers().contains_key(header::WWW_AUTHENTICATE));
+    assert_eq!(
+        response.headers()[header::WWW_AUTHENTICATE],
+        "Basic realm=\"device_authorization\""
+    );
     assert_eq!(json(&response)["error"], "invalid_client");
 }
 
@@ -267,7 +271,6 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
             StatusCode::BAD_REQUEST,
         ),
         (endpoint.handle(&two_auth).await, StatusCode::BAD_REQUEST),
-        (endpoint.handle(&no_colon).await, StatusCode::BAD_REQUEST),
         (endpoint.handle(&two_pops).await, StatusCode::BAD_REQUEST),
         (
             small
@@ -281,6 +284,13 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
         assert_no_store(&response);
         assert_eq!(json(&response)["error"], "invalid_request");
     }
+    let response = endpoint.handle(&no_colon).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(&response)["error"], "invalid_client");
+    assert_eq!(
+        response.headers()[header::WWW_AUTHENTICATE],
+        "Basic realm=\"device_authorization\""
+    );
     assert_eq!(any.calls_async().await, 0);
 }
 
@@ -504,4 +514,25 @@ fn handler_futures_are_send() {
     assert_send(flow.verify("WDJB-MJHT"));
     let decision = completion_request("WDJB-MJHT", Decision::Authorized, "john");
     assert_send(flow.complete(&decision));
+}
+
+#[tokio::test]
+async fn client_authentication_is_read_by_the_shared_reader() {
+    let server = MockServer::start_async().await;
+    let endpoint = endpoint(&server);
+    check_client_authentication(
+        &server,
+        ClientAuthEndpoint {
+            path: "/device_authorization",
+            form: "scope=openid",
+            realm: "device_authorization",
+            operation: "device/authorization",
+            unauthorized_action: "UNAUTHORIZED",
+            handle: |request| {
+                let endpoint = endpoint.clone();
+                async move { endpoint.handle(&request).await }
+            },
+        },
+    )
+    .await;
 }

@@ -44,8 +44,7 @@ async fn query_is_200_with_the_grant() {
                 "accessToken": "at-1",
                 "gmAction": "QUERY",
                 "grantId": "g-1",
-                "htm": "GET",
-                "htu": "https://as.example/grants/g-1"
+                "htm": "GET"
             }));
             then.status(200).json_body(json!({
                 "action": "OK", "responseContent": GRANT, "dpopNonce": "n-1"
@@ -79,8 +78,7 @@ async fn revoke_is_204_and_passes_dpop_and_the_certificate() {
                 "dpop": "h.p.s",
                 "dpopNonceRequired": true,
                 "clientCertificate": certificate,
-                "htm": "DELETE",
-                "htu": "https://as.example/grants/g-1"
+                "htm": "DELETE"
             }));
             then.status(200)
                 .json_body(json!({"action": "NO_CONTENT", "dpopNonce": "n-2"}));

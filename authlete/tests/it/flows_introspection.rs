@@ -410,3 +410,21 @@ fn handle_futures_are_send() {
     fn assert_clone_send_sync<T: Clone + Send + Sync + 'static>() {}
     assert_clone_send_sync::<IntrospectionEndpoint<StaticResourceServers>>();
 }
+
+#[tokio::test]
+async fn repeated_parameters_are_refused_before_authlete_is_asked() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|_, then| {
+            then.status(200)
+                .json_body(serde_json::json!({"action": "OK"}));
+        })
+        .await;
+    let response = endpoint(&server)
+        .handle(&from("photos", "photos-secret", "token=a&token=b"))
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_no_store(&response);
+    assert_eq!(json(&response)["error"], "invalid_request");
+    assert_eq!(any.calls_async().await, 0);
+}

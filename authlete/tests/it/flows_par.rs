@@ -10,7 +10,8 @@ use httpmock::MockServer;
 use serde_json::{Value, json};
 
 use crate::flows_support::{
-    api_path, assert_generic_500, assert_no_store, client, form_post, json, text,
+    ClientAuthEndpoint, api_path, assert_generic_500, assert_no_store, check_client_authentication,
+    client, form_post, json, text,
 };
 
 const FORM: &str = "response_type=code&client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb";
@@ -79,7 +80,6 @@ async fn created_is_201_and_passes_everything_the_request_carries() {
                     "clientCertificatePath": ["chain-0"],
                     "dpop": "eyJ.proof.sig",
                     "htm": "POST",
-                    "htu": "https://as.example.com/par",
                     "oauthClientAttestation": "eyJ.attestation.sig",
                     "oauthClientAttestationPop": "eyJ.pop.sig"
                 }));
@@ -155,6 +155,7 @@ async fn the_public_url_and_the_nonce_requirement_come_from_the_settings() {
     let mut request = par(FORM);
     let headers = request.headers_mut();
     headers.insert("dpop", "eyJ.proof.sig".parse().unwrap());
+    headers.insert("x-forwarded-proto", "https".parse().unwrap());
     headers.insert("x-forwarded-host", "edge.example.com".parse().unwrap());
     headers.insert("x-forwarded-prefix", "/oauth".parse().unwrap());
     let response = endpoint.handle(&request).await;
@@ -196,8 +197,12 @@ async fn every_error_action_is_mapped_with_the_dpop_nonce() {
         let response = endpoint(&server).handle(&par(FORM)).await;
         assert_json(&response, status, content);
         assert_eq!(response.headers()["dpop-nonce"], "nonce-2", "{action}");
-        // Only a client that used HTTP Basic is challenged.
-        assert!(response.headers().get(header::WWW_AUTHENTICATE).is_none());
+        // Every 401 names the scheme the endpoint supports (RFC 6749 5.2).
+        assert_eq!(
+            response.headers().get(header::WWW_AUTHENTICATE).is_some(),
+            status == StatusCode::UNAUTHORIZED,
+            "{action}"
+        );
     }
 }
 
@@ -327,10 +332,6 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
         ),
         (endpoint.handle(&not_utf8).await, StatusCode::BAD_REQUEST),
         (
-            endpoint.handle(&broken_basic).await,
-            StatusCode::BAD_REQUEST,
-        ),
-        (
             endpoint
                 .handle(&with_twice(
                     "authorization",
@@ -370,6 +371,13 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
         assert_no_store(&response);
         assert_eq!(json(&response)["error"], "invalid_request");
     }
+    let response = endpoint.handle(&broken_basic).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(&response)["error"], "invalid_client");
+    assert_eq!(
+        response.headers()[header::WWW_AUTHENTICATE],
+        "Basic realm=\"par\""
+    );
     assert_eq!(endpoint.handle(&get).await.headers()[header::ALLOW], "POST");
     assert_eq!(any.calls_async().await, 0);
 }
@@ -382,4 +390,47 @@ fn handler_futures_are_send() {
     let request = par(FORM);
     assert_send(endpoint(&server).handle(&request));
     assert_send_sync::<PushedAuthorizationEndpoint>();
+}
+
+#[tokio::test]
+async fn client_authentication_is_read_by_the_shared_reader() {
+    let server = MockServer::start_async().await;
+    let endpoint = endpoint(&server);
+    check_client_authentication(
+        &server,
+        ClientAuthEndpoint {
+            path: "/par",
+            form: "response_type=code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb",
+            realm: "par",
+            operation: "pushed_auth_req",
+            unauthorized_action: "UNAUTHORIZED",
+            handle: |request| {
+                let endpoint = endpoint.clone();
+                async move { endpoint.handle(&request).await }
+            },
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn repeated_parameters_are_refused_before_authlete_is_asked() {
+    let server = MockServer::start_async().await;
+    let any = answer(
+        &server,
+        json!({"action": "CREATED", "responseContent": CREATED}),
+    )
+    .await;
+    let endpoint = endpoint(&server);
+    for body in [
+        format!("{FORM}&redirect_uri=https%3A%2F%2Fevil.example%2Fcb"),
+        format!("{FORM}&scope=a&scope=b"),
+        format!("{FORM}&state=1&state=2"),
+    ] {
+        let response = endpoint.handle(&par(&body)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert_no_store(&response);
+        assert_eq!(json(&response)["error"], "invalid_request");
+    }
+    assert_eq!(any.calls_async().await, 0);
 }

@@ -47,8 +47,7 @@ async fn ok_gives_the_tokens_info_and_sends_the_requirements() {
                     "token": "at-1",
                     "scopes": ["photos.read", "photos.write"],
                     "subject": "user-1",
-                    "htm": "GET",
-                    "htu": "https://api.example.com/photos/1"
+                    "htm": "GET"
                 }));
             then.status(200).json_body(json!({
                 "action": "OK",
@@ -110,6 +109,7 @@ async fn dpop_tokens_send_the_proof_with_htm_htu_and_the_certificate() {
     let validator = TokenValidator::new(client(&server), settings);
     let mut request = Request::post("/photos?x=1")
         .header(header::HOST, "internal:8080")
+        .header("x-forwarded-proto", "https")
         .header("x-forwarded-host", "edge.example.com")
         .header("x-forwarded-prefix", "/rs")
         .header(header::AUTHORIZATION, "DPoP dpop-at")
@@ -330,4 +330,193 @@ fn the_validator_is_cheap_to_clone_and_its_futures_are_send() {
     fn assert_clone_send_sync<T: Clone + Send + Sync + 'static>() {}
     assert_clone_send_sync::<TokenValidator>();
     assert_clone_send_sync::<authlete::flows::resource::TokenInfo>();
+}
+
+// ---------------------------------------------------------------------------------------
+// Requirements: resource (audience), acr, authentication age, DPoP nonce (issue 13).
+
+fn now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+/// Authlete answers OK with `token`'s facts to a request that includes `sent`.
+async fn ok_with<'a>(server: &'a MockServer, sent: Value, token: Value) -> httpmock::Mock<'a> {
+    let mut body = json!({"action": "OK", "subject": "user-1", "dpopNonce": "n-1"});
+    body.as_object_mut()
+        .unwrap()
+        .extend(token.as_object().unwrap().clone());
+    server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path(api_path("auth/introspection"))
+                .json_body_includes(sent.to_string());
+            then.status(200).json_body(body);
+        })
+        .await
+}
+
+fn demanding(server: &MockServer) -> TokenValidator {
+    validator(server)
+        .required_resources(["https://api.example.com/"])
+        .required_acr_values(["urn:acr:mfa", "urn:acr:hw"])
+        .max_authentication_age(Duration::from_secs(300))
+        .dpop_nonce_required(true)
+}
+
+const SENT: &str = r#"{"resources":["https://api.example.com/"],"acrValues":["urn:acr:mfa","urn:acr:hw"],"maxAge":300,"dpopNonceRequired":true}"#;
+
+#[tokio::test]
+async fn requirements_are_sent_and_a_token_that_meets_them_passes() {
+    let server = MockServer::start_async().await;
+    let mock = ok_with(
+        &server,
+        serde_json::from_str(SENT).unwrap(),
+        json!({
+            "accessTokenResources": ["https://api.example.com/"],
+            "acr": "urn:acr:hw",
+            "authTime": now() - 299
+        }),
+    )
+    .await;
+    let info = demanding(&server)
+        .validate(&get("/photos", Some("Bearer at-1")))
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(info.subject.as_deref(), Some("user-1"));
+    // The token's `resources` (its audience) count too.
+    let server = MockServer::start_async().await;
+    ok_with(
+        &server,
+        json!({}),
+        json!({"resources": ["https://api.example.com/"]}),
+    )
+    .await;
+    assert!(
+        validator(&server)
+            .required_resources(["https://api.example.com/"])
+            .validate(&get("/photos", Some("Bearer at-1")))
+            .await
+            .is_ok()
+    );
+}
+
+/// What a refusal of the validator's own must look like: 401, the challenge, no body,
+/// no-store, Authlete's nonce passed on.
+fn assert_refused(response: &authlete::flows::Response, challenge: &str) {
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.headers()[header::WWW_AUTHENTICATE], challenge);
+    assert!(response.body().is_empty());
+    assert_no_store(response);
+    assert_eq!(response.headers()["dpop-nonce"], "n-1");
+}
+
+#[tokio::test]
+async fn a_token_for_another_resource_is_401_invalid_token() {
+    for token in [
+        json!({"accessTokenResources": ["https://other.example.com/"], "acr": "urn:acr:mfa", "authTime": now()}),
+        json!({"acr": "urn:acr:mfa", "authTime": now()}),
+    ] {
+        let server = MockServer::start_async().await;
+        ok_with(&server, json!({}), token.clone()).await;
+        let response = demanding(&server)
+            .validate(&get("/photos", Some("Bearer at-1")))
+            .await
+            .unwrap_err();
+        assert_refused(
+            &response,
+            "Bearer error=\"invalid_token\", error_description=\"The access token is not for this resource\"",
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_weaker_acr_is_401_insufficient_user_authentication_with_acr_values() {
+    for token in [
+        json!({"accessTokenResources": ["https://api.example.com/"], "acr": "urn:acr:password", "authTime": now()}),
+        json!({"accessTokenResources": ["https://api.example.com/"], "authTime": now()}),
+    ] {
+        let server = MockServer::start_async().await;
+        ok_with(&server, json!({}), token).await;
+        let response = demanding(&server)
+            .validate(&get("/photos", Some("DPoP at-1")))
+            .await
+            .unwrap_err();
+        // In the scheme the token came with.
+        assert_refused(
+            &response,
+            "DPoP error=\"insufficient_user_authentication\", \
+             error_description=\"A different authentication level is required\", \
+             acr_values=\"urn:acr:mfa urn:acr:hw\"",
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_old_or_unknown_authentication_is_401_insufficient_user_authentication_with_max_age() {
+    for token in [
+        json!({"accessTokenResources": ["https://api.example.com/"], "acr": "urn:acr:mfa", "authTime": now() - 301}),
+        json!({"accessTokenResources": ["https://api.example.com/"], "acr": "urn:acr:mfa"}),
+    ] {
+        let server = MockServer::start_async().await;
+        ok_with(&server, json!({}), token).await;
+        let response = demanding(&server)
+            .validate(&get("/photos", Some("Bearer at-1")))
+            .await
+            .unwrap_err();
+        assert_refused(
+            &response,
+            "Bearer error=\"insufficient_user_authentication\", \
+             error_description=\"More recent authentication is required\", \
+             max_age=\"300\"",
+        );
+    }
+}
+
+/// When Authlete itself refuses (its own check of the requirements, or a proof without
+/// the nonce), its challenge and nonce are what the client gets.
+#[tokio::test]
+async fn authletes_refusals_of_the_requirements_are_relayed() {
+    let server = MockServer::start_async().await;
+    let challenge = "DPoP error=\"use_dpop_nonce\", error_description=\"Authorization server requires nonce in DPoP proof\"";
+    let mock = server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path(api_path("auth/introspection"))
+                .json_body_includes(SENT);
+            then.status(200).json_body(json!({
+                "action": "UNAUTHORIZED", "responseContent": challenge, "dpopNonce": "n-2"
+            }));
+        })
+        .await;
+    let response = demanding(&server)
+        .validate(&get("/photos", Some("DPoP at-1")))
+        .await
+        .unwrap_err();
+    mock.assert_async().await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.headers()[header::WWW_AUTHENTICATE], challenge);
+    assert_eq!(response.headers()["dpop-nonce"], "n-2");
+    // Without the requirements, none of the fields is sent.
+    let server = MockServer::start_async().await;
+    let plain = server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path(api_path("auth/introspection"))
+                .json_body(json!({"token": "at-1", "htm": "GET"}));
+            then.status(200).json_body(json!({"action": "OK"}));
+        })
+        .await;
+    validator(&server)
+        .dpop_nonce_required(false)
+        .validate(&get("/photos", Some("Bearer at-1")))
+        .await
+        .unwrap();
+    plain.assert_async().await;
 }

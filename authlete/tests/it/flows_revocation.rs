@@ -8,7 +8,8 @@ use httpmock::MockServer;
 use serde_json::json;
 
 use crate::flows_support::{
-    api_path, assert_generic_500, assert_no_store, client, form_post, json, text,
+    ClientAuthEndpoint, api_path, assert_generic_500, assert_no_store, check_client_authentication,
+    client, form_post, json, text,
 };
 
 const ERROR_JSON: &str = r#"{"error":"invalid_request"}"#;
@@ -193,4 +194,25 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
         assert_eq!(json(&response)["error"], "invalid_request");
     }
     assert_eq!(any.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn client_authentication_is_read_by_the_shared_reader() {
+    let server = MockServer::start_async().await;
+    let endpoint = endpoint(&server);
+    check_client_authentication(
+        &server,
+        ClientAuthEndpoint {
+            path: "/revoke",
+            form: "token=abc",
+            realm: "revocation",
+            operation: "auth/revocation",
+            unauthorized_action: "INVALID_CLIENT",
+            handle: |request| {
+                let endpoint = endpoint.clone();
+                async move { endpoint.handle(&request).await }
+            },
+        },
+    )
+    .await;
 }

@@ -18,7 +18,8 @@ use httpmock::MockServer;
 use serde_json::{Value, json};
 
 use crate::flows_support::{
-    api_path, assert_generic_500, assert_no_store, client, form_post, json, text,
+    ClientAuthEndpoint, api_path, assert_generic_500, assert_no_store, check_client_authentication,
+    client, form_post, json, text,
 };
 
 const TOKEN_JSON: &str = r#"{"access_token":"at-1","token_type":"Bearer","expires_in":3600}"#;
@@ -155,7 +156,6 @@ async fn ok_is_200_and_passes_everything_the_request_provides() {
                 "clientCertificatePath": [CHAIN],
                 "dpop": "h.p.s",
                 "htm": "POST",
-                "htu": "https://as.example.com/token",
                 "oauthClientAttestation": "att.jwt",
                 "oauthClientAttestationPop": "pop.jwt"
             }));
@@ -243,7 +243,7 @@ async fn invalid_client_after_basic_is_401_with_a_basic_challenge() {
 }
 
 #[tokio::test]
-async fn invalid_client_without_basic_is_401_without_a_challenge() {
+async fn invalid_client_without_basic_is_401_with_the_basic_challenge_too() {
     let server = MockServer::start_async().await;
     answer(
         &server,
@@ -258,7 +258,11 @@ async fn invalid_client_without_basic_is_401_without_a_challenge() {
         ))
         .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(!response.headers().contains_key(header::WWW_AUTHENTICATE));
+    // RFC 6749 5.2: the 401 names the HTTP scheme the endpoint supports.
+    assert_eq!(
+        response.headers()[header::WWW_AUTHENTICATE],
+        "Basic realm=\"token\""
+    );
     assert_eq!(json(&response)["error"], "invalid_client");
 }
 
@@ -901,10 +905,6 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
             StatusCode::BAD_REQUEST,
         ),
         (endpoint.handle(&two_auth).await, StatusCode::BAD_REQUEST),
-        (
-            endpoint.handle(&broken_basic).await,
-            StatusCode::BAD_REQUEST,
-        ),
         (endpoint.handle(&two_dpop).await, StatusCode::BAD_REQUEST),
         (
             endpoint.handle(&two_attestations).await,
@@ -920,6 +920,14 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
         assert_no_store(&response);
         assert_eq!(json(&response)["error"], "invalid_request");
     }
+    // The client used the Authorization header: 401 with its scheme (RFC 6749 5.2).
+    let response = endpoint.handle(&broken_basic).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(&response)["error"], "invalid_client");
+    assert_eq!(
+        response.headers()[header::WWW_AUTHENTICATE],
+        "Basic realm=\"token\""
+    );
     assert_eq!(any.calls_async().await, 0);
 }
 
@@ -938,4 +946,111 @@ fn handle_futures_are_send() {
     fn assert_clone_send_sync<T: Clone + Send + Sync + 'static>() {}
     assert_clone_send_sync::<TokenEndpoint>();
     assert_clone_send_sync::<TokenEndpoint<App>>();
+}
+
+#[tokio::test]
+async fn client_authentication_is_read_by_the_shared_reader() {
+    let server = MockServer::start_async().await;
+    let endpoint = endpoint(&server);
+    check_client_authentication(
+        &server,
+        ClientAuthEndpoint {
+            path: "/token",
+            form: "grant_type=client_credentials",
+            realm: "token",
+            operation: "auth/token",
+            unauthorized_action: "INVALID_CLIENT",
+            handle: |request| {
+                let endpoint = endpoint.clone();
+                async move { endpoint.handle(&request).await }
+            },
+        },
+    )
+    .await;
+}
+
+/// RFC 6749 section 3.2: `grant_type`, `code` or `redirect_uri` twice never reach Authlete.
+#[tokio::test]
+async fn repeated_parameters_are_refused_before_authlete_is_asked() {
+    let server = MockServer::start_async().await;
+    let any = answer(
+        &server,
+        "auth/token",
+        json!({"action": "OK", "responseContent": TOKEN_JSON}),
+    )
+    .await;
+    let endpoint = endpoint(&server);
+    for body in [
+        "grant_type=authorization_code&code=c1&grant_type=client_credentials",
+        "grant_type=authorization_code&code=c1&code=c2",
+        "grant_type=authorization_code&code=c1&redirect_uri=a&redirect_uri=b",
+        "grant_type=refresh_token&refresh_token=r&scope=a&scope=b",
+    ] {
+        let response = endpoint.handle(&form_post("/token", body)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert_no_store(&response);
+        assert_eq!(json(&response)["error"], "invalid_request");
+        assert!(
+            json(&response)["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("appears more than once")
+        );
+    }
+    assert_eq!(any.calls_async().await, 0);
+    // `resource` and `audience` may repeat (RFC 8707, RFC 8693).
+    let response = endpoint
+        .handle(&form_post(
+            "/token",
+            "grant_type=client_credentials&client_id=app&resource=https%3A%2F%2Fa&resource=https%3A%2F%2Fb&audience=x&audience=y",
+        ))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(any.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn the_dpop_nonce_requirement_reaches_authlete_and_its_nonce_the_client() {
+    let server = MockServer::start_async().await;
+    let required = server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path(api_path("auth/token"))
+                .json_body_includes(r#"{"dpop":"h.p.s","dpopNonceRequired":true}"#);
+            then.status(200).json_body(json!({
+                "action": "BAD_REQUEST",
+                "responseContent": r#"{"error":"use_dpop_nonce"}"#,
+                "dpopNonce": "n-9"
+            }));
+        })
+        .await;
+    let endpoint = endpoint(&server).with_dpop_nonce_required(true);
+    let mut request = form_post("/token", "grant_type=client_credentials&client_id=app");
+    request
+        .headers_mut()
+        .insert("dpop", "h.p.s".parse().unwrap());
+    let response = endpoint.handle(&request).await;
+    required.assert_async().await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(&response)["error"], "use_dpop_nonce");
+    assert_eq!(response.headers()["dpop-nonce"], "n-9");
+    assert_no_store(&response);
+    required.delete_async().await;
+
+    // Not required: the field is left out, and the service's setting applies.
+    let not_sent = server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path(api_path("auth/token"))
+                .json_body_excludes(r#"{"dpopNonceRequired":true}"#);
+            then.status(200)
+                .json_body(json!({"action": "OK", "responseContent": TOKEN_JSON}));
+        })
+        .await;
+    let response = self::endpoint(&server)
+        .with_dpop_nonce_required(false)
+        .handle(&request)
+        .await;
+    not_sent.assert_async().await;
+    assert_eq!(response.status(), StatusCode::OK);
 }

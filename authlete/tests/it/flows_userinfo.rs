@@ -116,9 +116,7 @@ async fn ok_then_json_is_200_with_the_claims_from_the_app() {
                 .json_body_includes(
                     json!({
                         "token": "at-1",
-                        "htm": "GET",
-                        "htu": "https://as.example/userinfo",
-                        "targetUri": "https://as.example/userinfo?x=1"
+                        "htm": "GET"
                     })
                     .to_string(),
                 );

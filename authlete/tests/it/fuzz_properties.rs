@@ -236,12 +236,14 @@ pub fn proxy_for(which: u8) -> Proxy {
         },
         _ => ClientCertificateSource::ClientCertHeader,
     };
-    let url = match (which / 3) % 5 {
-        0 => PublicUrlSource::Request,
+    let url = match (which / 3) % 7 {
+        0 => PublicUrlSource::Direct(http::uri::Scheme::HTTPS),
         1 => PublicUrlSource::Forwarded,
         2 => PublicUrlSource::XForwarded,
         3 => PublicUrlSource::Fixed("https://as.example.com".parse().unwrap()),
-        _ => PublicUrlSource::Fixed("https://as.example.com/base/".parse().unwrap()),
+        4 => PublicUrlSource::Fixed("https://as.example.com/base/".parse().unwrap()),
+        5 => PublicUrlSource::Direct(http::uri::Scheme::HTTP),
+        _ => PublicUrlSource::Service,
     };
     Proxy::default()
         .with_client_certificate(certificate)
@@ -301,7 +303,9 @@ pub fn request_parsing(raw: &RawRequest) {
             if query.len() > settings.max_body_bytes {
                 Err(BadRequest::PayloadTooLarge)
             } else {
-                check_urlencoded(query).map(|()| query.to_owned())
+                check_urlencoded(query)
+                    .and_then(|()| check_unique(query))
+                    .map(|()| query.to_owned())
             }
         }
         http::Method::POST => form.clone(),
@@ -426,7 +430,24 @@ fn expected_form(
     let text = std::str::from_utf8(request.body())
         .map_err(|_| BadRequest::Malformed("the body is not valid UTF-8"))?;
     check_urlencoded(text)?;
+    check_unique(text)?;
     Ok(text.to_owned())
+}
+
+/// No decoded name twice, but `resource` and `audience` (and empty names).
+fn check_unique(text: &str) -> Result<(), BadRequest> {
+    let names: Vec<String> = form_urlencoded::parse(text.as_bytes())
+        .map(|(name, _)| name.into_owned())
+        .filter(|name| !name.is_empty() && name != "resource" && name != "audience")
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() == names.len() {
+        Ok(())
+    } else {
+        Err(BadRequest::RepeatedParameter("repeated".into()))
+    }
 }
 
 /// Every `%` followed by two hex digits, and no control characters. (Which of the two
@@ -450,6 +471,9 @@ fn same_reason(result: &Result<String, BadRequest>) -> Result<&str, BadRequest> 
     match result {
         Ok(text) => Ok(text),
         Err(BadRequest::Malformed(_)) => Err(BadRequest::Malformed("malformed")),
+        Err(BadRequest::RepeatedParameter(_)) => {
+            Err(BadRequest::RepeatedParameter("repeated".into()))
+        }
         Err(other) => Err(other.clone()),
     }
 }
@@ -503,7 +527,7 @@ pub fn proxy_headers(raw: &RawRequest) {
     let Some(request) = raw.build() else {
         return;
     };
-    for which in 0..15 {
+    for which in 0..21 {
         let settings = FlowSettings::default().with_proxy(proxy_for(which));
         proxy_headers_of(&request, &settings);
     }

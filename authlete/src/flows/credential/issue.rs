@@ -501,7 +501,8 @@ fn issuance_order(
 ///    access token (`Authorization: Bearer` or `DPoP`); otherwise `405`, `415`, `413`, `400`
 ///    or `401` (`WWW-Authenticate: Bearer`) before Authlete is asked.
 /// 2. The access token, through `/auth/introspection` with the `DPoP` proof, `htm`, `htu`
-///    (the public URL, see [`crate::flows::Proxy`]) and the client certificate, as
+///    (the public URL when the deployment configures it, see [`crate::flows::Proxy`]) and
+///    the client certificate, as
 ///    [`TokenValidator`](crate::flows::resource::TokenValidator) does it:
 ///
 ///    | Authlete action | response |
