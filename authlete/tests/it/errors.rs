@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use authlete::{ApiVersion, Client, Config, Error, TransportErrorKind, types};
+use authlete_sys::mock::MockServerExt as _;
 use httpmock::MockServer;
 use serde_json::json;
 
@@ -25,15 +26,15 @@ fn token_request() -> types::TokenRequest {
     }
 }
 
-async fn answer(server: &MockServer, status: u16, content_type: &str, body: &str) {
-    server
-        .mock_async(|when, then| {
-            when.path("/api/7159/auth/token");
-            then.status(status)
-                .header("content-type", content_type)
-                .body(body);
-        })
-        .await;
+/// Answers the token request with this raw `status`, `content_type` and `body`.
+fn answer(server: &MockServer, status: u16, content_type: &str, body: &str) {
+    server.auth_token_api(|when, then| {
+        when.service_id("7159");
+        then.into_inner()
+            .status(status)
+            .header("content-type", content_type)
+            .body(body);
+    });
 }
 
 #[tokio::test]
@@ -41,7 +42,7 @@ async fn api_error_keeps_status_result_and_body() {
     let server = MockServer::start_async().await;
     let body =
         r#"{"resultCode":"A001202","resultMessage":"[A001202] Authorization header is missing."}"#;
-    answer(&server, 401, "application/json", body).await;
+    answer(&server, 401, "application/json", body);
     let error = client(&server.base_url())
         .token(&token_request())
         .await
@@ -73,7 +74,7 @@ async fn api_error_keeps_status_result_and_body() {
 async fn api_error_with_a_body_that_is_not_json() {
     let server = MockServer::start_async().await;
     let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-    answer(&server, 502, "text/html", html).await;
+    answer(&server, 502, "text/html", html);
     let error = client(&server.base_url())
         .token(&token_request())
         .await
@@ -92,7 +93,7 @@ async fn api_error_with_a_body_that_is_not_json() {
 #[tokio::test]
 async fn api_error_for_an_undeclared_status() {
     let server = MockServer::start_async().await;
-    answer(&server, 302, "text/plain", "").await;
+    answer(&server, 302, "text/plain", "");
     let error = client(&server.base_url())
         .token(&token_request())
         .await
@@ -109,8 +110,7 @@ async fn truncated_json_is_a_decode_error_without_the_body_in_messages() {
         200,
         "application/json",
         r#"{"action":"OK","accessToken":"PLANTED-TOKEN-123","scopes":["op"#,
-    )
-    .await;
+    );
     let error = client(&server.base_url())
         .token(&token_request())
         .await
@@ -133,8 +133,7 @@ async fn decode_error_names_the_failing_field() {
         200,
         "application/json",
         r#"{"action":"OK","scopes":["openid", 5]}"#,
-    )
-    .await;
+    );
     let error = client(&server.base_url())
         .token(&token_request())
         .await
@@ -273,7 +272,7 @@ async fn retryable_statuses() {
         (400, false),
     ] {
         let server = MockServer::start_async().await;
-        answer(&server, status, "application/json", r#"{"resultCode":"X"}"#).await;
+        answer(&server, status, "application/json", r#"{"resultCode":"X"}"#);
         let error = client(&server.base_url())
             .token(&token_request())
             .await
@@ -285,13 +284,12 @@ async fn retryable_statuses() {
 #[tokio::test]
 async fn unknown_action_decodes_and_is_kept() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/api/7159/auth/token");
-            then.status(200)
-                .json_body(json!({"action": "BRAND_NEW", "futureField": 1, "scopes": null}));
-        })
-        .await;
+    server.auth_token_api(|when, then| {
+        when.service_id("7159");
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "BRAND_NEW", "futureField": 1, "scopes": null}));
+    });
     let response = client(&server.base_url())
         .token(&token_request())
         .await

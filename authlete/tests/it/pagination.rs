@@ -6,6 +6,7 @@ use authlete::query::{
     GetClientAuthorizationListByQueryQuery, GetClientListQuery, GetTokenListQuery,
 };
 use authlete::{ApiVersion, Client, Config, Error, types};
+use authlete_sys::mock::MockServerExt as _;
 use futures_util::stream::FusedStream;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use httpmock::{Mock, MockServer};
@@ -15,44 +16,83 @@ fn client(base_url: &str) -> Client {
     let config = Config::builder()
         .base_url(base_url)
         .api_version(ApiVersion::V3)
-        .service_api_key("7159")
+        .service_api_key(SERVICE)
         .service_access_token("svc-token")
         .build()
         .unwrap();
     Client::new(config).unwrap()
 }
 
-const SERVICES: &str = "/api/service/get/list";
-const CLIENTS: &str = "/api/7159/client/get/list";
-const AUTHORIZATIONS: &str = "/api/7159/client/authorization/get/list";
-const TOKENS: &str = "/api/7159/auth/token/get/list";
+const SERVICE: &str = "7159";
 
-/// A mock for the page `start..end` of `path`, with extra query parameters `query`, that
-/// answers `body`.
-async fn page<'a>(
+/// What every page mock shares: the request carries the service token, and the answer is
+/// `body` as raw JSON (some answers hold `null` for a list on purpose).
+fn answer_page(when: httpmock::When, then: httpmock::Then, body: Value) {
+    when.header("authorization", "Bearer svc-token");
+    then.status(200)
+        .header("content-type", "application/json")
+        .json_body(body);
+}
+
+/// A mock for the page `start..end` of the services, that answers `body`.
+fn services_page(server: &MockServer, (start, end): (i32, i32), body: Value) -> Mock<'_> {
+    server.service_get_list_api(|when, then| {
+        let when = when.start(start).end(end);
+        answer_page(when.into_inner(), then.into_inner(), body);
+    })
+}
+
+/// A mock for the page `start..end` of the clients of `developer`, that answers `body`.
+fn clients_page<'a>(
     server: &'a MockServer,
-    path: &str,
-    query: &[(&str, &str)],
-    (start, end): (u32, u32),
+    developer: &str,
+    (start, end): (i32, i32),
     body: Value,
 ) -> Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            let mut when = when
-                .method("GET")
-                .path(path)
-                .header("authorization", "Bearer svc-token")
-                .query_param("start", start.to_string())
-                .query_param("end", end.to_string());
-            for (name, value) in query {
-                when = when.query_param(*name, *value);
-            }
-            let _ = when;
-            then.status(200)
-                .header("content-type", "application/json")
-                .json_body(body);
-        })
-        .await
+    server.client_get_list_api(|when, then| {
+        let when = when
+            .service_id(SERVICE)
+            .developer(developer)
+            .start(start)
+            .end(end);
+        answer_page(when.into_inner(), then.into_inner(), body);
+    })
+}
+
+/// A mock for the page `start..end` of the clients that `subject` authorized, of
+/// `developer`, that answers `body`.
+fn authorizations_page<'a>(
+    server: &'a MockServer,
+    (subject, developer): (&str, &str),
+    (start, end): (i32, i32),
+    body: Value,
+) -> Mock<'a> {
+    server.client_authorization_get_list_api(|when, then| {
+        let when = when
+            .service_id(SERVICE)
+            .subject(subject)
+            .developer(developer)
+            .start(start)
+            .end(end);
+        answer_page(when.into_inner(), then.into_inner(), body);
+    })
+}
+
+/// A mock for the page `start..end` of the tokens, of `filter` (client identifier and
+/// subject) when given, that answers `body`.
+fn tokens_page<'a>(
+    server: &'a MockServer,
+    filter: Option<(&str, &str)>,
+    (start, end): (i32, i32),
+    body: Value,
+) -> Mock<'a> {
+    server.auth_token_get_list_api(|when, then| {
+        let mut when = when.service_id(SERVICE).start(start).end(end);
+        if let Some((client_identifier, subject)) = filter {
+            when = when.client_identifier(client_identifier).subject(subject);
+        }
+        answer_page(when.into_inner(), then.into_inner(), body);
+    })
 }
 
 /// The answer of a list operation: `key` holds `items`, with `totalCount` when given.
@@ -90,49 +130,33 @@ fn names(services: &[types::Service]) -> Vec<&str> {
 }
 
 /// Seven services in pages of three: 0..3, 3..6, then 6..9 with one service.
-async fn seven_services(server: &MockServer) -> [Mock<'_>; 4] {
+fn seven_services(server: &MockServer) -> [Mock<'_>; 4] {
     let total = Some(7);
     [
-        page(
+        services_page(
             server,
-            SERVICES,
-            &[],
             (0, 3),
             list("services", 0, 3, total, services(0..3)),
-        )
-        .await,
-        page(
+        ),
+        services_page(
             server,
-            SERVICES,
-            &[],
             (3, 6),
             list("services", 3, 6, total, services(3..6)),
-        )
-        .await,
-        page(
+        ),
+        services_page(
             server,
-            SERVICES,
-            &[],
             (6, 9),
             list("services", 6, 7, total, services(6..7)),
-        )
-        .await,
+        ),
         // Beyond the last page: must never be asked for.
-        page(
-            server,
-            SERVICES,
-            &[],
-            (7, 10),
-            list("services", 7, 7, total, vec![]),
-        )
-        .await,
+        services_page(server, (7, 10), list("services", 7, 7, total, vec![])),
     ]
 }
 
 #[tokio::test]
 async fn services_arrive_in_order_across_pages() {
     let server = MockServer::start_async().await;
-    let [first, second, third, beyond] = seven_services(&server).await;
+    let [first, second, third, beyond] = seven_services(&server);
 
     let all: Vec<types::Service> = client(&server.base_url())
         .services(3)
@@ -161,7 +185,7 @@ async fn services_arrive_in_order_across_pages() {
 #[tokio::test]
 async fn pages_are_requested_only_when_needed() {
     let server = MockServer::start_async().await;
-    let [first, second, third, beyond] = seven_services(&server).await;
+    let [first, second, third, beyond] = seven_services(&server);
 
     let mut stream = client(&server.base_url()).services(3);
     // Nothing is sent before the first poll.
@@ -186,7 +210,7 @@ async fn pages_are_requested_only_when_needed() {
 #[tokio::test]
 async fn taking_two_items_of_three_pages_requests_only_the_first() {
     let server = MockServer::start_async().await;
-    let [first, second, third, beyond] = seven_services(&server).await;
+    let [first, second, third, beyond] = seven_services(&server);
 
     let two: Vec<types::Service> = client(&server.base_url())
         .services(3)
@@ -205,7 +229,7 @@ async fn taking_two_items_of_three_pages_requests_only_the_first() {
 #[tokio::test]
 async fn service_pages_carry_start_and_total_count() {
     let server = MockServer::start_async().await;
-    let [first, second, third, beyond] = seven_services(&server).await;
+    let [first, second, third, beyond] = seven_services(&server);
 
     let pages: Vec<Page<types::Service>> = client(&server.base_url())
         .service_pages(3)
@@ -228,7 +252,7 @@ async fn service_pages_carry_start_and_total_count() {
 #[tokio::test]
 async fn pages_then_items_continue_where_the_pages_stopped() {
     let server = MockServer::start_async().await;
-    let [first, second, third, _beyond] = seven_services(&server).await;
+    let [first, second, third, _beyond] = seven_services(&server);
 
     let mut pages = client(&server.base_url()).service_pages(3);
     let head = pages.try_next().await.unwrap().unwrap();
@@ -248,38 +272,32 @@ async fn pages_then_items_continue_where_the_pages_stopped() {
 #[tokio::test]
 async fn an_error_on_page_two_comes_after_page_one_and_ends_the_stream() {
     let server = MockServer::start_async().await;
-    let developer = [("developer", "dev-1")];
-    let first = page(
+    let developer = "dev-1";
+    let first = clients_page(
         &server,
-        CLIENTS,
-        &developer,
+        developer,
         (0, 3),
         list("clients", 0, 3, Some(8), clients(0..3)),
-    )
-    .await;
-    let second = server
-        .mock_async(|when, then| {
-            when.method("GET")
-                .path(CLIENTS)
-                .query_param("developer", "dev-1")
-                .query_param("start", "3")
-                .query_param("end", "6");
-            then.status(400)
-                .header("content-type", "application/json")
-                .json_body(json!({
-                    "resultCode": "A001201",
-                    "resultMessage": "[A001201] The request is malformed."
-                }));
-        })
-        .await;
-    let third = page(
+    );
+    let second = server.client_get_list_api(|when, then| {
+        when.service_id(SERVICE)
+            .developer(developer)
+            .start(3)
+            .end(6);
+        then.into_inner()
+            .status(400)
+            .header("content-type", "application/json")
+            .json_body(json!({
+                "resultCode": "A001201",
+                "resultMessage": "[A001201] The request is malformed."
+            }));
+    });
+    let third = clients_page(
         &server,
-        CLIENTS,
-        &developer,
+        developer,
         (6, 9),
         list("clients", 6, 8, Some(8), clients(6..8)),
-    )
-    .await;
+    );
 
     let mut stream =
         client(&server.base_url()).clients(&GetClientListQuery::new().developer("dev-1"), 3);
@@ -312,14 +330,12 @@ async fn an_error_on_page_two_comes_after_page_one_and_ends_the_stream() {
 async fn an_empty_listing_is_an_empty_stream() {
     let server = MockServer::start_async().await;
     // Authlete sends `null` for an empty list.
-    let only = page(
+    let only = tokens_page(
         &server,
-        TOKENS,
-        &[],
+        None,
         (0, 10),
         json!({ "start": 0, "end": 0, "totalCount": 0, "accessTokens": null }),
-    )
-    .await;
+    );
     let client = client(&server.base_url());
 
     let items: Vec<types::AccessToken> = client
@@ -340,31 +356,25 @@ async fn an_empty_listing_is_an_empty_stream() {
 #[tokio::test]
 async fn tokens_without_a_total_end_on_a_short_page() {
     let server = MockServer::start_async().await;
-    let filter = [("clientIdentifier", "57"), ("subject", "john")];
-    let first = page(
+    let filter = Some(("57", "john"));
+    let first = tokens_page(
         &server,
-        TOKENS,
-        &filter,
+        filter,
         (0, 2),
         list("accessTokens", 0, 2, None, tokens(0..2)),
-    )
-    .await;
-    let second = page(
+    );
+    let second = tokens_page(
         &server,
-        TOKENS,
-        &filter,
+        filter,
         (2, 4),
         list("accessTokens", 2, 3, None, tokens(2..3)),
-    )
-    .await;
-    let beyond = page(
+    );
+    let beyond = tokens_page(
         &server,
-        TOKENS,
-        &filter,
+        filter,
         (3, 5),
         list("accessTokens", 3, 3, None, vec![]),
-    )
-    .await;
+    );
 
     // Owned and `Send`: the stream can run in its own task.
     let stream: Items<types::AccessToken> = client(&server.base_url()).tokens(
@@ -391,30 +401,24 @@ async fn tokens_without_a_total_end_on_a_short_page() {
 #[tokio::test]
 async fn tokens_without_a_total_end_on_an_empty_page() {
     let server = MockServer::start_async().await;
-    let first = page(
+    let first = tokens_page(
         &server,
-        TOKENS,
-        &[],
+        None,
         (0, 2),
         list("accessTokens", 0, 2, None, tokens(0..2)),
-    )
-    .await;
-    let second = page(
+    );
+    let second = tokens_page(
         &server,
-        TOKENS,
-        &[],
+        None,
         (2, 4),
         list("accessTokens", 2, 4, None, tokens(2..4)),
-    )
-    .await;
-    let empty = page(
+    );
+    let empty = tokens_page(
         &server,
-        TOKENS,
-        &[],
+        None,
         (4, 6),
         list("accessTokens", 4, 4, None, vec![]),
-    )
-    .await;
+    );
 
     let all: Vec<types::AccessToken> = client(&server.base_url())
         .tokens(&GetTokenListQuery::new(), 2)
@@ -431,32 +435,26 @@ async fn tokens_without_a_total_end_on_an_empty_page() {
 #[tokio::test]
 async fn client_authorizations_stop_when_the_total_count_is_reached() {
     let server = MockServer::start_async().await;
-    let filter = [("subject", "john"), ("developer", "dev-1")];
-    let first = page(
+    let filter = ("john", "dev-1");
+    let first = authorizations_page(
         &server,
-        AUTHORIZATIONS,
-        &filter,
+        filter,
         (0, 2),
         list("clients", 0, 2, Some(4), clients(0..2)),
-    )
-    .await;
-    let second = page(
+    );
+    let second = authorizations_page(
         &server,
-        AUTHORIZATIONS,
-        &filter,
+        filter,
         (2, 4),
         list("clients", 2, 4, Some(4), clients(2..4)),
-    )
-    .await;
+    );
     // The total count is a multiple of the page size: no empty page is needed to stop.
-    let beyond = page(
+    let beyond = authorizations_page(
         &server,
-        AUTHORIZATIONS,
-        &filter,
+        filter,
         (4, 6),
         list("clients", 4, 4, Some(4), vec![]),
-    )
-    .await;
+    );
 
     let all: Vec<types::ClientLimited> = client(&server.base_url())
         .client_authorizations(
@@ -480,6 +478,7 @@ async fn a_zero_page_size_is_an_error_and_sends_nothing() {
     let server = MockServer::start_async().await;
     let any = server
         .mock_async(|when, then| {
+            // Raw: any listing at all, since the test checks that nothing is sent.
             when.path_includes("/list");
             then.status(200).json_body(json!({}));
         })

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use authlete::{ApiVersion, Client, Config, RetryPolicy, types};
+use authlete_sys::mock::MockServerExt as _;
 use httpmock::MockServer;
 use serde_json::json;
 use tracing_subscriber::fmt::MakeWriter;
@@ -61,12 +62,10 @@ async fn traced_call(log_bodies: bool) -> String {
         "accessToken": secret(1), "refreshToken": secret(2), "idToken": secret(3),
         "responseContent": format!("{{\"access_token\":\"{}\"}}", secret(1)),
     });
-    server
-        .mock_async(|when, then| {
-            when.path("/api/7159/auth/token");
-            then.status(200).json_body(answer.clone());
-        })
-        .await;
+    server.auth_token_api(|when, then| {
+        when.service_id("7159");
+        then.into_inner().status(200).json_body(answer.clone());
+    });
     let config = Config::builder()
         .base_url(server.base_url())
         .api_version(ApiVersion::V3)
@@ -132,13 +131,12 @@ async fn logged_bodies_are_redacted() {
 #[tokio::test]
 async fn failures_are_logged_without_secrets() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/api/7159/auth/token");
-            then.status(401)
-                .json_body(json!({"resultCode": "A001202", "resultMessage": "bad credentials"}));
-        })
-        .await;
+    server.auth_token_api(|when, then| {
+        when.service_id("7159");
+        then.into_inner()
+            .status(401)
+            .json_body(json!({"resultCode": "A001202", "resultMessage": "bad credentials"}));
+    });
     let config = Config::builder()
         .base_url(server.base_url())
         .service_api_key("7159")
