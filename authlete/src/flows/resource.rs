@@ -295,7 +295,7 @@ impl TokenValidator {
             acr_values: inner.acr_values.clone(),
             max_age: inner
                 .max_age
-                .map(|age| i64::try_from(age.as_secs()).unwrap_or(i64::MAX)),
+                .map(|age| i32::try_from(age.as_secs()).unwrap_or(i32::MAX)),
             dpop_nonce_required: inner.dpop_nonce_required.then_some(true),
             client_certificate: certificate,
             dpop,
