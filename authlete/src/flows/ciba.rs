@@ -70,7 +70,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode, header};
 
 use super::request::{self, BadRequest, ClientAuthentication};
-use super::response;
+use super::response::{self, ResponseExt as _};
 use super::{FlowSettings, Response};
 use crate::types::{
     BackchannelAuthenticationCompleteRequest, BackchannelAuthenticationCompleteRequestResult,
@@ -317,7 +317,8 @@ impl<U: CibaUsers> BackchannelAuthenticationEndpoint<U> {
             .map_err(|e| response::authlete_failure(&e))?;
         let action = answer.action.take();
         let content = answer.response_content.take().unwrap_or_default();
-        Ok(match action {
+        let challenge = answer.attestation_challenge.take();
+        let response = match action {
             Some(Action::UserIdentification) => self.identify_user(answer).await,
             Some(Action::BadRequest) => response::json(StatusCode::BAD_REQUEST, content),
             Some(Action::Unauthorized) => {
@@ -330,7 +331,8 @@ impl<U: CibaUsers> BackchannelAuthenticationEndpoint<U> {
                 response::unknown_action("backchannel_authentication_api", other.as_str())
             }
             None => response::unknown_action("backchannel_authentication_api", "(none)"),
-        })
+        };
+        Ok(response.with_attestation_challenge(challenge.as_deref()))
     }
 
     /// `USER_IDENTIFICATION`: the checks of [`CibaUsers`], then `/fail` or `/issue`.

@@ -41,7 +41,7 @@ use bytes::Bytes;
 use http::{Request, StatusCode};
 
 use super::request::{self, BadRequest, ClientAuthentication};
-use super::response;
+use super::response::{self, ResponseExt as _};
 use super::{FlowSettings, Response};
 use crate::types::{
     DeviceAuthorizationRequest, DeviceAuthorizationResponseAction as Action, DeviceCompleteRequest,
@@ -117,7 +117,7 @@ impl DeviceAuthorizationEndpoint {
             .as_ref()
             .map(|c| c.expose_secret().to_owned())
             .unwrap_or_default();
-        Ok(match answer.action {
+        let response = match answer.action {
             Some(Action::Ok) => response::json(StatusCode::OK, content),
             Some(Action::BadRequest) => response::json(StatusCode::BAD_REQUEST, content),
             Some(Action::Unauthorized) => {
@@ -128,7 +128,8 @@ impl DeviceAuthorizationEndpoint {
             }
             Some(other) => response::unknown_action("device_authorization_api", other.as_str()),
             None => response::unknown_action("device_authorization_api", "(none)"),
-        })
+        };
+        Ok(response.with_attestation_challenge(answer.attestation_challenge.as_deref()))
     }
 }
 
@@ -142,7 +143,7 @@ impl DeviceAuthorizationEndpoint {
 /// | `VALID` | [`VerificationOutcome::Valid`] with what to show the user |
 /// | `EXPIRED` | [`VerificationOutcome::Expired`] |
 /// | `NOT_EXIST` | [`VerificationOutcome::NotFound`] |
-/// | `INTERNAL_SERVER_ERROR`, anything else | [`VerificationOutcome::ServerError`] (details in the log) |
+/// | `SERVER_ERROR` (`INTERNAL_SERVER_ERROR` in Authlete's published spec), anything else | [`VerificationOutcome::ServerError`] (details in the log) |
 /// | the call to Authlete failed | [`VerificationOutcome::Failed`] |
 ///
 /// [`complete`](Self::complete), `/device/complete`:
@@ -195,10 +196,15 @@ impl DeviceFlow {
             },
             Some(VerificationAction::Expired) => VerificationOutcome::Expired,
             Some(VerificationAction::NotExist) => VerificationOutcome::NotFound,
-            Some(VerificationAction::InternalServerError) => {
+            // Authlete's libraries know this failure as SERVER_ERROR; the published spec
+            // says INTERNAL_SERVER_ERROR. Both mean Authlete failed.
+            Some(
+                action
+                @ (VerificationAction::ServerError | VerificationAction::InternalServerError),
+            ) => {
                 server_error(
                     "device_verification_api",
-                    "INTERNAL_SERVER_ERROR",
+                    action.as_str(),
                     &answer.result_code,
                     &answer.result_message,
                 );

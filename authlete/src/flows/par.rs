@@ -142,7 +142,9 @@ impl PushedAuthorizationEndpoint {
             Some(other) => response::unknown_action(OPERATION, other.as_str()),
             None => response::unknown_action(OPERATION, "(none)"),
         };
-        Ok(response.with_dpop_nonce(answer.dpop_nonce.as_deref()))
+        Ok(response
+            .with_dpop_nonce(answer.dpop_nonce.as_deref())
+            .with_attestation_challenge(answer.attestation_challenge.as_deref()))
     }
 }
 

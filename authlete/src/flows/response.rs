@@ -130,6 +130,9 @@ pub trait ResponseExt: Sized {
     fn with_www_authenticate(self, challenge: Option<&str>) -> Self;
     /// Sets `DPoP-Nonce` when Authlete gave one.
     fn with_dpop_nonce(self, nonce: Option<&str>) -> Self;
+    /// Sets `OAuth-Client-Attestation-Challenge` when Authlete gave a challenge for the
+    /// client's next attestation proof (attestation-based client authentication).
+    fn with_attestation_challenge(self, challenge: Option<&str>) -> Self;
     /// Sets any header when `value` is a valid header value.
     fn with_header(self, name: header::HeaderName, value: Option<&str>) -> Self;
 }
@@ -141,6 +144,13 @@ impl ResponseExt for Response {
 
     fn with_dpop_nonce(self, nonce: Option<&str>) -> Self {
         self.with_header(header::HeaderName::from_static("dpop-nonce"), nonce)
+    }
+
+    fn with_attestation_challenge(self, challenge: Option<&str>) -> Self {
+        self.with_header(
+            header::HeaderName::from_static("oauth-client-attestation-challenge"),
+            challenge,
+        )
     }
 
     fn with_header(mut self, name: header::HeaderName, value: Option<&str>) -> Self {

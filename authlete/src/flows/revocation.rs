@@ -27,7 +27,7 @@ use bytes::Bytes;
 use http::{Request, StatusCode};
 
 use super::request::{self, BadRequest, ClientAuthentication};
-use super::response;
+use super::response::{self, ResponseExt as _};
 use super::{FlowSettings, Response};
 use crate::Client;
 use crate::types::{RevocationRequest, RevocationResponseAction as Action};
@@ -89,7 +89,7 @@ impl RevocationEndpoint {
             .await
             .map_err(|e| response::authlete_failure(&e))?;
         let content = answer.response_content.unwrap_or_default();
-        Ok(match answer.action {
+        let response = match answer.action {
             Some(Action::Ok) => response::empty(StatusCode::OK),
             Some(Action::BadRequest) => response::json(StatusCode::BAD_REQUEST, content),
             Some(Action::InvalidClient) => {
@@ -100,7 +100,8 @@ impl RevocationEndpoint {
             }
             Some(other) => response::unknown_action("auth_revocation_api", other.as_str()),
             None => response::unknown_action("auth_revocation_api", "(none)"),
-        })
+        };
+        Ok(response.with_attestation_challenge(answer.attestation_challenge.as_deref()))
     }
 }
 

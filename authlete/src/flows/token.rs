@@ -399,10 +399,10 @@ impl<P: TokenPolicy> TokenEndpoint<P> {
             Some(other) => response::unknown_action("auth_token_api", other.as_str()),
             None => response::unknown_action("auth_token_api", "(none)"),
         };
-        Ok(with_nonce_unless_set(
-            response,
-            answer.dpop_nonce.as_deref(),
-        ))
+        Ok(
+            with_nonce_unless_set(response, answer.dpop_nonce.as_deref())
+                .with_attestation_challenge(answer.attestation_challenge.as_deref()),
+        )
     }
 
     /// `PASSWORD`: the application checks the credentials, then `/auth/token/issue` or

@@ -10,6 +10,7 @@ mod dpop_calls;
 mod errors;
 mod faults;
 mod flows_attestation;
+mod flows_attestation_challenge;
 mod flows_authorization;
 mod flows_ciba;
 mod flows_credential;
