@@ -158,4 +158,12 @@ async fn device_verification_understands_server_error() {
         "{outcome:?}"
     );
     mock.assert();
+
+    // A value of the spec, not an unknown one the handler happens to treat alike.
+    let decoded: authlete::types::DeviceVerificationResponse =
+        serde_json::from_value(json!({"action": "SERVER_ERROR"})).unwrap();
+    assert_eq!(
+        decoded.action,
+        Some(authlete::types::DeviceVerificationResponseAction::ServerError)
+    );
 }
