@@ -288,3 +288,103 @@ fn rustfmt(code: &str) -> Result<String, String> {
     }
     String::from_utf8(output.stdout).map_err(|e| format!("rustfmt output: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An operation the spec does not have, with everything the generator reads: a service,
+    /// two optional query parameters (so a query struct) and a paged answer.
+    const EXTRA_OPERATION: &str = r#"  /api/{serviceId}/extra/ping:
+    get:
+      summary: Ping the extra operation
+      description: An operation that only this test adds to the spec.
+      parameters:
+      - $ref: '#/components/parameters/ServiceId'
+      - in: query
+        name: start
+        schema:
+          type: integer
+          format: int32
+        required: false
+        description: First index.
+      - in: query
+        name: end
+        schema:
+          type: integer
+          format: int32
+        required: false
+        description: Index past the last.
+      responses:
+        '200':
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/ServiceGetListResponse'
+          description: The page.
+        4XX:
+          $ref: '#/components/responses/ApiError'
+        5XX:
+          $ref: '#/components/responses/ApiError'
+      operationId: extra_ping_api
+      x-rust-method: extra_ping
+      x-java-method: extraPing
+      x-credentials: service
+      x-v2-path: '/api/extra/ping'
+      x-pages:
+        field: services
+        items: extra_items
+        pages: extra_pages
+      tags:
+      - Utility Endpoints
+"#;
+
+    /// Adding an operation is one spec edit: generated from a copy of the spec with one more
+    /// operation, every generated file has it.
+    #[test]
+    fn an_operation_added_to_the_spec_reaches_every_generated_file() {
+        let spec = std::fs::read_to_string(workspace_root().join(SPEC)).unwrap();
+        let with_extra = spec.replacen("paths:\n", &format!("paths:\n{EXTRA_OPERATION}"), 1);
+        assert_ne!(spec, with_extra, "the spec has a `paths:` line");
+
+        let before = generate_from(&spec).unwrap();
+        let after = generate_from(&with_extra).unwrap();
+        let expected: &[(&str, &[&str])] = &[
+            (
+                "authlete-sys/src/generated/client.rs",
+                &["fn extra_ping_api"],
+            ),
+            (
+                "authlete-sys/src/generated/mock.rs",
+                &["fn extra_ping_api", "ExtraPingApiWhen"],
+            ),
+            (
+                "authlete/src/operations.rs",
+                &["pub async fn extra_ping", "`extraPing`"],
+            ),
+            (
+                "authlete/src/routes.rs",
+                &["pub const EXTRA_PING_API", "\"/api/extra/ping\""],
+            ),
+            ("authlete/src/query.rs", &["pub struct ExtraPingQuery"]),
+            ("authlete/src/blocking/methods.rs", &["fn extra_ping("]),
+            (
+                "authlete/src/pagination/lists.rs",
+                &["pub fn extra_items", "pub fn extra_pages"],
+            ),
+            (
+                "authlete/tests/it/operations/cases.rs",
+                &["name: \"extra_ping\"", "/api/7159/extra/ping"],
+            ),
+        ];
+        assert_eq!(after.len(), expected.len(), "a check per generated file");
+        for (out, (path, needles)) in after.iter().zip(expected) {
+            assert_eq!(out.path, *path);
+            let old = &before.iter().find(|o| o.path == out.path).unwrap().contents;
+            for needle in *needles {
+                assert!(!old.contains(needle), "{path} had {needle} before");
+                assert!(out.contents.contains(needle), "{path} lacks {needle}");
+            }
+        }
+    }
+}
