@@ -56,10 +56,13 @@
 //!
 //! - [`Config`]: base URL, API generation (V2 or V3), credentials and timeouts, from code,
 //!   the environment or an `authlete.ini` file.
-//! - [`Client`]: one method for each of 91 Authlete operations (the 88 of Authlete's
-//!   published spec plus 3 it omits: credential nonce, attestation challenge and back-channel
-//!   logout token), for V2 (HTTP Basic with API key and secret, `/api/...` paths) and V3
-//!   (Bearer token, `/api/{serviceId}/...`).
+//! - [`Client`]: one method for each of the 94 operations of Authlete 3.0.32, generated
+//!   from the spec like [`routes`] (where each operation lives) and [`query`] (the optional
+//!   query parameters of the listings, set by name), for V2 (HTTP Basic with API key and
+//!   secret, `/api/...` paths) and V3 (Bearer token, `/api/{serviceId}/...`).
+//! - [`types::Service`], [`types::Client`] and the objects inside them keep the JSON members
+//!   this version does not know and send them back unchanged (`unknown_members`), so reading,
+//!   changing and writing back a service never erases a setting Authlete added later.
 //! - [`Error`]: Authlete's error answers with status, `resultCode`, `resultMessage` and the
 //!   raw body; transport failures; answers that do not decode, with the failing field.
 //! - [`types`] and [`sys`]: the generated request and response types and the low-level

@@ -56,6 +56,9 @@ use futures_core::stream::FusedStream;
 
 use crate::error::Error;
 
+#[cfg(doc)]
+use crate::client::Client;
+
 /// One page of a listing, as the [`Pages`] streams yield it.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
