@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 use authlete_sys::types;
+
 /// The optional query parameters of [`Client::get_service_list`](crate::Client::get_service_list); unset ones are left out and Authlete's defaults apply.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -24,18 +25,21 @@ pub struct GetServiceListQuery {
     /// Zero-based index of the first service to return (inclusive); defaults to `0` and must not be negative. (`start`)
     pub start: Option<i32>,
 }
+
 impl GetServiceListQuery {
     /// No parameter set: Authlete's defaults apply.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets [`end`](Self::end).
     #[must_use]
     pub fn end(mut self, value: i32) -> Self {
         self.end = Some(value);
         self
     }
+
     /// Sets [`start`](Self::start).
     #[must_use]
     pub fn start(mut self, value: i32) -> Self {
@@ -43,6 +47,7 @@ impl GetServiceListQuery {
         self
     }
 }
+
 /// The optional query parameters of [`Client::get_client_list`](crate::Client::get_client_list); unset ones are left out and Authlete's defaults apply.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -54,24 +59,28 @@ pub struct GetClientListQuery {
     /// Zero-based, inclusive start position of the page to return; defaults to `0` and must not be negative. (`start`)
     pub start: Option<i32>,
 }
+
 impl GetClientListQuery {
     /// No parameter set: Authlete's defaults apply.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets [`developer`](Self::developer).
     #[must_use]
     pub fn developer(mut self, value: impl Into<String>) -> Self {
         self.developer = Some(value.into());
         self
     }
+
     /// Sets [`end`](Self::end).
     #[must_use]
     pub fn end(mut self, value: i32) -> Self {
         self.end = Some(value);
         self
     }
+
     /// Sets [`start`](Self::start).
     #[must_use]
     pub fn start(mut self, value: i32) -> Self {
@@ -79,6 +88,7 @@ impl GetClientListQuery {
         self
     }
 }
+
 /// The optional query parameters of [`Client::get_client_authorization_list_by_query`](crate::Client::get_client_authorization_list_by_query); unset ones are left out and Authlete's defaults apply.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -90,24 +100,28 @@ pub struct GetClientAuthorizationListByQueryQuery {
     /// Index of the first result to return (inclusive); defaults to `0`. (`start`)
     pub start: Option<i32>,
 }
+
 impl GetClientAuthorizationListByQueryQuery {
     /// No parameter set: Authlete's defaults apply.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets [`developer`](Self::developer).
     #[must_use]
     pub fn developer(mut self, value: impl Into<String>) -> Self {
         self.developer = Some(value.into());
         self
     }
+
     /// Sets [`end`](Self::end).
     #[must_use]
     pub fn end(mut self, value: i32) -> Self {
         self.end = Some(value);
         self
     }
+
     /// Sets [`start`](Self::start).
     #[must_use]
     pub fn start(mut self, value: i32) -> Self {
@@ -115,6 +129,7 @@ impl GetClientAuthorizationListByQueryQuery {
         self
     }
 }
+
 /// The optional query parameters of [`Client::get_client_authorization_list_by_subject`](crate::Client::get_client_authorization_list_by_subject); unset ones are left out and Authlete's defaults apply.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -126,24 +141,28 @@ pub struct GetClientAuthorizationListBySubjectQuery {
     /// Inclusive start position of the result page; `0` when omitted. (`start`)
     pub start: Option<i32>,
 }
+
 impl GetClientAuthorizationListBySubjectQuery {
     /// No parameter set: Authlete's defaults apply.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets [`developer`](Self::developer).
     #[must_use]
     pub fn developer(mut self, value: impl Into<String>) -> Self {
         self.developer = Some(value.into());
         self
     }
+
     /// Sets [`end`](Self::end).
     #[must_use]
     pub fn end(mut self, value: i32) -> Self {
         self.end = Some(value);
         self
     }
+
     /// Sets [`start`](Self::start).
     #[must_use]
     pub fn start(mut self, value: i32) -> Self {
@@ -151,6 +170,7 @@ impl GetClientAuthorizationListBySubjectQuery {
         self
     }
 }
+
 /// The optional query parameters of [`Client::get_service_jwks`](crate::Client::get_service_jwks); unset ones are left out and Authlete's defaults apply.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -160,18 +180,21 @@ pub struct GetServiceJwksQuery {
     /// Set to `true` to get pretty-printed JSON in the response; defaults to `false`. (`pretty`)
     pub pretty: Option<bool>,
 }
+
 impl GetServiceJwksQuery {
     /// No parameter set: Authlete's defaults apply.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets [`include_private_keys`](Self::include_private_keys).
     #[must_use]
     pub fn include_private_keys(mut self, value: bool) -> Self {
         self.include_private_keys = Some(value);
         self
     }
+
     /// Sets [`pretty`](Self::pretty).
     #[must_use]
     pub fn pretty(mut self, value: bool) -> Self {
@@ -179,6 +202,7 @@ impl GetServiceJwksQuery {
         self
     }
 }
+
 /// The optional query parameters of [`Client::get_service_configuration`](crate::Client::get_service_configuration); unset ones are left out and Authlete's defaults apply.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -188,18 +212,21 @@ pub struct GetServiceConfigurationQuery {
     /// Set to `true` to get pretty-printed JSON in the response; defaults to `false`. (`pretty`)
     pub pretty: Option<bool>,
 }
+
 impl GetServiceConfigurationQuery {
     /// No parameter set: Authlete's defaults apply.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets [`patch`](Self::patch).
     #[must_use]
     pub fn patch(mut self, value: impl Into<String>) -> Self {
         self.patch = Some(value.into());
         self
     }
+
     /// Sets [`pretty`](Self::pretty).
     #[must_use]
     pub fn pretty(mut self, value: bool) -> Self {
@@ -207,6 +234,7 @@ impl GetServiceConfigurationQuery {
         self
     }
 }
+
 /// The optional query parameters of [`Client::get_token_list`](crate::Client::get_token_list); unset ones are left out and Authlete's defaults apply.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -222,36 +250,42 @@ pub struct GetTokenListQuery {
     /// Optional expiry filter: `VALID`, `INVALID` or `ALL`. Authlete's Java SDK always sends it, with `ALL` when its caller gives no filter. (`tokenStatus`)
     pub token_status: Option<types::TokenStatus>,
 }
+
 impl GetTokenListQuery {
     /// No parameter set: Authlete's defaults apply.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets [`client_identifier`](Self::client_identifier).
     #[must_use]
     pub fn client_identifier(mut self, value: impl Into<String>) -> Self {
         self.client_identifier = Some(value.into());
         self
     }
+
     /// Sets [`end`](Self::end).
     #[must_use]
     pub fn end(mut self, value: i32) -> Self {
         self.end = Some(value);
         self
     }
+
     /// Sets [`start`](Self::start).
     #[must_use]
     pub fn start(mut self, value: i32) -> Self {
         self.start = Some(value);
         self
     }
+
     /// Sets [`subject`](Self::subject).
     #[must_use]
     pub fn subject(mut self, value: impl Into<String>) -> Self {
         self.subject = Some(value.into());
         self
     }
+
     /// Sets [`token_status`](Self::token_status).
     #[must_use]
     pub fn token_status(mut self, value: types::TokenStatus) -> Self {

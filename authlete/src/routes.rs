@@ -15,6 +15,7 @@ pub const SERVICE_GET_API: Route = Route {
     credentials: Credentials::ServiceOwner,
     deprecated: false,
 };
+
 /// `service_get_list_api` ([`Client::get_service_list`](crate::Client::get_service_list)).
 pub const SERVICE_GET_LIST_API: Route = Route {
     operation: "service_get_list_api",
@@ -26,6 +27,7 @@ pub const SERVICE_GET_LIST_API: Route = Route {
     credentials: Credentials::ServiceOwner,
     deprecated: false,
 };
+
 /// `service_create_api` ([`Client::create_service`](crate::Client::create_service)).
 pub const SERVICE_CREATE_API: Route = Route {
     operation: "service_create_api",
@@ -37,6 +39,7 @@ pub const SERVICE_CREATE_API: Route = Route {
     credentials: Credentials::ServiceOwner,
     deprecated: false,
 };
+
 /// `service_update_api` ([`Client::update_service`](crate::Client::update_service)).
 pub const SERVICE_UPDATE_API: Route = Route {
     operation: "service_update_api",
@@ -48,6 +51,7 @@ pub const SERVICE_UPDATE_API: Route = Route {
     credentials: Credentials::ServiceOwner,
     deprecated: false,
 };
+
 /// `service_delete_api` ([`Client::delete_service`](crate::Client::delete_service)).
 pub const SERVICE_DELETE_API: Route = Route {
     operation: "service_delete_api",
@@ -59,6 +63,7 @@ pub const SERVICE_DELETE_API: Route = Route {
     credentials: Credentials::ServiceOwner,
     deprecated: false,
 };
+
 /// `client_get_api` ([`Client::get_client`](crate::Client::get_client)).
 pub const CLIENT_GET_API: Route = Route {
     operation: "client_get_api",
@@ -70,6 +75,7 @@ pub const CLIENT_GET_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_get_list_api` ([`Client::get_client_list`](crate::Client::get_client_list)).
 pub const CLIENT_GET_LIST_API: Route = Route {
     operation: "client_get_list_api",
@@ -81,6 +87,7 @@ pub const CLIENT_GET_LIST_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_create_api` ([`Client::create_client`](crate::Client::create_client)).
 pub const CLIENT_CREATE_API: Route = Route {
     operation: "client_create_api",
@@ -92,6 +99,7 @@ pub const CLIENT_CREATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_update_api` ([`Client::update_client`](crate::Client::update_client)).
 pub const CLIENT_UPDATE_API: Route = Route {
     operation: "client_update_api",
@@ -103,6 +111,7 @@ pub const CLIENT_UPDATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_delete_api` ([`Client::delete_client`](crate::Client::delete_client)).
 pub const CLIENT_DELETE_API: Route = Route {
     operation: "client_delete_api",
@@ -114,6 +123,7 @@ pub const CLIENT_DELETE_API: Route = Route {
     credentials: Credentials::ServiceOwnerPreferred,
     deprecated: false,
 };
+
 /// `client_flag_update_api` ([`Client::update_client_lock_flag`](crate::Client::update_client_lock_flag)).
 pub const CLIENT_FLAG_UPDATE_API: Route = Route {
     operation: "client_flag_update_api",
@@ -125,6 +135,7 @@ pub const CLIENT_FLAG_UPDATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_secret_refresh_api` ([`Client::refresh_client_secret`](crate::Client::refresh_client_secret)).
 pub const CLIENT_SECRET_REFRESH_API: Route = Route {
     operation: "client_secret_refresh_api",
@@ -136,6 +147,7 @@ pub const CLIENT_SECRET_REFRESH_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_secret_update_api` ([`Client::update_client_secret`](crate::Client::update_client_secret)).
 pub const CLIENT_SECRET_UPDATE_API: Route = Route {
     operation: "client_secret_update_api",
@@ -147,6 +159,7 @@ pub const CLIENT_SECRET_UPDATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_authorization_get_list_api` ([`Client::get_client_authorization_list_by_query`](crate::Client::get_client_authorization_list_by_query)).
 pub const CLIENT_AUTHORIZATION_GET_LIST_API: Route = Route {
     operation: "client_authorization_get_list_api",
@@ -158,6 +171,7 @@ pub const CLIENT_AUTHORIZATION_GET_LIST_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_authorization_get_list_api_post` ([`Client::get_client_authorization_list`](crate::Client::get_client_authorization_list)).
 pub const CLIENT_AUTHORIZATION_GET_LIST_API_POST: Route = Route {
     operation: "client_authorization_get_list_api_post",
@@ -169,6 +183,7 @@ pub const CLIENT_AUTHORIZATION_GET_LIST_API_POST: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_authorization_get_list_by_subject_api` ([`Client::get_client_authorization_list_by_subject`](crate::Client::get_client_authorization_list_by_subject)).
 pub const CLIENT_AUTHORIZATION_GET_LIST_BY_SUBJECT_API: Route = Route {
     operation: "client_authorization_get_list_by_subject_api",
@@ -180,6 +195,7 @@ pub const CLIENT_AUTHORIZATION_GET_LIST_BY_SUBJECT_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: true,
 };
+
 /// `client_authorization_update_api` ([`Client::update_client_authorization`](crate::Client::update_client_authorization)).
 pub const CLIENT_AUTHORIZATION_UPDATE_API: Route = Route {
     operation: "client_authorization_update_api",
@@ -191,6 +207,7 @@ pub const CLIENT_AUTHORIZATION_UPDATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_authorization_delete_api_post` ([`Client::delete_client_authorization`](crate::Client::delete_client_authorization)).
 pub const CLIENT_AUTHORIZATION_DELETE_API_POST: Route = Route {
     operation: "client_authorization_delete_api_post",
@@ -202,6 +219,7 @@ pub const CLIENT_AUTHORIZATION_DELETE_API_POST: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_authorization_delete_api` ([`Client::delete_client_authorization_by_query`](crate::Client::delete_client_authorization_by_query)).
 pub const CLIENT_AUTHORIZATION_DELETE_API: Route = Route {
     operation: "client_authorization_delete_api",
@@ -213,6 +231,7 @@ pub const CLIENT_AUTHORIZATION_DELETE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_authorization_delete_by_subject_api` ([`Client::delete_client_authorization_by_subject`](crate::Client::delete_client_authorization_by_subject)).
 pub const CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT_API: Route = Route {
     operation: "client_authorization_delete_by_subject_api",
@@ -224,6 +243,7 @@ pub const CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: true,
 };
+
 /// `client_granted_scopes_get_api` ([`Client::get_granted_scopes_by_query`](crate::Client::get_granted_scopes_by_query)).
 pub const CLIENT_GRANTED_SCOPES_GET_API: Route = Route {
     operation: "client_granted_scopes_get_api",
@@ -235,6 +255,7 @@ pub const CLIENT_GRANTED_SCOPES_GET_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_granted_scopes_get_api_post` ([`Client::get_granted_scopes`](crate::Client::get_granted_scopes)).
 pub const CLIENT_GRANTED_SCOPES_GET_API_POST: Route = Route {
     operation: "client_granted_scopes_get_api_post",
@@ -246,6 +267,7 @@ pub const CLIENT_GRANTED_SCOPES_GET_API_POST: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_granted_scopes_get_by_subject_api` ([`Client::get_granted_scopes_by_subject`](crate::Client::get_granted_scopes_by_subject)).
 pub const CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API: Route = Route {
     operation: "client_granted_scopes_get_by_subject_api",
@@ -257,6 +279,7 @@ pub const CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: true,
 };
+
 /// `client_granted_scopes_delete_api_post` ([`Client::delete_granted_scopes`](crate::Client::delete_granted_scopes)).
 pub const CLIENT_GRANTED_SCOPES_DELETE_API_POST: Route = Route {
     operation: "client_granted_scopes_delete_api_post",
@@ -268,6 +291,7 @@ pub const CLIENT_GRANTED_SCOPES_DELETE_API_POST: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_granted_scopes_delete_api` ([`Client::delete_granted_scopes_by_query`](crate::Client::delete_granted_scopes_by_query)).
 pub const CLIENT_GRANTED_SCOPES_DELETE_API: Route = Route {
     operation: "client_granted_scopes_delete_api",
@@ -279,6 +303,7 @@ pub const CLIENT_GRANTED_SCOPES_DELETE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_granted_scopes_delete_by_subject_api` ([`Client::delete_granted_scopes_by_subject`](crate::Client::delete_granted_scopes_by_subject)).
 pub const CLIENT_GRANTED_SCOPES_DELETE_BY_SUBJECT_API: Route = Route {
     operation: "client_granted_scopes_delete_by_subject_api",
@@ -290,6 +315,7 @@ pub const CLIENT_GRANTED_SCOPES_DELETE_BY_SUBJECT_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: true,
 };
+
 /// `auth_authorization_api` ([`Client::authorization`](crate::Client::authorization)).
 pub const AUTH_AUTHORIZATION_API: Route = Route {
     operation: "auth_authorization_api",
@@ -301,6 +327,7 @@ pub const AUTH_AUTHORIZATION_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_authorization_fail_api` ([`Client::authorization_fail`](crate::Client::authorization_fail)).
 pub const AUTH_AUTHORIZATION_FAIL_API: Route = Route {
     operation: "auth_authorization_fail_api",
@@ -312,6 +339,7 @@ pub const AUTH_AUTHORIZATION_FAIL_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_authorization_issue_api` ([`Client::authorization_issue`](crate::Client::authorization_issue)).
 pub const AUTH_AUTHORIZATION_ISSUE_API: Route = Route {
     operation: "auth_authorization_issue_api",
@@ -323,6 +351,7 @@ pub const AUTH_AUTHORIZATION_ISSUE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `pushed_auth_req_api` ([`Client::push_authorization_request`](crate::Client::push_authorization_request)).
 pub const PUSHED_AUTH_REQ_API: Route = Route {
     operation: "pushed_auth_req_api",
@@ -334,6 +363,7 @@ pub const PUSHED_AUTH_REQ_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_token_api` ([`Client::token`](crate::Client::token)).
 pub const AUTH_TOKEN_API: Route = Route {
     operation: "auth_token_api",
@@ -345,6 +375,7 @@ pub const AUTH_TOKEN_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_token_fail_api` ([`Client::token_fail`](crate::Client::token_fail)).
 pub const AUTH_TOKEN_FAIL_API: Route = Route {
     operation: "auth_token_fail_api",
@@ -356,6 +387,7 @@ pub const AUTH_TOKEN_FAIL_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_token_issue_api` ([`Client::token_issue`](crate::Client::token_issue)).
 pub const AUTH_TOKEN_ISSUE_API: Route = Route {
     operation: "auth_token_issue_api",
@@ -367,6 +399,7 @@ pub const AUTH_TOKEN_ISSUE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_introspection_api` ([`Client::introspection`](crate::Client::introspection)).
 pub const AUTH_INTROSPECTION_API: Route = Route {
     operation: "auth_introspection_api",
@@ -378,6 +411,7 @@ pub const AUTH_INTROSPECTION_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_introspection_standard_api` ([`Client::standard_introspection`](crate::Client::standard_introspection)).
 pub const AUTH_INTROSPECTION_STANDARD_API: Route = Route {
     operation: "auth_introspection_standard_api",
@@ -389,6 +423,7 @@ pub const AUTH_INTROSPECTION_STANDARD_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_revocation_api` ([`Client::revocation`](crate::Client::revocation)).
 pub const AUTH_REVOCATION_API: Route = Route {
     operation: "auth_revocation_api",
@@ -400,6 +435,7 @@ pub const AUTH_REVOCATION_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_userinfo_api` ([`Client::userinfo`](crate::Client::userinfo)).
 pub const AUTH_USERINFO_API: Route = Route {
     operation: "auth_userinfo_api",
@@ -411,6 +447,7 @@ pub const AUTH_USERINFO_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_userinfo_issue_api` ([`Client::userinfo_issue`](crate::Client::userinfo_issue)).
 pub const AUTH_USERINFO_ISSUE_API: Route = Route {
     operation: "auth_userinfo_issue_api",
@@ -422,6 +459,7 @@ pub const AUTH_USERINFO_ISSUE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `idtoken_reissue_api` ([`Client::id_token_reissue`](crate::Client::id_token_reissue)).
 pub const IDTOKEN_REISSUE_API: Route = Route {
     operation: "idtoken_reissue_api",
@@ -433,6 +471,7 @@ pub const IDTOKEN_REISSUE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `grant_m_api` ([`Client::grant_management`](crate::Client::grant_management)).
 pub const GRANT_M_API: Route = Route {
     operation: "grant_m_api",
@@ -444,6 +483,7 @@ pub const GRANT_M_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `service_jwks_get_api` ([`Client::get_service_jwks`](crate::Client::get_service_jwks)).
 pub const SERVICE_JWKS_GET_API: Route = Route {
     operation: "service_jwks_get_api",
@@ -455,6 +495,7 @@ pub const SERVICE_JWKS_GET_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `service_configuration_api` ([`Client::get_service_configuration`](crate::Client::get_service_configuration)).
 pub const SERVICE_CONFIGURATION_API: Route = Route {
     operation: "service_configuration_api",
@@ -466,6 +507,7 @@ pub const SERVICE_CONFIGURATION_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `service_configuration_api_post` ([`Client::get_service_configuration_with_request`](crate::Client::get_service_configuration_with_request)).
 pub const SERVICE_CONFIGURATION_API_POST: Route = Route {
     operation: "service_configuration_api_post",
@@ -477,6 +519,7 @@ pub const SERVICE_CONFIGURATION_API_POST: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_registration_api` ([`Client::dynamic_client_register`](crate::Client::dynamic_client_register)).
 pub const CLIENT_REGISTRATION_API: Route = Route {
     operation: "client_registration_api",
@@ -488,6 +531,7 @@ pub const CLIENT_REGISTRATION_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_registration_get_api` ([`Client::dynamic_client_get`](crate::Client::dynamic_client_get)).
 pub const CLIENT_REGISTRATION_GET_API: Route = Route {
     operation: "client_registration_get_api",
@@ -499,6 +543,7 @@ pub const CLIENT_REGISTRATION_GET_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_registration_update_api` ([`Client::dynamic_client_update`](crate::Client::dynamic_client_update)).
 pub const CLIENT_REGISTRATION_UPDATE_API: Route = Route {
     operation: "client_registration_update_api",
@@ -510,6 +555,7 @@ pub const CLIENT_REGISTRATION_UPDATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_registration_delete_api` ([`Client::dynamic_client_delete`](crate::Client::dynamic_client_delete)).
 pub const CLIENT_REGISTRATION_DELETE_API: Route = Route {
     operation: "client_registration_delete_api",
@@ -521,6 +567,7 @@ pub const CLIENT_REGISTRATION_DELETE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `backchannel_authentication_api` ([`Client::backchannel_authentication`](crate::Client::backchannel_authentication)).
 pub const BACKCHANNEL_AUTHENTICATION_API: Route = Route {
     operation: "backchannel_authentication_api",
@@ -532,6 +579,7 @@ pub const BACKCHANNEL_AUTHENTICATION_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `backchannel_authentication_issue_api` ([`Client::backchannel_authentication_issue`](crate::Client::backchannel_authentication_issue)).
 pub const BACKCHANNEL_AUTHENTICATION_ISSUE_API: Route = Route {
     operation: "backchannel_authentication_issue_api",
@@ -543,6 +591,7 @@ pub const BACKCHANNEL_AUTHENTICATION_ISSUE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `backchannel_authentication_fail_api` ([`Client::backchannel_authentication_fail`](crate::Client::backchannel_authentication_fail)).
 pub const BACKCHANNEL_AUTHENTICATION_FAIL_API: Route = Route {
     operation: "backchannel_authentication_fail_api",
@@ -554,6 +603,7 @@ pub const BACKCHANNEL_AUTHENTICATION_FAIL_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `backchannel_authentication_complete_api` ([`Client::backchannel_authentication_complete`](crate::Client::backchannel_authentication_complete)).
 pub const BACKCHANNEL_AUTHENTICATION_COMPLETE_API: Route = Route {
     operation: "backchannel_authentication_complete_api",
@@ -565,6 +615,7 @@ pub const BACKCHANNEL_AUTHENTICATION_COMPLETE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `device_authorization_api` ([`Client::device_authorization`](crate::Client::device_authorization)).
 pub const DEVICE_AUTHORIZATION_API: Route = Route {
     operation: "device_authorization_api",
@@ -576,6 +627,7 @@ pub const DEVICE_AUTHORIZATION_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `device_verification_api` ([`Client::device_verification`](crate::Client::device_verification)).
 pub const DEVICE_VERIFICATION_API: Route = Route {
     operation: "device_verification_api",
@@ -587,6 +639,7 @@ pub const DEVICE_VERIFICATION_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `device_complete_api` ([`Client::device_complete`](crate::Client::device_complete)).
 pub const DEVICE_COMPLETE_API: Route = Route {
     operation: "device_complete_api",
@@ -598,6 +651,7 @@ pub const DEVICE_COMPLETE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_token_get_list_api` ([`Client::get_token_list`](crate::Client::get_token_list)).
 pub const AUTH_TOKEN_GET_LIST_API: Route = Route {
     operation: "auth_token_get_list_api",
@@ -609,6 +663,7 @@ pub const AUTH_TOKEN_GET_LIST_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_token_create_api` ([`Client::token_create`](crate::Client::token_create)).
 pub const AUTH_TOKEN_CREATE_API: Route = Route {
     operation: "auth_token_create_api",
@@ -620,6 +675,7 @@ pub const AUTH_TOKEN_CREATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_token_create_batch_api` ([`Client::token_create_batch`](crate::Client::token_create_batch)).
 pub const AUTH_TOKEN_CREATE_BATCH_API: Route = Route {
     operation: "auth_token_create_batch_api",
@@ -631,6 +687,7 @@ pub const AUTH_TOKEN_CREATE_BATCH_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_token_create_batch_status_api` ([`Client::get_token_create_batch_status`](crate::Client::get_token_create_batch_status)).
 pub const AUTH_TOKEN_CREATE_BATCH_STATUS_API: Route = Route {
     operation: "auth_token_create_batch_status_api",
@@ -642,6 +699,7 @@ pub const AUTH_TOKEN_CREATE_BATCH_STATUS_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_token_update_api` ([`Client::token_update`](crate::Client::token_update)).
 pub const AUTH_TOKEN_UPDATE_API: Route = Route {
     operation: "auth_token_update_api",
@@ -653,6 +711,7 @@ pub const AUTH_TOKEN_UPDATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_token_delete_api` ([`Client::token_delete`](crate::Client::token_delete)).
 pub const AUTH_TOKEN_DELETE_API: Route = Route {
     operation: "auth_token_delete_api",
@@ -664,6 +723,7 @@ pub const AUTH_TOKEN_DELETE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `auth_token_revoke_api` ([`Client::token_revoke`](crate::Client::token_revoke)).
 pub const AUTH_TOKEN_REVOKE_API: Route = Route {
     operation: "auth_token_revoke_api",
@@ -675,6 +735,7 @@ pub const AUTH_TOKEN_REVOKE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `jose_verify_api` ([`Client::verify_jose`](crate::Client::verify_jose)).
 pub const JOSE_VERIFY_API: Route = Route {
     operation: "jose_verify_api",
@@ -686,6 +747,7 @@ pub const JOSE_VERIFY_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `federation_configuration_api` ([`Client::federation_configuration`](crate::Client::federation_configuration)).
 pub const FEDERATION_CONFIGURATION_API: Route = Route {
     operation: "federation_configuration_api",
@@ -697,6 +759,7 @@ pub const FEDERATION_CONFIGURATION_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `federation_registration_api` ([`Client::federation_registration`](crate::Client::federation_registration)).
 pub const FEDERATION_REGISTRATION_API: Route = Route {
     operation: "federation_registration_api",
@@ -708,6 +771,7 @@ pub const FEDERATION_REGISTRATION_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `info_api` ([`Client::info`](crate::Client::info)).
 pub const INFO_API: Route = Route {
     operation: "info_api",
@@ -719,6 +783,7 @@ pub const INFO_API: Route = Route {
     credentials: Credentials::None,
     deprecated: false,
 };
+
 /// `client_extension_requestables_scopes_get_api` ([`Client::get_requestable_scopes`](crate::Client::get_requestable_scopes)).
 pub const CLIENT_EXTENSION_REQUESTABLES_SCOPES_GET_API: Route = Route {
     operation: "client_extension_requestables_scopes_get_api",
@@ -730,6 +795,7 @@ pub const CLIENT_EXTENSION_REQUESTABLES_SCOPES_GET_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_extension_requestables_scopes_update_api` ([`Client::put_requestable_scopes`](crate::Client::put_requestable_scopes)).
 pub const CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API: Route = Route {
     operation: "client_extension_requestables_scopes_update_api",
@@ -741,6 +807,7 @@ pub const CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_extension_requestables_scopes_update_api_post` ([`Client::set_requestable_scopes`](crate::Client::set_requestable_scopes)).
 pub const CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API_POST: Route = Route {
     operation: "client_extension_requestables_scopes_update_api_post",
@@ -752,6 +819,7 @@ pub const CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API_POST: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `client_extension_requestables_scopes_delete_api` ([`Client::delete_requestable_scopes`](crate::Client::delete_requestable_scopes)).
 pub const CLIENT_EXTENSION_REQUESTABLES_SCOPES_DELETE_API: Route = Route {
     operation: "client_extension_requestables_scopes_delete_api",
@@ -763,6 +831,7 @@ pub const CLIENT_EXTENSION_REQUESTABLES_SCOPES_DELETE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `hsk_create_api` ([`Client::hsk_create`](crate::Client::hsk_create)).
 pub const HSK_CREATE_API: Route = Route {
     operation: "hsk_create_api",
@@ -774,6 +843,7 @@ pub const HSK_CREATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `hsk_delete_api_get` ([`Client::hsk_delete`](crate::Client::hsk_delete)).
 pub const HSK_DELETE_API_GET: Route = Route {
     operation: "hsk_delete_api_get",
@@ -785,6 +855,7 @@ pub const HSK_DELETE_API_GET: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `hsk_delete_api` ([`Client::hsk_delete_using_delete`](crate::Client::hsk_delete_using_delete)).
 pub const HSK_DELETE_API: Route = Route {
     operation: "hsk_delete_api",
@@ -796,6 +867,7 @@ pub const HSK_DELETE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: true,
 };
+
 /// `hsk_get_api` ([`Client::hsk_get`](crate::Client::hsk_get)).
 pub const HSK_GET_API: Route = Route {
     operation: "hsk_get_api",
@@ -807,6 +879,7 @@ pub const HSK_GET_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `hsk_get_list_api` ([`Client::hsk_get_list`](crate::Client::hsk_get_list)).
 pub const HSK_GET_LIST_API: Route = Route {
     operation: "hsk_get_list_api",
@@ -818,6 +891,7 @@ pub const HSK_GET_LIST_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `misc_echo_api` ([`Client::echo`](crate::Client::echo)).
 pub const MISC_ECHO_API: Route = Route {
     operation: "misc_echo_api",
@@ -829,6 +903,7 @@ pub const MISC_ECHO_API: Route = Route {
     credentials: Credentials::None,
     deprecated: false,
 };
+
 /// `vci_metadata_api` ([`Client::credential_issuer_metadata`](crate::Client::credential_issuer_metadata)).
 pub const VCI_METADATA_API: Route = Route {
     operation: "vci_metadata_api",
@@ -840,6 +915,7 @@ pub const VCI_METADATA_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `vci_jwtissuer_api` ([`Client::credential_jwt_issuer_metadata`](crate::Client::credential_jwt_issuer_metadata)).
 pub const VCI_JWTISSUER_API: Route = Route {
     operation: "vci_jwtissuer_api",
@@ -851,6 +927,7 @@ pub const VCI_JWTISSUER_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `vci_jwks_api` ([`Client::credential_issuer_jwks`](crate::Client::credential_issuer_jwks)).
 pub const VCI_JWKS_API: Route = Route {
     operation: "vci_jwks_api",
@@ -862,6 +939,7 @@ pub const VCI_JWKS_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `vci_offer_create_api` ([`Client::credential_offer_create`](crate::Client::credential_offer_create)).
 pub const VCI_OFFER_CREATE_API: Route = Route {
     operation: "vci_offer_create_api",
@@ -873,6 +951,7 @@ pub const VCI_OFFER_CREATE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `vci_offer_info_api` ([`Client::credential_offer_info`](crate::Client::credential_offer_info)).
 pub const VCI_OFFER_INFO_API: Route = Route {
     operation: "vci_offer_info_api",
@@ -884,6 +963,7 @@ pub const VCI_OFFER_INFO_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `vci_single_parse_api` ([`Client::credential_single_parse`](crate::Client::credential_single_parse)).
 pub const VCI_SINGLE_PARSE_API: Route = Route {
     operation: "vci_single_parse_api",
@@ -895,6 +975,7 @@ pub const VCI_SINGLE_PARSE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `vci_single_issue_api` ([`Client::credential_single_issue`](crate::Client::credential_single_issue)).
 pub const VCI_SINGLE_ISSUE_API: Route = Route {
     operation: "vci_single_issue_api",
@@ -906,6 +987,7 @@ pub const VCI_SINGLE_ISSUE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `vci_batch_parse_api` ([`Client::credential_batch_parse`](crate::Client::credential_batch_parse)).
 pub const VCI_BATCH_PARSE_API: Route = Route {
     operation: "vci_batch_parse_api",
@@ -917,6 +999,7 @@ pub const VCI_BATCH_PARSE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `vci_batch_issue_api` ([`Client::credential_batch_issue`](crate::Client::credential_batch_issue)).
 pub const VCI_BATCH_ISSUE_API: Route = Route {
     operation: "vci_batch_issue_api",
@@ -928,6 +1011,7 @@ pub const VCI_BATCH_ISSUE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `lifecycle_healthcheck_api` ([`Client::healthcheck`](crate::Client::healthcheck)).
 pub const LIFECYCLE_HEALTHCHECK_API: Route = Route {
     operation: "lifecycle_healthcheck_api",
@@ -939,6 +1023,7 @@ pub const LIFECYCLE_HEALTHCHECK_API: Route = Route {
     credentials: Credentials::None,
     deprecated: false,
 };
+
 /// `vci_deferred_parse_api` ([`Client::credential_deferred_parse`](crate::Client::credential_deferred_parse)).
 pub const VCI_DEFERRED_PARSE_API: Route = Route {
     operation: "vci_deferred_parse_api",
@@ -950,6 +1035,7 @@ pub const VCI_DEFERRED_PARSE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `vci_deferred_issue_api` ([`Client::credential_deferred_issue`](crate::Client::credential_deferred_issue)).
 pub const VCI_DEFERRED_ISSUE_API: Route = Route {
     operation: "vci_deferred_issue_api",
@@ -961,6 +1047,7 @@ pub const VCI_DEFERRED_ISSUE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `getAuthorizationTicketInfo` ([`Client::authorization_ticket_info`](crate::Client::authorization_ticket_info)).
 pub const GET_AUTHORIZATION_TICKET_INFO: Route = Route {
     operation: "getAuthorizationTicketInfo",
@@ -972,6 +1059,7 @@ pub const GET_AUTHORIZATION_TICKET_INFO: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `updateAuthorizationTicket` ([`Client::authorization_ticket_update`](crate::Client::authorization_ticket_update)).
 pub const UPDATE_AUTHORIZATION_TICKET: Route = Route {
     operation: "updateAuthorizationTicket",
@@ -983,6 +1071,7 @@ pub const UPDATE_AUTHORIZATION_TICKET: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `native_sso_api` ([`Client::native_sso`](crate::Client::native_sso)).
 pub const NATIVE_SSO_API: Route = Route {
     operation: "native_sso_api",
@@ -994,6 +1083,7 @@ pub const NATIVE_SSO_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `native_sso_logout_api` ([`Client::native_sso_logout`](crate::Client::native_sso_logout)).
 pub const NATIVE_SSO_LOGOUT_API: Route = Route {
     operation: "native_sso_logout_api",
@@ -1005,6 +1095,7 @@ pub const NATIVE_SSO_LOGOUT_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `vci_nonce_api` ([`Client::credential_nonce`](crate::Client::credential_nonce)).
 pub const VCI_NONCE_API: Route = Route {
     operation: "vci_nonce_api",
@@ -1016,6 +1107,7 @@ pub const VCI_NONCE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `attestation_challenge_api` ([`Client::attestation_challenge`](crate::Client::attestation_challenge)).
 pub const ATTESTATION_CHALLENGE_API: Route = Route {
     operation: "attestation_challenge_api",
@@ -1027,6 +1119,7 @@ pub const ATTESTATION_CHALLENGE_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// `backchannel_logout_token_api` ([`Client::backchannel_logout_token`](crate::Client::backchannel_logout_token)).
 pub const BACKCHANNEL_LOGOUT_TOKEN_API: Route = Route {
     operation: "backchannel_logout_token_api",
@@ -1038,6 +1131,7 @@ pub const BACKCHANNEL_LOGOUT_TOKEN_API: Route = Route {
     credentials: Credentials::Service,
     deprecated: false,
 };
+
 /// Every operation of the spec, in its order.
 pub static ALL: [&Route; 94usize] = [
     &SERVICE_GET_API,

@@ -4,6 +4,7 @@
 //! The blocking form of every operation (see [`blocking_methods`](super)).
 use super::{Client, Param, Result};
 use authlete_sys::types;
+
 blocking_methods! {
     #[doc = " Get a service."] fn get_service(service_id : & str) -> types::Service;
     #[doc = " List services."] fn get_service_list(query : & crate

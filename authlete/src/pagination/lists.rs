@@ -6,11 +6,13 @@ use super::{Fetched, Items, Pages};
 use crate::client::Client;
 use crate::routes;
 use authlete_sys::types;
+
 impl Client {
     /// Every item of [`get_service_list`](Client::get_service_list)'s `services`, one at a time, fetched `page_size` at a time. See the [`pagination`](crate::pagination) module for how the stream behaves.
     pub fn services(&self, page_size: u32) -> Items<types::Service> {
         self.service_pages(page_size).into_items()
     }
+
     /// The listing of [`services`](Client::services), a page at a time with Authlete's total count.
     pub fn service_pages(&self, page_size: u32) -> Pages<types::Service> {
         let client = self.clone();
@@ -31,6 +33,7 @@ impl Client {
             },
         )
     }
+
     /// Every item of [`get_client_list`](Client::get_client_list)'s `clients`, one at a time, fetched `page_size` at a time. See the [`pagination`](crate::pagination) module for how the stream behaves. The query's `start` and `end` are set for each page; its other parameters apply to every page.
     pub fn clients(
         &self,
@@ -39,6 +42,7 @@ impl Client {
     ) -> Items<types::Client> {
         self.client_pages(query, page_size).into_items()
     }
+
     /// The listing of [`clients`](Client::clients), a page at a time with Authlete's total count.
     pub fn client_pages(
         &self,
@@ -64,6 +68,7 @@ impl Client {
             },
         )
     }
+
     /// Every item of [`get_client_authorization_list_by_query`](Client::get_client_authorization_list_by_query)'s `clients`, one at a time, fetched `page_size` at a time. See the [`pagination`](crate::pagination) module for how the stream behaves. The query's `start` and `end` are set for each page; its other parameters apply to every page.
     pub fn client_authorizations(
         &self,
@@ -74,6 +79,7 @@ impl Client {
         self.client_authorization_pages(subject, query, page_size)
             .into_items()
     }
+
     /// The listing of [`client_authorizations`](Client::client_authorizations), a page at a time with Authlete's total count.
     pub fn client_authorization_pages(
         &self,
@@ -104,6 +110,7 @@ impl Client {
             },
         )
     }
+
     /// Every item of [`get_token_list`](Client::get_token_list)'s `accessTokens`, one at a time, fetched `page_size` at a time. See the [`pagination`](crate::pagination) module for how the stream behaves. The query's `start` and `end` are set for each page; its other parameters apply to every page.
     pub fn tokens(
         &self,
@@ -112,6 +119,7 @@ impl Client {
     ) -> Items<types::AccessToken> {
         self.token_pages(query, page_size).into_items()
     }
+
     /// The listing of [`tokens`](Client::tokens), a page at a time with Authlete's total count.
     pub fn token_pages(
         &self,

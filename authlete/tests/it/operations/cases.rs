@@ -7,6 +7,7 @@
 //! call of the typed method, async and blocking.
 #![allow(deprecated)]
 use super::{Answer, Auth, Case, out, req};
+
 /// The configured service.
 pub const SERVICE: &str = "7159";
 /// The service named by the caller of the service management operations: another one
