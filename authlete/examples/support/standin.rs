@@ -16,6 +16,7 @@
 //!   token endpoint, introspection, revocation, UserInfo, discovery and the JWK Set;
 //! - `deferred.rs`: CIBA in poll mode and the device flow, where the user decides elsewhere
 //!   while the client polls;
+//! - `dpop.rs`: DPoP proofs (`ES256`), which bind access tokens to the client's key;
 //! - `management.rs`: services listed, clients created, updated, listed a page at a time and
 //!   deleted;
 //! - `state.rs`: what they share (clients, grants, tokens, the signing key).
@@ -32,6 +33,8 @@
 
 #[path = "standin/deferred.rs"]
 mod deferred;
+#[path = "standin/dpop.rs"]
+mod dpop;
 #[path = "standin/management.rs"]
 mod management;
 #[path = "standin/oauth.rs"]

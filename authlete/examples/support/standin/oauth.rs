@@ -17,6 +17,7 @@ use authlete::types::{
 use httpmock::{HttpMockRequest, HttpMockResponse};
 use serde_json::{Map, Value, json};
 
+use super::dpop;
 use super::json;
 use super::state::{
     CIBA_GRANT, CODE_LIFETIME, DEVICE_GRANT, Grant, PUSHED_LIFETIME, Params, PendingAuthorization,
@@ -317,6 +318,29 @@ pub(super) fn token(state: &mut State, request: TokenRequest) -> TokenResponse {
             "Client authentication failed.",
         );
     };
+    // A DPoP proof binds the access token to its key (RFC 9449 section 5). Without `htu`,
+    // Authlete checks the proof against the service's token endpoint.
+    let jkt = match request.dpop.as_deref() {
+        None => None,
+        Some(proof) => {
+            let htu = (request.htu.clone()).unwrap_or_else(|| format!("{}/token", state.issuer));
+            let expected = dpop::Expected {
+                htm: request.htm.as_deref().unwrap_or("POST"),
+                htu: &htu,
+                access_token: None,
+            };
+            match dpop::verify(&mut state.dpop_proofs, proof, &expected) {
+                Ok(jkt) => Some(jkt),
+                Err(description) => {
+                    return token_error(
+                        TokenResponseAction::BadRequest,
+                        "invalid_dpop_proof",
+                        &description,
+                    );
+                }
+            }
+        }
+    };
     let param = |name: &str| params.get(name).unwrap_or_default();
     match param("grant_type") {
         "authorization_code" => {
@@ -339,7 +363,7 @@ pub(super) fn token(state: &mut State, request: TokenRequest) -> TokenResponse {
                     return invalid_grant("The code_verifier does not match the code_challenge.");
                 }
             }
-            state.issue_tokens(grant, "AUTHORIZATION_CODE")
+            state.issue_tokens(grant, "AUTHORIZATION_CODE", jkt)
         }
         "refresh_token" => {
             let found = state.refresh_tokens.get(param("refresh_token"));
@@ -350,10 +374,10 @@ pub(super) fn token(state: &mut State, request: TokenRequest) -> TokenResponse {
                 return invalid_grant("The refresh token is unknown or expired.");
             };
             state.refresh_tokens.remove(param("refresh_token"));
-            state.issue_tokens(grant, "REFRESH_TOKEN")
+            state.issue_tokens(grant, "REFRESH_TOKEN", jkt)
         }
-        CIBA_GRANT => deferred_tokens(state, client_id, Flow::Ciba, param("auth_req_id")),
-        DEVICE_GRANT => deferred_tokens(state, client_id, Flow::Device, param("device_code")),
+        CIBA_GRANT => deferred_tokens(state, client_id, Flow::Ciba, param("auth_req_id"), jkt),
+        DEVICE_GRANT => deferred_tokens(state, client_id, Flow::Device, param("device_code"), jkt),
         "" => token_error(
             TokenResponseAction::BadRequest,
             "invalid_request",
@@ -374,7 +398,13 @@ enum Flow {
 }
 
 /// The token request of a client polling for a CIBA or device flow decision.
-fn deferred_tokens(state: &mut State, client_id: i64, flow: Flow, id: &str) -> TokenResponse {
+fn deferred_tokens(
+    state: &mut State,
+    client_id: i64,
+    flow: Flow,
+    id: &str,
+    jkt: Option<String>,
+) -> TokenResponse {
     let (requests, grant_type) = match flow {
         Flow::Ciba => (&mut state.backchannel, "CIBA"),
         Flow::Device => (&mut state.devices, "DEVICE_CODE"),
@@ -403,7 +433,7 @@ fn deferred_tokens(state: &mut State, client_id: i64, flow: Flow, id: &str) -> T
         Status::Granted(grant) => {
             let grant = grant.clone();
             requests.remove(id);
-            state.issue_tokens(grant, grant_type)
+            state.issue_tokens(grant, grant_type, jkt)
         }
     }
 }
@@ -440,7 +470,22 @@ pub(super) fn introspection(
         response_content: Some(challenge),
         ..Default::default()
     };
-    let Some(record) = state.access_token(request.token.expose_secret()) else {
+    let token = request.token.expose_secret();
+    if state.access_token(token).is_none() {
+        return refuse(
+            IntrospectionResponseAction::Unauthorized,
+            INVALID_TOKEN.into(),
+        );
+    }
+    let (dpop, htm, htu) = (
+        request.dpop.as_deref(),
+        request.htm.as_deref(),
+        request.htu.as_deref(),
+    );
+    if let Err(challenge) = state.check_binding(token, dpop, htm, htu) {
+        return refuse(IntrospectionResponseAction::Unauthorized, challenge);
+    }
+    let Some(record) = state.access_token(token) else {
         return refuse(
             IntrospectionResponseAction::Unauthorized,
             INVALID_TOKEN.into(),
@@ -496,7 +541,8 @@ pub(super) fn standard_introspection(
         };
     };
     let now = now_secs();
-    let access = state.access_tokens.get(token).map(|r| (r, "Bearer"));
+    let access = (state.access_tokens.get(token))
+        .map(|r| (r, if r.jkt.is_some() { "DPoP" } else { "Bearer" }));
     let refresh = || {
         state
             .refresh_tokens
@@ -577,7 +623,17 @@ pub(super) fn userinfo(state: &mut State, request: UserinfoRequest) -> UserinfoR
         response_content: Some(challenge.to_owned()),
         ..Default::default()
     };
-    let Some(record) = state.access_token(request.token.expose_secret()) else {
+    let token = request.token.expose_secret();
+    if state.access_token(token).is_none() {
+        return refuse(UserinfoResponseAction::Unauthorized, INVALID_TOKEN);
+    }
+    // Without `htu`, Authlete checks the proof against the service's UserInfo endpoint.
+    let htu = (request.htu.clone()).unwrap_or_else(|| format!("{}/userinfo", state.issuer));
+    let (dpop, htm) = (request.dpop.as_deref(), request.htm.as_deref());
+    if let Err(challenge) = state.check_binding(token, dpop, htm, Some(&htu)) {
+        return refuse(UserinfoResponseAction::Unauthorized, &challenge);
+    }
+    let Some(record) = state.access_token(token) else {
         return refuse(UserinfoResponseAction::Unauthorized, INVALID_TOKEN);
     };
     if !record.scopes.iter().any(|s| s == "openid") {

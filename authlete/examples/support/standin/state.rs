@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 
 use super::Service;
+use super::dpop::{self, SeenProofs};
 
 /// Lifetime of tickets and authorization codes, seconds.
 pub(super) const CODE_LIFETIME: i64 = 600;
@@ -66,6 +67,8 @@ pub(super) struct State {
     pub(super) backchannel: HashMap<String, Deferred>,
     /// Device flow requests, by device code.
     pub(super) devices: HashMap<String, Deferred>,
+    /// The DPoP proofs seen lately, so that each is used once.
+    pub(super) dpop_proofs: SeenProofs,
 }
 
 /// A pushed authorization request: its parameters, for the client that pushed it.
@@ -113,6 +116,8 @@ pub(super) struct TokenRecord {
     pub(super) refresh_token: Option<String>,
     /// For a refresh token: what a refreshed access token carries.
     pub(super) grant: Option<Grant>,
+    /// For an access token bound to a DPoP key: the key's JWK thumbprint (RFC 9449).
+    pub(super) jkt: Option<String>,
 }
 
 /// A CIBA or device flow request: the user decides elsewhere, the client polls.
@@ -157,6 +162,7 @@ impl State {
             backchannel_tickets: HashMap::new(),
             backchannel: HashMap::new(),
             devices: HashMap::new(),
+            dpop_proofs: SeenProofs::default(),
         }
     }
 
@@ -224,8 +230,14 @@ impl State {
     }
 
     /// Access and refresh tokens for `grant` (and an ID token, for `openid`): Authlete's
-    /// token response.
-    pub(super) fn issue_tokens(&mut self, grant: Grant, grant_type: &str) -> TokenResponse {
+    /// token response. With `jkt`, the thumbprint of the key of the request's DPoP proof,
+    /// the access token is bound to that key (`token_type` `DPoP`).
+    pub(super) fn issue_tokens(
+        &mut self,
+        grant: Grant,
+        grant_type: &str,
+        jkt: Option<String>,
+    ) -> TokenResponse {
         /// The token response, with its members in Authlete's order.
         #[derive(Serialize)]
         struct Body<'a> {
@@ -255,6 +267,7 @@ impl State {
                 expires_at: now + REFRESH_TOKEN_LIFETIME,
                 refresh_token: None,
                 grant: Some(grant.clone()),
+                jkt: None,
             },
         );
         self.access_tokens.insert(
@@ -267,6 +280,7 @@ impl State {
                 expires_at: now + ACCESS_TOKEN_LIFETIME,
                 refresh_token: Some(refresh_token.clone()),
                 grant: None,
+                jkt: jkt.clone(),
             },
         );
         let body = Body {
@@ -274,7 +288,7 @@ impl State {
             refresh_token: &refresh_token,
             scope: (!grant.scopes.is_empty()).then(|| grant.scopes.join(" ")),
             id_token: id_token.as_deref(),
-            token_type: "Bearer",
+            token_type: if jkt.is_some() { "DPoP" } else { "Bearer" },
             expires_in: ACCESS_TOKEN_LIFETIME,
         };
         let content = serde_json::to_string(&body).expect("the token response serializes");
@@ -327,6 +341,47 @@ impl State {
         self.access_tokens
             .get(token)
             .filter(|t| t.expires_at > now_secs())
+    }
+
+    /// Whether a request to a protected resource may use the access token `token`, with
+    /// the DPoP proof it came with (`dpop`), for its method `htm` and URL `htu`: a token
+    /// bound to a key needs a valid proof of that key for this request; a Bearer token
+    /// needs none. Otherwise the `WWW-Authenticate` challenge that refuses it.
+    pub(super) fn check_binding(
+        &mut self,
+        token: &str,
+        dpop: Option<&str>,
+        htm: Option<&str>,
+        htu: Option<&str>,
+    ) -> Result<(), String> {
+        let Some(jkt) = self.access_token(token).and_then(|t| t.jkt.clone()) else {
+            return Ok(());
+        };
+        let Some(proof) = dpop else {
+            return Err(dpop::challenge(
+                "invalid_token",
+                "The access token is bound to a key: a DPoP proof is required.",
+            ));
+        };
+        let (Some(htm), Some(htu)) = (htm, htu) else {
+            return Err(dpop::challenge(
+                "invalid_dpop_proof",
+                "The request's htm and htu are needed to check the DPoP proof.",
+            ));
+        };
+        let expected = dpop::Expected {
+            htm,
+            htu,
+            access_token: Some(token),
+        };
+        match dpop::verify(&mut self.dpop_proofs, proof, &expected) {
+            Ok(thumbprint) if thumbprint == jkt => Ok(()),
+            Ok(_) => Err(dpop::challenge(
+                "invalid_dpop_proof",
+                "The DPoP proof is signed with another key than the token is bound to.",
+            )),
+            Err(description) => Err(dpop::challenge("invalid_dpop_proof", &description)),
+        }
     }
 }
 
