@@ -233,7 +233,12 @@ impl Proxy {
                 let chain = headers
                     .get("client-cert-chain")
                     .and_then(|v| v.to_str().ok())
-                    .map(|list| list.split(',').filter_map(pem_from_byte_sequence).collect())
+                    .map(|list| {
+                        list.split(',')
+                            .filter_map(pem_from_byte_sequence)
+                            .take(MAX_CHAIN)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 Some((certificate, chain))
             }
@@ -853,6 +858,19 @@ mod tests {
             ("client-cert-chain", "::, :AA==:"),
         ]);
         assert_eq!(proxy.client_certificate(&h).unwrap().1.len(), 1);
+    }
+
+    /// Like the `X-Ssl-Cert-Chain-*` headers, `Client-Cert-Chain` gives at most 16.
+    #[test]
+    fn an_rfc_9440_chain_holds_at_most_16_certificates() {
+        let proxy =
+            Proxy::default().with_client_certificate(ClientCertificateSource::ClientCertHeader);
+        let chain = vec![format!(":{CERT_BODY}:"); 40].join(", ");
+        let h = headers(&[
+            ("client-cert", &format!(":{CERT_BODY}:")),
+            ("client-cert-chain", &chain),
+        ]);
+        assert_eq!(proxy.client_certificate(&h).unwrap().1.len(), MAX_CHAIN);
     }
 
     // --- Azure App Service, Envoy and AWS ALB (issue 15) ---------------------------------
