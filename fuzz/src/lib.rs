@@ -20,6 +20,9 @@ const VALUE_PREFIXES: &[&str] = &[
     "-----BEGIN CERTIFICATE-----",
     "-----BEGIN%20CERTIFICATE-----%0A",
     "for=1.2.3.4;proto=https;host=",
+    "MAMCAQA=",
+    "Cert=\"-----BEGIN%20CERTIFICATE-----%0A",
+    "By=spiffe://a;Chain=-----BEGIN%20CERTIFICATE-----%0A",
 ];
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "HEAD", "DELETE"];

@@ -224,19 +224,31 @@ pub const HEADER_NAMES: &[&str] = &[
     "x-ssl-cert-chain-1",
     "client-cert",
     "client-cert-chain",
+    "x-arr-clientcert",
+    "x-forwarded-client-cert",
+    "x-amzn-mtls-clientcert",
+    "x-amzn-mtls-clientcert-leaf",
 ];
+
+/// How many proxy configurations [`proxy_for`] numbers: 7 certificate sources times 7
+/// public URL sources.
+pub const PROXY_CONFIGURATIONS: u8 = 49;
 
 /// The proxy configurations the checks run under, numbered.
 pub fn proxy_for(which: u8) -> Proxy {
-    let certificate = match which % 3 {
+    let certificate = match which % 7 {
         0 => ClientCertificateSource::None,
         1 => ClientCertificateSource::Header {
             name: http::HeaderName::from_static("x-ssl-cert"),
             chain_prefix: Some("x-ssl-cert-chain-".into()),
         },
-        _ => ClientCertificateSource::ClientCertHeader,
+        2 => ClientCertificateSource::ClientCertHeader,
+        3 => ClientCertificateSource::AzureAppService,
+        4 => ClientCertificateSource::Envoy,
+        5 => ClientCertificateSource::AwsAlbPassthrough,
+        _ => ClientCertificateSource::AwsAlbVerify,
     };
-    let url = match (which / 3) % 7 {
+    let url = match (which / 7) % 7 {
         0 => PublicUrlSource::Direct(http::uri::Scheme::HTTPS),
         1 => PublicUrlSource::Forwarded,
         2 => PublicUrlSource::XForwarded,
@@ -527,7 +539,7 @@ pub fn proxy_headers(raw: &RawRequest) {
     let Some(request) = raw.build() else {
         return;
     };
-    for which in 0..21 {
+    for which in 0..PROXY_CONFIGURATIONS {
         let settings = FlowSettings::default().with_proxy(proxy_for(which));
         proxy_headers_of(&request, &settings);
     }
@@ -540,6 +552,7 @@ fn proxy_headers_of(request: &http::Request<Bytes>, settings: &FlowSettings) {
         chain.iter().for_each(|pem| check_pem(pem));
         assert!(chain.len() <= 16, "a chain of {}", chain.len());
     }
+    check_certificate_model(headers, &settings.proxy);
     if let Some((certificate, _)) = request::client_certificate(request, settings) {
         check_pem(&certificate);
     }
@@ -549,6 +562,170 @@ fn proxy_headers_of(request: &http::Request<Bytes>, settings: &FlowSettings) {
     if let Some(url) = request::public_url(request, settings) {
         check_public_url(&url.parse().expect("a URL"), request.uri());
     }
+}
+
+/// The sources added in issue 15 against a plain reading of what each proxy sends.
+///
+/// - Azure `X-ARR-ClientCert`: a certificate is the header's base64, re-wrapped, with no
+///   chain; and base64 of one short DER `SEQUENCE` (`30 len ...`) always gives one.
+/// - Envoy and AWS ALB: every certificate returned is in the header (once quotes'
+///   backslashes and percent-escapes are undone, whitespace ignored): none is made up.
+fn check_certificate_model(headers: &http::HeaderMap, proxy: &Proxy) {
+    let got = proxy.client_certificate(headers);
+    let values = |name: &str| -> Vec<&[u8]> {
+        headers
+            .get_all(name)
+            .iter()
+            .map(http::HeaderValue::as_bytes)
+            .collect()
+    };
+    let body = |pem: &str| -> String {
+        pem.lines()
+            .filter(|line| !line.starts_with("-----"))
+            .collect()
+    };
+    let found_in = |name: &str| {
+        let raw: Vec<u8> = values(name)
+            .join(&b","[..])
+            .into_iter()
+            .filter(|b| *b != b'\\')
+            .collect();
+        let decoded: Vec<u8> = percent_encoding_decode(&raw)
+            .into_iter()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let decoded = String::from_utf8_lossy(&decoded).into_owned();
+        if let Some((certificate, chain)) = &got {
+            for pem in std::iter::once(certificate).chain(chain) {
+                assert!(
+                    decoded.contains(&body(pem)),
+                    "{pem:?} is not in {name}: {decoded:?}"
+                );
+            }
+        }
+    };
+    match &proxy.client_certificate {
+        ClientCertificateSource::AzureAppService => {
+            let values = values("x-arr-clientcert");
+            let single = match values.as_slice() {
+                [value] => std::str::from_utf8(value).ok(),
+                _ => None,
+            };
+            if let Some((certificate, chain)) = &got {
+                assert!(chain.is_empty(), "a chain from X-ARR-ClientCert");
+                assert_eq!(Some(body(certificate).as_str()), single.map(str::trim));
+            }
+            let der = single.and_then(|value| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(value.trim())
+                    .ok()
+            });
+            if let Some([0x30, length, rest @ ..]) = der.as_deref()
+                && *length < 0x80
+                && usize::from(*length) == rest.len()
+            {
+                assert!(got.is_some(), "no certificate from {single:?}");
+            }
+        }
+        ClientCertificateSource::Envoy => found_in("x-forwarded-client-cert"),
+        ClientCertificateSource::AwsAlbPassthrough => found_in("x-amzn-mtls-clientcert"),
+        ClientCertificateSource::AwsAlbVerify => {
+            found_in("x-amzn-mtls-clientcert-leaf");
+            assert!(got.is_none_or(|(_, chain)| chain.is_empty()));
+        }
+        _ => {}
+    }
+}
+
+/// Percent-decoding, as plainly as it can be written: `%` and two hex digits is a byte,
+/// anything else is itself.
+fn percent_encoding_decode(bytes: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let (Some(high), Some(low)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(u8::try_from(high * 16 + low).expect("a byte"));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// One hop's XFCC element: its other key-value pairs, and which certificate it holds.
+pub type XfccElement = (Vec<(String, String)>, Option<u8>);
+
+/// Envoy's `X-Forwarded-Client-Cert` built as Envoy builds it, one element per hop, from
+/// any keys and values (quoted, with `"` and `\` escaped, when they hold a separator): the
+/// certificate is the one of the last element (`certs[i]` picks a small DER certificate
+/// for element `i`, or none), whatever the farther hops' elements hold.
+pub fn xfcc_last_element_wins(elements: &[XfccElement]) {
+    const DERS: &[&str] = &["MAA=", "MAMCAQA=", "MAYCAQACAQE="];
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    let quote = |value: &str| -> String {
+        if value.is_empty() || value.contains([',', ';', '=', '"', '\\', ' ']) {
+            format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+        } else {
+            value.to_owned()
+        }
+    };
+    let pem =
+        |der: &str| format!("-----BEGIN CERTIFICATE-----\n{der}\n-----END CERTIFICATE-----\n");
+    let header = elements
+        .iter()
+        .map(|(pairs, cert)| {
+            let mut parts: Vec<String> = pairs
+                .iter()
+                .filter(|(key, _)| {
+                    !key.eq_ignore_ascii_case("cert") && !key.eq_ignore_ascii_case("chain")
+                })
+                .map(|(key, value)| format!("{key}={}", quote(value)))
+                .collect();
+            if let Some(which) = cert {
+                let der = DERS[usize::from(*which) % DERS.len()];
+                parts.insert(0, format!("Cert=\"{}\"", encode(&pem(der))));
+            }
+            if parts.is_empty() {
+                parts.push("By=spiffe://hop".to_owned());
+            }
+            parts.join(";")
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let Ok(value) = http::HeaderValue::from_str(&header) else {
+        return;
+    };
+    let mut headers = http::HeaderMap::new();
+    headers.insert("x-forwarded-client-cert", value);
+    let got = Proxy::default()
+        .with_client_certificate(ClientCertificateSource::Envoy)
+        .client_certificate(&headers);
+    let expected = elements.last().and_then(|(_, cert)| *cert).map(|which| {
+        let der = DERS[usize::from(which) % DERS.len()];
+        (
+            format!("-----BEGIN CERTIFICATE-----\n{der}\n-----END CERTIFICATE-----"),
+            Vec::new(),
+        )
+    });
+    assert_eq!(got, expected, "{header}");
 }
 
 /// A PEM certificate as the proxy helpers build it: the markers, base64 lines of at most

@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use serde_json::Value;
 
-use properties::{HEADER_NAMES, RESPONSE_TYPES, RawRequest};
+use properties::{HEADER_NAMES, PROXY_CONFIGURATIONS, RESPONSE_TYPES, RawRequest};
 
 /// The generated code: the field names and enum values of every type come from it.
 const GENERATED: &str = include_str!(concat!(
@@ -190,6 +190,22 @@ fn header_value() -> impl Strategy<Value = Vec<u8>> {
         (base64_text(), "( |%0A|%20|\n)").prop_map(|(b, sep)| format!(
             "-----BEGIN{sep}CERTIFICATE-----{sep}{b}{sep}-----END{sep}CERTIFICATE-----{sep}"
         ).replace('\n', "%0A")),
+        // Azure App Service: base64 DER, small DER sequences among them.
+        base64_text(),
+        "(MAA=|MAMCAQA=|MAYCAQACAQE=|MIA=|MAEA|MA==) ?",
+        // Envoy XFCC and AWS ALB: URL-encoded PEM, quoted or not, one element or several.
+        (
+            "(By=spiffe://a;|Hash=ab;|Subject=\"a,b;c=\\\\\"d\";|)",
+            "(Cert|Chain|cert|URI)=\"?",
+            "(MAA=|MAMCAQA=|[A-Za-z0-9+/=%]{0,8})",
+            "(\"|)(,|, ?Cert=|;|\\|%|%ZZ|)",
+        )
+            .prop_map(|(before, key, der, after)| format!(
+                "{before}{key}-----BEGIN%20CERTIFICATE-----%0A{der}%0A-----END%20CERTIFICATE-----%0A{after}"
+            )),
+        "(MAA=|MAMCAQA=)".prop_map(|der| format!(
+            "-----BEGIN%20CERTIFICATE-----%0A{der}%0A-----END%20CERTIFICATE-----%0A-----BEGIN%20CERTIFICATE-----%0AMAA=%0A-----END%20CERTIFICATE-----%0A"
+        )),
         // Forwarded and X-Forwarded-*.
         ("(https?|ftp|javascript|)", "[a-z0-9.:\\[\\]/?#@\"%-]{0,16}").prop_map(|(proto, host)| {
             format!("for=1.2.3.4;proto={proto};host={host}, for=5.6.7.8;host=second")
@@ -235,7 +251,7 @@ fn raw_request() -> impl Strategy<Value = RawRequest> {
         prop::collection::vec(header, 0..6),
         body,
         max_body_bytes,
-        0u8..15,
+        0u8..PROXY_CONFIGURATIONS,
         prop::bool::weighted(0.1),
     )
         .prop_map(
@@ -262,6 +278,19 @@ proptest! {
     #[test]
     fn proxy_headers_never_yield_a_malformed_certificate_or_url(raw in raw_request()) {
         properties::proxy_headers(&raw);
+    }
+
+    #[test]
+    fn xfcc_gives_the_certificate_of_the_last_element(
+        elements in prop::collection::vec(
+            (
+                prop::collection::vec(("[A-Za-z]{1,6}", "[ -~]{0,12}"), 0..4),
+                prop::option::of(0u8..3),
+            ),
+            1..5,
+        ),
+    ) {
+        properties::xfcc_last_element_wins(&elements);
     }
 
     #[test]
