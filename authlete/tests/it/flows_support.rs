@@ -27,11 +27,6 @@ pub fn client(server: &MockServer) -> Client {
         .unwrap()
 }
 
-/// The Authlete path of an operation for the test service, e.g. `api_path("auth/token")`.
-pub fn api_path(rest: &str) -> String {
-    format!("/api/{SERVICE}/{rest}")
-}
-
 /// Declares [`Operation`]: one variant per Authlete operation a shared helper mocks, each
 /// with the typed mock of `authlete_sys::mock::MockServerExt` it stands for.
 macro_rules! operations {
