@@ -13,6 +13,7 @@ use authlete::flows::resource::TokenValidator;
 use authlete::flows::response;
 use authlete::flows::token::{DefaultTokenPolicy, TokenEndpoint};
 use authlete::flows::{FlowSettings, Response};
+use authlete_sys::mock::MockServerExt as _;
 use axum::routing::{get, post};
 use base64::Engine as _;
 use http::request::Parts;
@@ -21,7 +22,7 @@ use httpmock::MockServer;
 use serde_json::json;
 use sha2::Digest as _;
 
-use crate::flows_support::{api_path, client};
+use crate::flows_support::{SERVICE, client};
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mJ92K1uB3_s0UT2uQ1bWtVCMK3oEk8k";
 const REDIRECT_URI: &str = "https://app.example/cb";
@@ -35,52 +36,45 @@ fn challenge(verifier: &str) -> String {
 async fn mock_authlete(authlete: &MockServer) -> Vec<httpmock::Mock<'_>> {
     let challenge = challenge(VERIFIER);
     vec![
-        authlete
-            .mock_async(|when, then| {
-                when.method("POST")
-                    .path(api_path("auth/authorization"))
-                    .body_includes(format!("code_challenge={challenge}"))
-                    .body_includes("code_challenge_method=S256");
-                then.status(200).json_body(json!({
-                    "action": "INTERACTION", "ticket": "ticket-1",
-                    "client": {"clientName": "Demo App"},
-                    "scopes": [{"name": "openid"}, {"name": "profile"}]
-                }));
-            })
-            .await,
-        authlete
-            .mock_async(|when, then| {
-                when.method("POST")
-                    .path(api_path("auth/authorization/issue"))
-                    .json_body_includes(r#"{"ticket":"ticket-1","subject":"john"}"#);
-                then.status(200).json_body(json!({
-                    "action": "LOCATION",
-                    "responseContent": format!("{REDIRECT_URI}?code=code-1&state=xyz")
-                }));
-            })
-            .await,
-        authlete
-            .mock_async(|when, then| {
-                when.method("POST")
-                    .path(api_path("auth/token"))
-                    .body_includes("code=code-1")
-                    .body_includes(format!("code_verifier={VERIFIER}"))
-                    .json_body_includes(r#"{"clientId":"demo-app","clientSecret":"demo-secret"}"#);
-                then.status(200)
-                    .json_body(json!({"action": "OK", "responseContent": TOKEN_JSON}));
-            })
-            .await,
-        authlete
-            .mock_async(|when, then| {
-                when.method("POST")
-                    .path(api_path("auth/introspection"))
-                    .json_body_includes(r#"{"token":"at-1"}"#);
-                then.status(200).json_body(json!({
-                    "action": "OK", "subject": "john", "scopes": ["openid", "profile"],
-                    "clientId": 1140735077
-                }));
-            })
-            .await,
+        authlete.auth_authorization_api(|when, then| {
+            when.service_id(SERVICE)
+                .into_inner()
+                .body_includes(format!("code_challenge={challenge}"))
+                .body_includes("code_challenge_method=S256");
+            then.into_inner().status(200).json_body(json!({
+                "action": "INTERACTION", "ticket": "ticket-1",
+                "client": {"clientName": "Demo App"},
+                "scopes": [{"name": "openid"}, {"name": "profile"}]
+            }));
+        }),
+        authlete.auth_authorization_issue_api(|when, then| {
+            when.service_id(SERVICE)
+                .into_inner()
+                .json_body_includes(r#"{"ticket":"ticket-1","subject":"john"}"#);
+            then.into_inner().status(200).json_body(json!({
+                "action": "LOCATION",
+                "responseContent": format!("{REDIRECT_URI}?code=code-1&state=xyz")
+            }));
+        }),
+        authlete.auth_token_api(|when, then| {
+            when.service_id(SERVICE)
+                .into_inner()
+                .body_includes("code=code-1")
+                .body_includes(format!("code_verifier={VERIFIER}"))
+                .json_body_includes(r#"{"clientId":"demo-app","clientSecret":"demo-secret"}"#);
+            then.into_inner()
+                .status(200)
+                .json_body(json!({"action": "OK", "responseContent": TOKEN_JSON}));
+        }),
+        authlete.auth_introspection_api(|when, then| {
+            when.service_id(SERVICE)
+                .into_inner()
+                .json_body_includes(r#"{"token":"at-1"}"#);
+            then.into_inner().status(200).json_body(json!({
+                "action": "OK", "subject": "john", "scopes": ["openid", "profile"],
+                "clientId": 1140735077
+            }));
+        }),
     ]
 }
 
@@ -288,13 +282,12 @@ async fn echo_page(interaction: Interaction, request: Parts) -> Response {
 #[tokio::test]
 async fn the_page_renderer_gets_the_browsers_request() {
     let authlete = MockServer::start_async().await;
-    let interaction = authlete
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("auth/authorization"));
-            then.status(200)
-                .json_body(json!({"action": "INTERACTION", "ticket": "ticket-7"}));
-        })
-        .await;
+    let interaction = authlete.auth_authorization_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "INTERACTION", "ticket": "ticket-7"}));
+    });
     let authorization = Arc::new(AuthorizationEndpoint::new(
         client(&authlete),
         FlowSettings::default(),
@@ -349,22 +342,22 @@ async fn routes_with_an_id_pass_the_captured_id_to_the_handler() {
     // Client configuration (RFC 7592) and grant management take the ID from the path: the
     // adapter must hand the captured value to the handler, which sends it to Authlete.
     let authlete = MockServer::start_async().await;
-    let registration = authlete
-        .mock_async(|when, then| {
-            when.path(api_path("client/registration/get"))
-                .body_includes(r#""clientId":"c-123""#);
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": "{\"client_id\":\"c-123\"}"}));
-        })
-        .await;
-    let grants = authlete
-        .mock_async(|when, then| {
-            when.path(api_path("gm"))
-                .body_includes(r#""grantId":"g-456""#);
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": "{\"scopes\":[]}"}));
-        })
-        .await;
+    let registration = authlete.client_registration_get_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .body_includes(r#""clientId":"c-123""#);
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": "{\"client_id\":\"c-123\"}"}));
+    });
+    let grants = authlete.grant_m_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .body_includes(r#""grantId":"g-456""#);
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": "{\"scopes\":[]}"}));
+    });
     let router = AuthorizationServer::new()
         .client_configuration(
             "/register/{client_id}",
@@ -408,13 +401,12 @@ async fn routes_with_an_id_pass_the_captured_id_to_the_handler() {
 #[tokio::test]
 async fn routes_with_an_id_honour_the_endpoints_body_limit() {
     let authlete = MockServer::start_async().await;
-    let update = authlete
-        .mock_async(|when, then| {
-            when.path(api_path("client/registration/update"));
-            then.status(200)
-                .json_body(json!({"action": "UPDATED", "responseContent": "{}"}));
-        })
-        .await;
+    let update = authlete.client_registration_update_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "UPDATED", "responseContent": "{}"}));
+    });
     let big = FlowSettings::default().with_max_body_bytes(256 * 1024);
     let router = AuthorizationServer::new()
         .client_configuration(
@@ -501,6 +493,7 @@ async fn flow_responses_convert_for_the_applications_handlers() {
 mod dpop_htu {
     use authlete::flows::token::{DefaultTokenPolicy, TokenEndpoint};
     use authlete::flows::{FlowSettings, Proxy, PublicUrlSource};
+    use authlete_sys::mock::MockServerExt as _;
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
@@ -509,7 +502,7 @@ mod dpop_htu {
     use p256::pkcs8::EncodePrivateKey as _;
     use serde_json::{Value, json};
 
-    use crate::flows_support::{api_path, client};
+    use crate::flows_support::{SERVICE, client};
 
     /// A DPoP proof (RFC 9449 section 4.2) for `htm` and `htu`, signed with the EC P-256
     /// key of RFC 7517 appendix A.2.
@@ -588,12 +581,10 @@ mod dpop_htu {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let endpoint =
             service_token_endpoint.map_or_else(|| format!("{base}/token"), str::to_owned);
-        authlete
-            .mock_async(|when, then| {
-                when.method("POST").path(api_path("auth/token"));
-                then.respond_with(authlete_token(endpoint));
-            })
-            .await;
+        authlete.auth_token_api(|when, then| {
+            when.service_id(SERVICE);
+            then.into_inner().respond_with(authlete_token(endpoint));
+        });
         let router = authlete::axum::AuthorizationServer::new()
             .endpoint(
                 "/token",

@@ -3,12 +3,13 @@
 
 use authlete::flows::FlowSettings;
 use authlete::flows::attestation::AttestationChallengeEndpoint;
+use authlete_sys::mock::MockServerExt as _;
 use bytes::Bytes;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::json;
 
-use crate::flows_support::{api_path, assert_generic_500, assert_no_store, client, json, text};
+use crate::flows_support::{SERVICE, assert_generic_500, assert_no_store, client, json, text};
 
 fn endpoint(server: &MockServer) -> AttestationChallengeEndpoint {
     AttestationChallengeEndpoint::new(client(server), FlowSettings::default())
@@ -19,29 +20,25 @@ fn post() -> Request<Bytes> {
 }
 
 async fn answer(server: &MockServer, body: serde_json::Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("attestation/challenge"));
-            then.status(200).json_body(body);
-        })
-        .await
+    server.attestation_challenge_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(200).json_body(body);
+    })
 }
 
 #[tokio::test]
 async fn ok_is_200_with_the_challenge_and_no_store() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("attestation/challenge"))
-                .json_body(json!({"pretty": false}));
-            then.status(200).json_body(json!({
-                "action": "OK",
-                "responseContent": r#"{"attestation_challenge":"AYjcyMzY3ZDhiNmJkNTZ"}"#,
-                "attestationChallenge": "AYjcyMzY3ZDhiNmJkNTZ"
-            }));
-        })
-        .await;
+    let mock = server.attestation_challenge_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"pretty": false}));
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK",
+            "responseContent": r#"{"attestation_challenge":"AYjcyMzY3ZDhiNmJkNTZ"}"#,
+            "attestationChallenge": "AYjcyMzY3ZDhiNmJkNTZ"
+        }));
+    });
     let response = endpoint(&server).handle(&post()).await;
     mock.assert_async().await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -59,14 +56,14 @@ async fn ok_is_200_with_the_challenge_and_no_store() {
 #[tokio::test]
 async fn pretty_is_sent() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path(api_path("attestation/challenge"))
-                .json_body(json!({"pretty": true}));
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": "{}"}));
-        })
-        .await;
+    let mock = server.attestation_challenge_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"pretty": true}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": "{}"}));
+    });
     let response = endpoint(&server).with_pretty(true).handle(&post()).await;
     mock.assert_async().await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -105,13 +102,12 @@ async fn caller_error_unknown_actions_and_failures_are_generic_500s() {
         assert!(!text(&response).contains("internal detail"));
     }
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("attestation/challenge"));
-            then.status(404)
-                .json_body(json!({"resultCode": "A001101", "resultMessage": "no such API"}));
-        })
-        .await;
+    server.attestation_challenge_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(404)
+            .json_body(json!({"resultCode": "A001101", "resultMessage": "no such API"}));
+    });
     let response = endpoint(&server).handle(&post()).await;
     assert_generic_500(&response);
     assert!(!text(&response).contains("A001101"));

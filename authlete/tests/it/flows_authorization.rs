@@ -11,12 +11,13 @@ use authlete::flows::authorization::{
 };
 use authlete::flows::{Bytes, FlowSettings, Response};
 use authlete::types::{AuthorizationDetailsElement, AuthorizationResponse, AuthzDetails, Prompt};
+use authlete_sys::mock::MockServerExt as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
 use crate::flows_support::{
-    api_path, assert_generic_500, assert_no_store, client, form_post, json, text,
+    SERVICE, assert_generic_500, assert_no_store, client, form_post, json, text,
 };
 
 const QUERY: &str = "response_type=code&client_id=app&scope=openid%20email&prompt=none";
@@ -100,12 +101,10 @@ fn endpoint(server: &MockServer) -> AuthorizationEndpoint {
 }
 
 async fn authorization_answers(server: &MockServer, body: Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("auth/authorization"));
-            then.status(200).json_body(body);
-        })
-        .await
+    server.auth_authorization_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(200).json_body(body);
+    })
 }
 
 fn ready(outcome: AuthorizationOutcome) -> Response {
@@ -155,11 +154,11 @@ fn assert_json(response: &Response, status: StatusCode, body: &str) {
 async fn interaction_hands_the_application_what_the_consent_page_needs() {
     let server = MockServer::start_async().await;
     let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/authorization"))
+        .auth_authorization_api(|when, then| {
+            when
+                .service_id(SERVICE).into_inner()
                 .json_body(json!({ "parameters": QUERY }));
-            then.status(200).json_body(json!({
+            then.into_inner().status(200).json_body(json!({
                 "action": "INTERACTION",
                 "ticket": "t-123",
                 "client": {
@@ -189,8 +188,7 @@ async fn interaction_hands_the_application_what_the_consent_page_needs() {
                 "nativeSsoRequested": true,
                 "resultMessage": "[A004001] Authlete has successfully issued a ticket."
             }));
-        })
-        .await;
+        });
     let interaction = interaction(endpoint(&server).handle(&get(QUERY)).await);
     mock.assert_async().await;
     assert_eq!(interaction.ticket(), "t-123");
@@ -279,18 +277,15 @@ async fn the_full_interactive_flow_issues_a_code() {
         json!({"action": "INTERACTION", "ticket": "t-9", "claims": ["email"]}),
     )
     .await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/authorization/issue"))
-                .json_body(json!({
-                    "ticket": "t-9", "subject": "alice", "authTime": 1_700_000_000,
-                    "claims": "{\"email\":\"alice@example.com\"}", "scopes": ["openid"]
-                }));
-            then.status(200)
-                .json_body(json!({"action": "LOCATION", "responseContent": REDIRECT}));
-        })
-        .await;
+    let issue = server.auth_authorization_issue_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "ticket": "t-9", "subject": "alice", "authTime": 1_700_000_000,
+            "claims": "{\"email\":\"alice@example.com\"}", "scopes": ["openid"]
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "LOCATION", "responseContent": REDIRECT}));
+    });
     let endpoint = endpoint(&server);
     let outcome = endpoint.handle(&get(QUERY)).await;
     let interaction = interaction(outcome);
@@ -311,15 +306,14 @@ async fn the_full_interactive_flow_issues_a_code() {
 #[tokio::test]
 async fn a_post_form_is_passed_as_the_parameters() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/authorization"))
-                .json_body(json!({ "parameters": QUERY }));
-            then.status(200)
-                .json_body(json!({"action": "LOCATION", "responseContent": ERROR_REDIRECT}));
-        })
-        .await;
+    let mock = server.auth_authorization_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({ "parameters": QUERY }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "LOCATION", "responseContent": ERROR_REDIRECT}));
+    });
     let outcome = endpoint(&server)
         .handle(&form_post("/authorize", QUERY))
         .await;
@@ -383,6 +377,7 @@ async fn unknown_or_missing_actions_and_missing_tickets_are_generic_500s() {
         authorization_answers(&server, body).await;
         let any_other = server
             .mock_async(|when, then| {
+                // Raw on purpose: a catch-all for every sub-operation (issue, fail, ticket...).
                 when.path_includes("/auth/authorization/");
                 then.status(200).json_body(json!({"action": "LOCATION"}));
             })
@@ -397,23 +392,21 @@ async fn unknown_or_missing_actions_and_missing_tickets_are_generic_500s() {
 #[tokio::test]
 async fn authlete_failures_do_not_leak() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/authorization"));
-            then.status(400)
-                .json_body(json!({"resultCode": "A001201", "resultMessage": "secret detail"}));
-        })
-        .await;
+    server.auth_authorization_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(400)
+            .json_body(json!({"resultCode": "A001201", "resultMessage": "secret detail"}));
+    });
     let response = ready(endpoint(&server).handle(&get(QUERY)).await);
     assert_generic_500(&response);
     assert!(!text(&response).contains("A001201") && !text(&response).contains("secret"));
 
     let busy = MockServer::start_async().await;
-    busy.mock_async(|when, then| {
-        when.path(api_path("auth/authorization"));
-        then.status(503).body("maintenance");
-    })
-    .await;
+    busy.auth_authorization_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(503).body("maintenance");
+    });
     let response = ready(endpoint(&busy).handle(&get(QUERY)).await);
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.headers()[header::RETRY_AFTER], "1");
@@ -466,14 +459,12 @@ async fn fail_answers<'a>(
     reason: &str,
     answer: Value,
 ) -> httpmock::Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/authorization/fail"))
-                .json_body(json!({"ticket": "t-ni", "reason": reason}));
-            then.status(200).json_body(answer);
-        })
-        .await
+    server.auth_authorization_fail_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"ticket": "t-ni", "reason": reason}));
+        then.into_inner().status(200).json_body(answer);
+    })
 }
 
 #[tokio::test]
@@ -487,18 +478,15 @@ async fn no_interaction_issues_for_the_logged_in_user() {
         })),
     )
     .await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/authorization/issue"))
-                .json_body(json!({
-                    "ticket": "t-ni", "subject": "alice", "authTime": auth_time,
-                    "acr": "gold", "sessionId": "sid-1"
-                }));
-            then.status(200)
-                .json_body(json!({"action": "LOCATION", "responseContent": REDIRECT}));
-        })
-        .await;
+    let issue = server.auth_authorization_issue_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "ticket": "t-ni", "subject": "alice", "authTime": auth_time,
+            "acr": "gold", "sessionId": "sid-1"
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "LOCATION", "responseContent": REDIRECT}));
+    });
     let endpoint = AuthorizationEndpoint::new(
         client(&server),
         FlowSettings::default(),
@@ -515,19 +503,16 @@ async fn no_interaction_issues_for_the_logged_in_user() {
 async fn no_interaction_lets_the_session_add_claims_and_properties() {
     let server = MockServer::start_async().await;
     authorization_answers(&server, no_interaction(json!({}))).await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/authorization/issue"))
-                .json_body(json!({
-                    "ticket": "t-ni", "subject": "alice", "authTime": 1000, "acr": "gold",
-                    "sessionId": "sid-1", "claims": "{\"email\":\"alice@example.com\"}",
-                    "properties": [{"key": "via", "value": "prompt_none", "hidden": false}]
-                }));
-            then.status(200)
-                .json_body(json!({"action": "FORM", "responseContent": FORM}));
-        })
-        .await;
+    let issue = server.auth_authorization_issue_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "ticket": "t-ni", "subject": "alice", "authTime": 1000, "acr": "gold",
+            "sessionId": "sid-1", "claims": "{\"email\":\"alice@example.com\"}",
+            "properties": [{"key": "via", "value": "prompt_none", "hidden": false}]
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "FORM", "responseContent": FORM}));
+    });
     let endpoint = AuthorizationEndpoint::new(
         client(&server),
         FlowSettings::default(),
@@ -574,13 +559,12 @@ async fn no_interaction_after_max_age_fails_with_exceeds_max_age() {
         json!({"action": "FORM", "responseContent": FORM}),
     )
     .await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/authorization/issue"));
-            then.status(200)
-                .json_body(json!({"action": "LOCATION", "responseContent": REDIRECT}));
-        })
-        .await;
+    let issue = server.auth_authorization_issue_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "LOCATION", "responseContent": REDIRECT}));
+    });
     let session = |auth_time| {
         AuthorizationEndpoint::new(
             client(&server),
@@ -668,14 +652,14 @@ async fn no_interaction_with_a_voluntary_acr_is_issued() {
         no_interaction(json!({"acrs": ["platinum"], "acrEssential": false})),
     )
     .await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/authorization/issue"))
-                .json_body_includes(r#"{"ticket": "t-ni", "subject": "alice"}"#);
-            then.status(200)
-                .json_body(json!({"action": "LOCATION", "responseContent": REDIRECT}));
-        })
-        .await;
+    let issue = server.auth_authorization_issue_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body_includes(r#"{"ticket": "t-ni", "subject": "alice"}"#);
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "LOCATION", "responseContent": REDIRECT}));
+    });
     let endpoint = AuthorizationEndpoint::new(
         client(&server),
         FlowSettings::default(),
@@ -715,37 +699,34 @@ async fn no_interaction_can_be_refused_by_the_session() {
 #[tokio::test]
 async fn an_approval_sends_everything_it_was_given() {
     let server = MockServer::start_async().await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/authorization/issue"))
-                .json_body(json!({
-                    "ticket": "t-1",
-                    "subject": "alice",
-                    "authTime": 1_700_000_000,
-                    "acr": "gold",
-                    "claims": "{\"email\":\"alice@example.com\",\"name#ja\":\"アリス\"}",
-                    "consentedClaims": ["email"],
-                    "claimsForTx": "{\"birthdate\":\"1990-01-01\"}",
-                    "verifiedClaimsForTx": ["{\"given_name\":\"Alice\"}"],
-                    "scopes": ["openid", "email"],
-                    "authorizationDetails": {"elements": [{"type": "payment_initiation"}]},
-                    "properties": [
-                        {"key": "tenant", "value": "acme", "hidden": false},
-                        {"key": "internal", "value": "42", "hidden": true}
-                    ],
-                    "sub": "pairwise-123",
-                    "sessionId": "sid-1",
-                    "accessTokenDuration": 600,
-                    "jwtAtClaims": "{\"tier\":\"gold\"}",
-                    "idtHeaderParams": "{\"typ\":\"JWT\"}",
-                    "accessToken": "at-own"
-                }));
-            then.status(200)
-                .json_body(json!({"action": "LOCATION", "responseContent": REDIRECT,
+    let issue = server.auth_authorization_issue_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "ticket": "t-1",
+            "subject": "alice",
+            "authTime": 1_700_000_000,
+            "acr": "gold",
+            "claims": "{\"email\":\"alice@example.com\",\"name#ja\":\"アリス\"}",
+            "consentedClaims": ["email"],
+            "claimsForTx": "{\"birthdate\":\"1990-01-01\"}",
+            "verifiedClaimsForTx": ["{\"given_name\":\"Alice\"}"],
+            "scopes": ["openid", "email"],
+            "authorizationDetails": {"elements": [{"type": "payment_initiation"}]},
+            "properties": [
+                {"key": "tenant", "value": "acme", "hidden": false},
+                {"key": "internal", "value": "42", "hidden": true}
+            ],
+            "sub": "pairwise-123",
+            "sessionId": "sid-1",
+            "accessTokenDuration": 600,
+            "jwtAtClaims": "{\"tier\":\"gold\"}",
+            "idtHeaderParams": "{\"typ\":\"JWT\"}",
+            "accessToken": "at-own"
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "LOCATION", "responseContent": REDIRECT,
                     "authorizationCode": "abc"}));
-        })
-        .await;
+    });
     let object = |v: Value| v.as_object().unwrap().clone();
     let approval = AuthorizationDecision::approve("t-1", "alice")
         .auth_time(1_700_000_000)
@@ -835,14 +816,12 @@ async fn every_issue_action_is_mapped() {
     ];
     for (answer, check) in cases {
         let server = MockServer::start_async().await;
-        let issue = server
-            .mock_async(|when, then| {
-                when.method("POST")
-                    .path(api_path("auth/authorization/issue"))
-                    .json_body(json!({"ticket": "t-1", "subject": "alice"}));
-                then.status(200).json_body(answer);
-            })
-            .await;
+        let issue = server.auth_authorization_issue_api(|when, then| {
+            when.service_id(SERVICE)
+                .into_inner()
+                .json_body(json!({"ticket": "t-1", "subject": "alice"}));
+            then.into_inner().status(200).json_body(answer);
+        });
         let response = endpoint(&server)
             .decide(AuthorizationDecision::approve("t-1", "alice"))
             .await;
@@ -896,14 +875,12 @@ async fn every_fail_action_and_reason_is_mapped() {
     ];
     for (decision, reason, answer, check) in cases {
         let server = MockServer::start_async().await;
-        let fail = server
-            .mock_async(|when, then| {
-                when.method("POST")
-                    .path(api_path("auth/authorization/fail"))
-                    .json_body(json!({"ticket": "t-1", "reason": reason}));
-                then.status(200).json_body(answer);
-            })
-            .await;
+        let fail = server.auth_authorization_fail_api(|when, then| {
+            when.service_id(SERVICE)
+                .into_inner()
+                .json_body(json!({"ticket": "t-1", "reason": reason}));
+            then.into_inner().status(200).json_body(answer);
+        });
         let response = endpoint(&server).decide(decision).await;
         fail.assert_async().await;
         check(&response);
@@ -913,16 +890,14 @@ async fn every_fail_action_and_reason_is_mapped() {
 #[tokio::test]
 async fn a_failure_can_carry_a_description() {
     let server = MockServer::start_async().await;
-    let fail = server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/authorization/fail"))
-                .json_body(json!({
-                    "ticket": "t-1", "reason": "CONSENT_REQUIRED", "description": "Ask your admin."
-                }));
-            then.status(200)
-                .json_body(json!({"action": "LOCATION", "responseContent": ERROR_REDIRECT}));
-        })
-        .await;
+    let fail = server.auth_authorization_fail_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "ticket": "t-1", "reason": "CONSENT_REQUIRED", "description": "Ask your admin."
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "LOCATION", "responseContent": ERROR_REDIRECT}));
+    });
     let failure = AuthorizationDecision::fail("t-1", FailReason::ConsentRequired)
         .description("Ask your admin.");
     assert_eq!(
@@ -941,6 +916,7 @@ async fn decision_failures_at_authlete_do_not_leak() {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
+            // Raw on purpose: one catch-all for both issue (approve) and fail (deny).
             when.path_includes("/auth/authorization/");
             then.status(400)
                 .json_body(json!({"resultCode": "A060301", "resultMessage": "ticket detail"}));
@@ -1131,12 +1107,10 @@ async fn check_session_applies_prompt_login_max_age_subject_and_acr() {
         body.as_object_mut()
             .unwrap()
             .extend(answer.as_object().unwrap().clone());
-        server
-            .mock_async(|when, then| {
-                when.path(api_path("auth/authorization"));
-                then.status(200).json_body(body);
-            })
-            .await;
+        server.auth_authorization_api(|when, then| {
+            when.service_id(SERVICE);
+            then.into_inner().status(200).json_body(body);
+        });
         interaction(endpoint(&server).handle(&get("client_id=app")).await)
     }
     let recent = alice(now() - 60);

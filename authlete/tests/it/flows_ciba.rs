@@ -13,6 +13,7 @@ use authlete::flows::ciba::{
 use authlete::flows::request::RequestExtras;
 use authlete::flows::{ClientCertificateSource, FlowSettings, Proxy};
 use authlete::types::{BackchannelAuthenticationCompleteRequestResult as Decision, Property};
+use authlete_sys::mock::MockServerExt as _;
 use base64::Engine as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
@@ -20,8 +21,8 @@ use serde_json::{Value, json};
 use tracing_subscriber::fmt::MakeWriter;
 
 use crate::flows_support::{
-    ClientAuthEndpoint, api_path, assert_generic_500, assert_no_store, check_client_authentication,
-    client, form_post, json, text,
+    ClientAuthEndpoint, Operation, SERVICE, assert_generic_500, assert_no_store,
+    check_client_authentication, client, form_post, json, text,
 };
 
 const PARAMS: &str = "scope=openid&login_hint=alice&binding_message=W4SCT";
@@ -115,13 +116,10 @@ fn request() -> Request<authlete::flows::Bytes> {
 // Authlete's side.
 
 async fn authentication(server: &MockServer, body: Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("backchannel/authentication"));
-            then.status(200).json_body(body);
-        })
-        .await
+    server.backchannel_authentication_api(|when, then| {
+        when.service_id(SERVICE).into_inner();
+        then.into_inner().status(200).json_body(body);
+    })
 }
 
 /// `USER_IDENTIFICATION` with a login hint, and `extra` fields.
@@ -145,25 +143,21 @@ async fn identification(server: &MockServer, extra: Value) -> httpmock::Mock<'_>
 
 async fn fail<'a>(server: &'a MockServer, reason: &str, answer: Value) -> httpmock::Mock<'a> {
     let reason = reason.to_owned();
-    server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("backchannel/authentication/fail"))
-                .json_body(json!({"ticket": "t-1", "reason": reason}));
-            then.status(200).json_body(answer);
-        })
-        .await
+    server.backchannel_authentication_fail_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"ticket": "t-1", "reason": reason}));
+        then.into_inner().status(200).json_body(answer);
+    })
 }
 
 async fn issue(server: &MockServer, answer: Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("backchannel/authentication/issue"))
-                .json_body(json!({"ticket": "t-1"}));
-            then.status(200).json_body(answer);
-        })
-        .await
+    server.backchannel_authentication_issue_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"ticket": "t-1"}));
+        then.into_inner().status(200).json_body(answer);
+    })
 }
 
 async fn issue_ok(server: &MockServer) -> httpmock::Mock<'_> {
@@ -186,33 +180,31 @@ fn fail_bad_request() -> Value {
 async fn user_identification_then_issue_is_200_and_starts_the_authentication() {
     let server = MockServer::start_async().await;
     let cert_body = "MIIBszCCAVmgAwIBAgIUQ2FsbA==";
-    let sent = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("backchannel/authentication"))
-                .json_body_includes(
-                    json!({
-                        "parameters": PARAMS,
-                        "clientId": "bank", "clientSecret": "s3cret",
-                        "oauthClientAttestation": "att.jwt",
-                        "oauthClientAttestationPop": "pop.jwt",
-                    })
-                    .to_string(),
-                )
-                .is_true(move |request| {
-                    let body: Value = serde_json::from_slice(request.body().as_ref()).unwrap();
-                    body["clientCertificate"]
-                        .as_str()
-                        .is_some_and(|c| c.contains(cert_body))
-                });
-            then.status(200).json_body(json!({
-                "action": "USER_IDENTIFICATION", "ticket": "t-1",
-                "hintType": "LOGIN_HINT", "hint": "alice", "bindingMessage": "W4SCT",
-                "clientName": "Bank app", "scopes": [{"name": "openid"}],
-                "acrs": ["urn:acr:mfa"], "deliveryMode": "POLL",
-            }));
-        })
-        .await;
+    let sent = server.backchannel_authentication_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body_includes(
+                json!({
+                    "parameters": PARAMS,
+                    "clientId": "bank", "clientSecret": "s3cret",
+                    "oauthClientAttestation": "att.jwt",
+                    "oauthClientAttestationPop": "pop.jwt",
+                })
+                .to_string(),
+            )
+            .is_true(move |request| {
+                let body: Value = serde_json::from_slice(request.body().as_ref()).unwrap();
+                body["clientCertificate"]
+                    .as_str()
+                    .is_some_and(|c| c.contains(cert_body))
+            });
+        then.into_inner().status(200).json_body(json!({
+            "action": "USER_IDENTIFICATION", "ticket": "t-1",
+            "hintType": "LOGIN_HINT", "hint": "alice", "bindingMessage": "W4SCT",
+            "clientName": "Bank app", "scopes": [{"name": "openid"}],
+            "acrs": ["urn:acr:mfa"], "deliveryMode": "POLL",
+        }));
+    });
     let issued = issue_ok(&server).await;
     let users = Users::default();
     let settings = FlowSettings::default().with_proxy(Proxy::default().with_client_certificate(
@@ -272,17 +264,14 @@ async fn user_identification_then_issue_is_200_and_starts_the_authentication() {
 #[tokio::test]
 async fn a_certificate_from_the_request_extras_is_passed_on() {
     let server = MockServer::start_async().await;
-    let sent = server
-        .mock_async(|when, then| {
-            when.path(api_path("backchannel/authentication"))
-                .json_body_includes(
-                    json!({"clientCertificate": "PEM", "clientCertificatePath": ["CHAIN"]})
-                        .to_string(),
-                );
-            then.status(200)
-                .json_body(json!({"action": "BAD_REQUEST", "responseContent": ERROR_JSON}));
-        })
-        .await;
+    let sent = server.backchannel_authentication_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body_includes(
+            json!({"clientCertificate": "PEM", "clientCertificatePath": ["CHAIN"]}).to_string(),
+        );
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "BAD_REQUEST", "responseContent": ERROR_JSON}));
+    });
     let mut request = request();
     request
         .extensions_mut()
@@ -382,13 +371,12 @@ async fn an_unknown_or_missing_action_is_a_generic_500() {
 #[tokio::test]
 async fn authlete_failures_do_not_leak() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("backchannel/authentication"));
-            then.status(401)
-                .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
-        })
-        .await;
+    server.backchannel_authentication_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(401)
+            .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
+    });
     let response = endpoint(&server, &Users::default())
         .handle(&request())
         .await;
@@ -396,12 +384,10 @@ async fn authlete_failures_do_not_leak() {
     assert!(!text(&response).contains("A001202"));
 
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("backchannel/authentication"));
-            then.status(503).body("busy");
-        })
-        .await;
+    server.backchannel_authentication_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(503).body("busy");
+    });
     let response = endpoint(&server, &Users::default())
         .handle(&request())
         .await;
@@ -651,13 +637,12 @@ async fn fail_internal_server_error_unknown_and_failures_are_500() {
 
     let server = MockServer::start_async().await;
     identification(&server, json!({"hint": "nobody"})).await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("backchannel/authentication/fail"));
-            then.status(400)
-                .json_body(json!({"resultCode": "A000001", "resultMessage": "secret detail"}));
-        })
-        .await;
+    server.backchannel_authentication_fail_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(400)
+            .json_body(json!({"resultCode": "A000001", "resultMessage": "secret detail"}));
+    });
     let response = endpoint(&server, &Users::default())
         .handle(&request())
         .await;
@@ -690,12 +675,10 @@ async fn issue_errors_are_500_and_start_nothing() {
 
     let server = MockServer::start_async().await;
     identification(&server, json!({})).await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("backchannel/authentication/issue"));
-            then.status(500).body("boom");
-        })
-        .await;
+    server.backchannel_authentication_issue_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(500).body("boom");
+    });
     let users = Users::default();
     let response = endpoint(&server, &users).handle(&request()).await;
     assert_generic_500(&response);
@@ -835,13 +818,10 @@ fn handler_and_completion_futures_are_send() {
 // Completion: /backchannel/authentication/complete and the notification
 
 async fn complete(server: &MockServer, answer: Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("backchannel/authentication/complete"));
-            then.status(200).json_body(answer);
-        })
-        .await
+    server.backchannel_authentication_complete_api(|when, then| {
+        when.service_id(SERVICE).into_inner();
+        then.into_inner().status(200).json_body(answer);
+    })
 }
 
 fn notification_answer(endpoint: &str, mode: &str, content: &str) -> Value {
@@ -862,20 +842,17 @@ fn decision() -> authlete::types::BackchannelAuthenticationCompleteRequest {
 #[tokio::test]
 async fn no_action_in_poll_mode_sends_the_decision_and_does_nothing_more() {
     let server = MockServer::start_async().await;
-    let sent = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("backchannel/authentication/complete"))
-                .json_body(json!({
-                    "ticket": "t-1", "result": "AUTHORIZED", "subject": "alice",
-                    "authTime": 1_700_000_000, "acr": "urn:acr:mfa",
-                    "claims": r#"{"name":"Alice"}"#, "scopes": ["openid", "payment"],
-                    "properties": [{"key": "k", "value": "v", "hidden": true}],
-                }));
-            then.status(200)
-                .json_body(json!({"action": "NO_ACTION", "deliveryMode": "POLL"}));
-        })
-        .await;
+    let sent = server.backchannel_authentication_complete_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "ticket": "t-1", "result": "AUTHORIZED", "subject": "alice",
+            "authTime": 1_700_000_000, "acr": "urn:acr:mfa",
+            "claims": r#"{"name":"Alice"}"#, "scopes": ["openid", "payment"],
+            "properties": [{"key": "k", "value": "v", "hidden": true}],
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "NO_ACTION", "deliveryMode": "POLL"}));
+    });
     let mut request = decision();
     request.auth_time = Some(1_700_000_000);
     request.acr = Some("urn:acr:mfa".into());
@@ -901,16 +878,15 @@ async fn denials_and_failures_are_sent_with_their_result() {
         (Decision::TransactionFailed, "TRANSACTION_FAILED"),
     ] {
         let server = MockServer::start_async().await;
-        let sent = server
-            .mock_async(|when, then| {
-                when.path(api_path("backchannel/authentication/complete"))
-                    .json_body(json!({
-                        "ticket": "t-1", "result": wire, "subject": "alice",
-                        "errorDescription": "the user said no",
-                    }));
-                then.status(200).json_body(json!({"action": "NO_ACTION"}));
-            })
-            .await;
+        let sent = server.backchannel_authentication_complete_api(|when, then| {
+            when.service_id(SERVICE).into_inner().json_body(json!({
+                "ticket": "t-1", "result": wire, "subject": "alice",
+                "errorDescription": "the user said no",
+            }));
+            then.into_inner()
+                .status(200)
+                .json_body(json!({"action": "NO_ACTION"}));
+        });
         let mut request = completion_request("t-1", result, "alice");
         request.error_description = Some("the user said no".into());
         let outcome = CibaCompletion::new(client(&server))
@@ -931,6 +907,7 @@ async fn notification_is_posted_with_the_bearer_token_and_the_content() {
         notification_answer(&client_side.url("/ciba/notify"), "PING", content),
     )
     .await;
+    // Raw on purpose: the client's notification endpoint, not an Authlete operation.
     let notified = client_side
         .mock_async(|when, then| {
             when.method("POST")
@@ -962,6 +939,7 @@ async fn push_mode_notifications_carry_the_tokens() {
         notification_answer(&client_side.url("/cb"), "PUSH", content),
     )
     .await;
+    // Raw on purpose: the client's notification endpoint, not an Authlete operation.
     let notified = client_side
         .mock_async(|when, then| {
             when.method("POST")
@@ -991,6 +969,7 @@ async fn a_5xx_from_the_client_is_a_reported_failure_and_can_be_delivered_again(
         ),
     )
     .await;
+    // Raw on purpose: the client's notification endpoint, not an Authlete operation.
     let failing = client_side
         .mock_async(|when, then| {
             when.path("/cb");
@@ -1014,6 +993,7 @@ async fn a_5xx_from_the_client_is_a_reported_failure_and_can_be_delivered_again(
     assert!(!format!("{notification:?} {error}").contains("notif-token-8d2"));
 
     failing.delete_async().await;
+    // Raw on purpose: the client's notification endpoint, not an Authlete operation.
     let again = client_side
         .mock_async(|when, then| {
             when.path("/cb")
@@ -1041,6 +1021,7 @@ async fn a_slow_client_is_a_timeout() {
         ),
     )
     .await;
+    // Raw on purpose: the client's notification endpoint, not an Authlete operation.
     client_side
         .mock_async(|when, then| {
             when.path("/cb");
@@ -1078,6 +1059,7 @@ async fn redirects_are_not_followed() {
         ),
     )
     .await;
+    // Raw on purpose: the client's notification endpoint, not an Authlete operation.
     client_side
         .mock_async(|when, then| {
             when.path("/cb");
@@ -1085,6 +1067,7 @@ async fn redirects_are_not_followed() {
                 .header("location", client_side.url("/elsewhere"));
         })
         .await;
+    // Raw on purpose: the client's notification endpoint, not an Authlete operation.
     let elsewhere = client_side
         .mock_async(|when, then| {
             when.path("/elsewhere");
@@ -1203,13 +1186,12 @@ async fn server_error_unknown_actions_and_failures_are_reported() {
     }
 
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("backchannel/authentication/complete"));
-            then.status(400)
-                .json_body(json!({"resultCode": "A000001", "resultMessage": "bad"}));
-        })
-        .await;
+    server.backchannel_authentication_complete_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(400)
+            .json_body(json!({"resultCode": "A000001", "resultMessage": "bad"}));
+    });
     let outcome = CibaCompletion::new(client(&server))
         .complete(&decision())
         .await;
@@ -1262,6 +1244,7 @@ async fn the_notification_token_is_never_logged() {
             r#"{"auth_req_id":"req-1"}"#,
         );
         let mock = complete(&server, answer).await;
+        // Raw on purpose: the client's notification endpoint, not an Authlete operation.
         client_side
             .mock_async(|when, then| {
                 when.path(format!("/cb{status}"));
@@ -1288,7 +1271,7 @@ async fn client_authentication_is_read_by_the_shared_reader() {
             path: "/bc-authorize",
             form: "scope=openid&login_hint=alice",
             realm: "backchannel",
-            operation: "backchannel/authentication",
+            operation: Operation::BackchannelAuthentication,
             unauthorized_action: "UNAUTHORIZED",
             handle: |request| {
                 let endpoint = endpoint.clone();

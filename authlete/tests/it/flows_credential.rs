@@ -13,12 +13,15 @@ use authlete::flows::credential::{
 };
 use authlete::flows::{FlowSettings, Response};
 use authlete::types::VciOfferCreateRequest;
+use authlete_sys::mock::MockServerExt as _;
 use bytes::Bytes;
 use http::{Request, StatusCode, header};
 use httpmock::{Mock, MockServer};
 use serde_json::{Value, json};
 
-use crate::flows_support::{api_path, assert_generic_500, assert_no_store, client, json, text};
+use crate::flows_support::{
+    Operation, SERVICE, assert_generic_500, assert_no_store, client, json, text,
+};
 
 const ERROR_JSON: &str = r#"{"error":"invalid_credential_request"}"#;
 const CHALLENGE: &str = r#"DPoP error="invalid_token", algs="ES256""#;
@@ -31,23 +34,17 @@ fn get(uri: &str) -> Request<Bytes> {
         .unwrap()
 }
 
-async fn answer<'a>(server: &'a MockServer, rest: &str, body: Value) -> Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path(rest));
-            then.status(200).json_body(body);
-        })
-        .await
+fn answer<'a>(server: &'a MockServer, operation: Operation, body: Value) -> httpmock::Mock<'a> {
+    operation.mock(server, |_, then| {
+        then.status(200).json_body(body);
+    })
 }
 
-async fn failing<'a>(server: &'a MockServer, rest: &str) -> Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            when.path(api_path(rest));
-            then.status(400)
-                .json_body(json!({"resultCode": "A001201", "resultMessage": "secret detail"}));
-        })
-        .await
+fn failing(server: &MockServer, operation: Operation) -> Mock<'_> {
+    operation.mock(server, |_, then| {
+        then.status(400)
+            .json_body(json!({"resultCode": "A001201", "resultMessage": "secret detail"}));
+    })
 }
 
 fn assert_no_leak(response: &Response) {
@@ -78,11 +75,11 @@ enum Metadata {
 impl Metadata {
     const ALL: [Metadata; 3] = [Metadata::Issuer, Metadata::JwtIssuer, Metadata::Jwks];
 
-    fn path(self) -> &'static str {
+    fn operation(self) -> Operation {
         match self {
-            Metadata::Issuer => "vci/metadata",
-            Metadata::JwtIssuer => "vci/jwtissuer",
-            Metadata::Jwks => "vci/jwks",
+            Metadata::Issuer => Operation::VciMetadata,
+            Metadata::JwtIssuer => Operation::VciJwtissuer,
+            Metadata::Jwks => Operation::VciJwks,
         }
     }
 
@@ -116,16 +113,12 @@ async fn metadata_ok_is_200_json_and_sends_pretty() {
     for kind in Metadata::ALL {
         for pretty in [false, true] {
             let server = MockServer::start_async().await;
-            let mock = server
-                .mock_async(|when, then| {
-                    when.method("POST")
-                        .path(api_path(kind.path()))
-                        .json_body(json!({"pretty": pretty}));
-                    then.status(200).json_body(
-                        json!({"action": "OK", "responseContent": r#"{"issuer":"https://i.example"}"#}),
-                    );
-                })
-                .await;
+            let mock = kind.operation().mock(&server, |when, then| {
+                when.json_body(json!({"pretty": pretty}));
+                then.status(200).json_body(
+                    json!({"action": "OK", "responseContent": r#"{"issuer":"https://i.example"}"#}),
+                );
+            });
             let response = kind.handle(&server, pretty, &get("/.well-known/x")).await;
             mock.assert_async().await;
             assert_eq!(response.status(), StatusCode::OK, "{kind:?}");
@@ -146,10 +139,9 @@ async fn metadata_not_found_and_internal_server_error() {
             let server = MockServer::start_async().await;
             answer(
                 &server,
-                kind.path(),
+                kind.operation(),
                 json!({"action": action, "responseContent": r#"{"error":"not_found"}"#}),
-            )
-            .await;
+            );
             let response = kind.handle(&server, false, &get("/.well-known/x")).await;
             assert_eq!(response.status(), status, "{kind:?} {action}");
             assert_json(&response);
@@ -165,23 +157,21 @@ async fn metadata_unknown_actions_and_failures_are_generic_500s() {
         let server = MockServer::start_async().await;
         answer(
             &server,
-            kind.path(),
+            kind.operation(),
             json!({"action": "SOMETHING_NEW", "responseContent": "internal detail"}),
-        )
-        .await;
+        );
         assert_no_leak(&kind.handle(&server, false, &get("/x")).await);
 
         let server = MockServer::start_async().await;
         answer(
             &server,
-            kind.path(),
+            kind.operation(),
             json!({"responseContent": "internal detail"}),
-        )
-        .await;
+        );
         assert_no_leak(&kind.handle(&server, false, &get("/x")).await);
 
         let server = MockServer::start_async().await;
-        failing(&server, kind.path()).await;
+        failing(&server, kind.operation());
         assert_no_leak(&kind.handle(&server, false, &get("/x")).await);
     }
 }
@@ -224,18 +214,16 @@ fn empty_post(uri: &str) -> Request<Bytes> {
 #[tokio::test]
 async fn nonce_ok_is_200_with_no_store() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("vci/nonce"))
-                .json_body(json!({"pretty": false}));
-            then.status(200).json_body(json!({
-                "action": "OK",
-                "responseContent": r#"{"c_nonce":"wKI4LT17ac15ES9bw8ac4"}"#,
-                "cnonce": "wKI4LT17ac15ES9bw8ac4"
-            }));
-        })
-        .await;
+    let mock = server.vci_nonce_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"pretty": false}));
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK",
+            "responseContent": r#"{"c_nonce":"wKI4LT17ac15ES9bw8ac4"}"#,
+            "cnonce": "wKI4LT17ac15ES9bw8ac4"
+        }));
+    });
     let response = nonce_endpoint(&server).handle(&empty_post("/nonce")).await;
     mock.assert_async().await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -247,14 +235,14 @@ async fn nonce_ok_is_200_with_no_store() {
 #[tokio::test]
 async fn nonce_sends_pretty() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path(api_path("vci/nonce"))
-                .json_body(json!({"pretty": true}));
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": "{}"}));
-        })
-        .await;
+    let mock = server.vci_nonce_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"pretty": true}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": "{}"}));
+    });
     let response = nonce_endpoint(&server)
         .with_pretty(true)
         .handle(&empty_post("/nonce"))
@@ -272,10 +260,9 @@ async fn nonce_not_found_and_internal_server_error() {
         let server = MockServer::start_async().await;
         answer(
             &server,
-            "vci/nonce",
+            Operation::VciNonce,
             json!({"action": action, "responseContent": r#"{"error":"server_error"}"#}),
-        )
-        .await;
+        );
         let response = nonce_endpoint(&server).handle(&empty_post("/nonce")).await;
         assert_eq!(response.status(), status, "{action}");
         assert_json(&response);
@@ -290,14 +277,13 @@ async fn nonce_caller_error_unknown_actions_and_failures_are_generic_500s() {
         let server = MockServer::start_async().await;
         answer(
             &server,
-            "vci/nonce",
+            Operation::VciNonce,
             json!({"action": action, "responseContent": "internal detail"}),
-        )
-        .await;
+        );
         assert_no_leak(&nonce_endpoint(&server).handle(&empty_post("/nonce")).await);
     }
     let server = MockServer::start_async().await;
-    failing(&server, "vci/nonce").await;
+    failing(&server, Operation::VciNonce);
     assert_no_leak(&nonce_endpoint(&server).handle(&empty_post("/nonce")).await);
 }
 
@@ -332,27 +318,23 @@ async fn nonce_hostile_requests_are_refused_before_authlete_is_asked() {
 #[tokio::test]
 async fn create_offer_returns_the_offer_and_its_links() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("vci/offer/create"))
-                .json_body(json!({
-                    "credentialConfigurationIds": ["IdentityCredential"],
-                    "preAuthorizedCodeGrantIncluded": true,
-                    "subject": "john",
-                    "txCode": "493536"
-                }));
-            then.status(200).json_body(json!({
-                "action": "CREATED",
-                "info": {
-                    "identifier": "offer-1",
-                    "credentialOffer": r#"{"credential_issuer":"https://i.example"}"#,
-                    "preAuthorizedCode": "pac-1",
-                    "subject": "john"
-                }
-            }));
-        })
-        .await;
+    let mock = server.vci_offer_create_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "credentialConfigurationIds": ["IdentityCredential"],
+            "preAuthorizedCodeGrantIncluded": true,
+            "subject": "john",
+            "txCode": "493536"
+        }));
+        then.into_inner().status(200).json_body(json!({
+            "action": "CREATED",
+            "info": {
+                "identifier": "offer-1",
+                "credentialOffer": r#"{"credential_issuer":"https://i.example"}"#,
+                "preAuthorizedCode": "pac-1",
+                "subject": "john"
+            }
+        }));
+    });
     let offer = create_offer(
         &client(&server),
         &VciOfferCreateRequest {
@@ -419,14 +401,14 @@ async fn create_offer_errors_are_typed() {
     ];
     for (body, expected) in cases {
         let server = MockServer::start_async().await;
-        answer(&server, "vci/offer/create", body.clone()).await;
+        answer(&server, Operation::VciOfferCreate, body.clone());
         let error = create_offer(&client(&server), &VciOfferCreateRequest::default())
             .await
             .unwrap_err();
         assert!(expected(&error), "{body}: {error:?}");
     }
     let server = MockServer::start_async().await;
-    failing(&server, "vci/offer/create").await;
+    failing(&server, Operation::VciOfferCreate);
     let error = create_offer(&client(&server), &VciOfferCreateRequest::default())
         .await
         .unwrap_err();
@@ -442,17 +424,15 @@ async fn offer_uri_ok_serves_the_offer_named_by_the_last_path_segment() {
     let server = MockServer::start_async().await;
     let offer =
         r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["Id"]}"#;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("vci/offer/info"))
-                .json_body(json!({"identifier": "offer-1"}));
-            then.status(200).json_body(json!({
-                "action": "OK",
-                "info": {"identifier": "offer-1", "credentialOffer": offer}
-            }));
-        })
-        .await;
+    let mock = server.vci_offer_info_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"identifier": "offer-1"}));
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK",
+            "info": {"identifier": "offer-1", "credentialOffer": offer}
+        }));
+    });
     let endpoint = offer_endpoint(&server);
     let response = endpoint.handle(&get("/offers/offer-1")).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -475,10 +455,9 @@ async fn offer_uri_forbidden_and_not_found() {
         let server = MockServer::start_async().await;
         answer(
             &server,
-            "vci/offer/info",
+            Operation::VciOfferInfo,
             json!({"action": action, "resultMessage": "internal detail"}),
-        )
-        .await;
+        );
         let response = offer_endpoint(&server).handle(&get("/offers/x")).await;
         assert_eq!(response.status(), status, "{action}");
         assert_json(&response);
@@ -498,12 +477,12 @@ async fn offer_uri_errors_unknown_actions_and_failures_are_generic_500s() {
         json!({}),
     ] {
         let server = MockServer::start_async().await;
-        answer(&server, "vci/offer/info", body.clone()).await;
+        answer(&server, Operation::VciOfferInfo, body.clone());
         let response = offer_endpoint(&server).handle(&get("/offers/x")).await;
         assert_no_leak(&response);
     }
     let server = MockServer::start_async().await;
-    failing(&server, "vci/offer/info").await;
+    failing(&server, Operation::VciOfferInfo);
     assert_no_leak(&offer_endpoint(&server).handle(&get("/offers/x")).await);
 }
 
@@ -602,27 +581,24 @@ const SINGLE_BODY: &str = r#"{"format":"dc+sd-jwt","vct":"IdentityCredential"}"#
 /// deployment configures a public URL, `htu` (else none: issue 13).
 async fn introspection_ok<'a>(server: &'a MockServer, htu: Option<&str>) -> Mock<'a> {
     let expected_htu = htu.map(str::to_owned);
-    server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/introspection"))
-                .json_body_includes(
-                    json!({"token": "at-1", "dpop": DPOP_PROOF, "htm": "POST"}).to_string(),
-                )
-                .is_true(move |request| {
-                    let body: Value =
-                        serde_json::from_slice(request.body_ref()).unwrap_or_default();
-                    body.get("htu").and_then(Value::as_str) == expected_htu.as_deref()
-                });
-            then.status(200).json_body(json!({
-                "action": "OK",
-                "subject": "john",
-                "scopes": ["openid", "identity"],
-                "issuableCredentials": "[{\"format\":\"dc+sd-jwt\"}]",
-                "dpopNonce": "nonce-1"
-            }));
-        })
-        .await
+    server.auth_introspection_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body_includes(
+                json!({"token": "at-1", "dpop": DPOP_PROOF, "htm": "POST"}).to_string(),
+            )
+            .is_true(move |request| {
+                let body: Value = serde_json::from_slice(request.body_ref()).unwrap_or_default();
+                body.get("htu").and_then(Value::as_str) == expected_htu.as_deref()
+            });
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK",
+            "subject": "john",
+            "scopes": ["openid", "identity"],
+            "issuableCredentials": "[{\"format\":\"dc+sd-jwt\"}]",
+            "dpopNonce": "nonce-1"
+        }));
+    })
 }
 
 fn info(identifier: &str) -> Value {
@@ -637,35 +613,30 @@ fn assert_nonce(response: &Response) {
 async fn single_ok_validates_the_token_parses_asks_the_issuer_and_issues() {
     let server = MockServer::start_async().await;
     let introspection = introspection_ok(&server, None).await;
-    let parse = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("vci/single/parse"))
-                .json_body(json!({"accessToken": "at-1", "requestContent": SINGLE_BODY}));
-            then.status(200)
-                .json_body(json!({"action": "OK", "info": info("req-1")}));
-        })
-        .await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("vci/single/issue"))
-                .json_body(json!({
-                    "accessToken": "at-1",
-                    "order": {
-                        "requestIdentifier": "req-1",
-                        "credentialPayload": "{\"given_name\":\"John\"}",
-                        "credentialDuration": 3600,
-                        "signingKeyId": "k1",
-                        "issuanceDeferred": false
-                    }
-                }));
-            then.status(200).json_body(json!({
-                "action": "OK",
-                "responseContent": r#"{"credential":"eyJ.sd-jwt~"}"#
-            }));
-        })
-        .await;
+    let parse = server.vci_single_parse_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"accessToken": "at-1", "requestContent": SINGLE_BODY}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "info": info("req-1")}));
+    });
+    let issue = server.vci_single_issue_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "accessToken": "at-1",
+            "order": {
+                "requestIdentifier": "req-1",
+                "credentialPayload": "{\"given_name\":\"John\"}",
+                "credentialDuration": 3600,
+                "signingKeyId": "k1",
+                "issuanceDeferred": false
+            }
+        }));
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK",
+            "responseContent": r#"{"credential":"eyJ.sd-jwt~"}"#
+        }));
+    });
     let issuer = Recorder::new(issue_claims());
     let endpoint =
         CredentialEndpoint::new(client(&server), FlowSettings::default(), issuer.clone());
@@ -696,13 +667,12 @@ async fn single_ok_validates_the_token_parses_asks_the_issuer_and_issues() {
 async fn single(parse: Value, issue: Option<Value>, order: CredentialOrder) -> (Response, usize) {
     let server = MockServer::start_async().await;
     introspection_ok(&server, None).await;
-    answer(&server, "vci/single/parse", parse).await;
+    answer(&server, Operation::VciSingleParse, parse);
     let issue_mock = answer(
         &server,
-        "vci/single/issue",
+        Operation::VciSingleIssue,
         issue.unwrap_or_else(|| json!({"action": "OK", "responseContent": "{}"})),
-    )
-    .await;
+    );
     let endpoint = CredentialEndpoint::new(
         client(&server),
         FlowSettings::default(),
@@ -723,20 +693,18 @@ fn parse_ok() -> Value {
 async fn single_defer_is_202_with_the_transaction_id() {
     let server = MockServer::start_async().await;
     introspection_ok(&server, None).await;
-    answer(&server, "vci/single/parse", parse_ok()).await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.path(api_path("vci/single/issue")).json_body(json!({
-                "accessToken": "at-1",
-                "order": {"requestIdentifier": "req-1", "issuanceDeferred": true}
-            }));
-            then.status(200).json_body(json!({
-                "action": "ACCEPTED",
-                "responseContent": r#"{"transaction_id":"tx-1"}"#,
-                "transactionId": "tx-1"
-            }));
-        })
-        .await;
+    answer(&server, Operation::VciSingleParse, parse_ok());
+    let issue = server.vci_single_issue_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "accessToken": "at-1",
+            "order": {"requestIdentifier": "req-1", "issuanceDeferred": true}
+        }));
+        then.into_inner().status(200).json_body(json!({
+            "action": "ACCEPTED",
+            "responseContent": r#"{"transaction_id":"tx-1"}"#,
+            "transactionId": "tx-1"
+        }));
+    });
     let endpoint = CredentialEndpoint::new(
         client(&server),
         FlowSettings::default(),
@@ -819,8 +787,8 @@ async fn single_issue_caller_error_unknown_actions_and_failures_are_generic_500s
     }
     let server = MockServer::start_async().await;
     introspection_ok(&server, None).await;
-    answer(&server, "vci/single/parse", parse_ok()).await;
-    failing(&server, "vci/single/issue").await;
+    answer(&server, Operation::VciSingleParse, parse_ok());
+    failing(&server, Operation::VciSingleIssue);
     let endpoint = CredentialEndpoint::new(
         client(&server),
         FlowSettings::default(),
@@ -843,11 +811,10 @@ async fn single_parse_error_actions_stop_before_the_issuer() {
         introspection_ok(&server, None).await;
         answer(
             &server,
-            "vci/single/parse",
+            Operation::VciSingleParse,
             json!({"action": action, "responseContent": ERROR_JSON}),
-        )
-        .await;
-        let issue = answer(&server, "vci/single/issue", json!({"action": "OK"})).await;
+        );
+        let issue = answer(&server, Operation::VciSingleIssue, json!({"action": "OK"}));
         let issuer = Recorder::new(issue_claims());
         let endpoint =
             CredentialEndpoint::new(client(&server), FlowSettings::default(), issuer.clone());
@@ -942,11 +909,10 @@ async fn introspection_errors_answer_with_authletes_challenge() {
         let server = MockServer::start_async().await;
         answer(
             &server,
-            "auth/introspection",
+            Operation::AuthIntrospection,
             json!({"action": action, "responseContent": CHALLENGE, "dpopNonce": "nonce-1"}),
-        )
-        .await;
-        let parse = answer(&server, "vci/single/parse", parse_ok()).await;
+        );
+        let parse = answer(&server, Operation::VciSingleParse, parse_ok());
         let endpoint = CredentialEndpoint::new(
             client(&server),
             FlowSettings::default(),
@@ -968,10 +934,9 @@ async fn introspection_unknown_action_and_failure_are_generic_500s() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "auth/introspection",
+        Operation::AuthIntrospection,
         json!({"action": "SOMETHING_NEW", "responseContent": "internal detail"}),
-    )
-    .await;
+    );
     let endpoint = CredentialEndpoint::new(
         client(&server),
         FlowSettings::default(),
@@ -983,7 +948,7 @@ async fn introspection_unknown_action_and_failure_are_generic_500s() {
             .await,
     );
     let server = MockServer::start_async().await;
-    failing(&server, "auth/introspection").await;
+    failing(&server, Operation::AuthIntrospection);
     let endpoint = CredentialEndpoint::new(
         client(&server),
         FlowSettings::default(),
@@ -1138,13 +1103,12 @@ async fn htu_comes_from_the_proxy_configuration() {
     let server = MockServer::start_async().await;
     let introspection =
         introspection_ok(&server, Some("https://edge.example/vci/credential")).await;
-    answer(&server, "vci/single/parse", parse_ok()).await;
+    answer(&server, Operation::VciSingleParse, parse_ok());
     answer(
         &server,
-        "vci/single/issue",
+        Operation::VciSingleIssue,
         json!({"action": "OK", "responseContent": "{}"}),
-    )
-    .await;
+    );
     let settings = FlowSettings::default().with_proxy(Proxy::default().with_public_url(
         PublicUrlSource::Fixed(url::Url::parse("https://edge.example/vci").unwrap()),
     ));
@@ -1169,13 +1133,12 @@ async fn batch(
 ) -> (Response, usize, Arc<Recorder>) {
     let server = MockServer::start_async().await;
     introspection_ok(&server, None).await;
-    answer(&server, "vci/batch/parse", parse).await;
+    answer(&server, Operation::VciBatchParse, parse);
     let issue_mock = answer(
         &server,
-        "vci/batch/issue",
+        Operation::VciBatchIssue,
         issue.unwrap_or_else(|| json!({"action": "OK", "responseContent": "{}"})),
-    )
-    .await;
+    );
     let issuer = Recorder::new(order);
     let endpoint =
         BatchCredentialEndpoint::new(client(&server), FlowSettings::default(), issuer.clone());
@@ -1206,16 +1169,15 @@ impl CredentialIssuer for FirstNow {
 async fn batch_ok_issues_one_order_per_request() {
     let server = MockServer::start_async().await;
     introspection_ok(&server, None).await;
-    let parse = server
-        .mock_async(|when, then| {
-            when.path(api_path("vci/batch/parse"))
-                .json_body(json!({"accessToken": "at-1", "requestContent": BATCH_BODY}));
-            then.status(200).json_body(batch_parse_ok());
-        })
-        .await;
+    let parse = server.vci_batch_parse_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"accessToken": "at-1", "requestContent": BATCH_BODY}));
+        then.into_inner().status(200).json_body(batch_parse_ok());
+    });
     let issue = server
-        .mock_async(|when, then| {
-            when.path(api_path("vci/batch/issue")).json_body(json!({
+        .vci_batch_issue_api(|when, then| {
+            when.service_id(SERVICE).into_inner().json_body(json!({
                 "accessToken": "at-1",
                 "orders": [
                     {
@@ -1228,12 +1190,11 @@ async fn batch_ok_issues_one_order_per_request() {
                     {"requestIdentifier": "req-2", "issuanceDeferred": true}
                 ]
             }));
-            then.status(200).json_body(json!({
+            then.into_inner().status(200).json_body(json!({
                 "action": "OK",
                 "responseContent": r#"{"credential_responses":[{"credential":"a"},{"transaction_id":"t"}]}"#
             }));
-        })
-        .await;
+        });
     let endpoint = BatchCredentialEndpoint::new(client(&server), FlowSettings::default(), FirstNow);
     let response = endpoint
         .handle(&credential_post("/batch_credential", BATCH_BODY))
@@ -1292,8 +1253,8 @@ impl CredentialIssuer for Short {
 async fn batch_with_the_wrong_number_of_orders_is_a_server_error() {
     let server = MockServer::start_async().await;
     introspection_ok(&server, None).await;
-    answer(&server, "vci/batch/parse", batch_parse_ok()).await;
-    let issue = answer(&server, "vci/batch/issue", json!({"action": "OK"})).await;
+    answer(&server, Operation::VciBatchParse, batch_parse_ok());
+    let issue = answer(&server, Operation::VciBatchIssue, json!({"action": "OK"}));
     let endpoint = BatchCredentialEndpoint::new(client(&server), FlowSettings::default(), Short);
     let response = endpoint
         .handle(&credential_post("/batch_credential", BATCH_BODY))
@@ -1404,13 +1365,12 @@ async fn deferred(
 ) -> (Response, usize, Arc<Recorder>) {
     let server = MockServer::start_async().await;
     introspection_ok(&server, None).await;
-    answer(&server, "vci/deferred/parse", parse).await;
+    answer(&server, Operation::VciDeferredParse, parse);
     let issue_mock = answer(
         &server,
-        "vci/deferred/issue",
+        Operation::VciDeferredIssue,
         issue.unwrap_or_else(|| json!({"action": "OK", "responseContent": "{}"})),
-    )
-    .await;
+    );
     let issuer = Recorder::new(order);
     let endpoint =
         DeferredCredentialEndpoint::new(client(&server), FlowSettings::default(), issuer.clone());
@@ -1425,30 +1385,28 @@ async fn deferred(
 async fn deferred_ok_issues_the_credential() {
     let server = MockServer::start_async().await;
     introspection_ok(&server, None).await;
-    let parse = server
-        .mock_async(|when, then| {
-            when.path(api_path("vci/deferred/parse"))
-                .json_body(json!({"accessToken": "at-1", "requestContent": DEFERRED_BODY}));
-            then.status(200)
-                .json_body(json!({"action": "OK", "info": info("req-1")}));
-        })
-        .await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.path(api_path("vci/deferred/issue")).json_body(json!({
-                "order": {
-                    "requestIdentifier": "req-1",
-                    "credentialPayload": "{\"given_name\":\"John\"}",
-                    "credentialDuration": 3600,
-                    "signingKeyId": "k1",
-                    "issuanceDeferred": false
-                }
-            }));
-            then.status(200).json_body(
-                json!({"action": "OK", "responseContent": r#"{"credential":"eyJ.later~"}"#}),
-            );
-        })
-        .await;
+    let parse = server.vci_deferred_parse_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"accessToken": "at-1", "requestContent": DEFERRED_BODY}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "info": info("req-1")}));
+    });
+    let issue = server.vci_deferred_issue_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "order": {
+                "requestIdentifier": "req-1",
+                "credentialPayload": "{\"given_name\":\"John\"}",
+                "credentialDuration": 3600,
+                "signingKeyId": "k1",
+                "issuanceDeferred": false
+            }
+        }));
+        then.into_inner().status(200).json_body(
+            json!({"action": "OK", "responseContent": r#"{"credential":"eyJ.later~"}"#}),
+        );
+    });
     let issuer = Recorder::new(issue_claims());
     let endpoint =
         DeferredCredentialEndpoint::new(client(&server), FlowSettings::default(), issuer.clone());

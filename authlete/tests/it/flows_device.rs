@@ -8,14 +8,15 @@ use authlete::flows::device::{
 };
 use authlete::flows::request::RequestExtras;
 use authlete::types::{DeviceCompleteRequestResult as Decision, Property};
+use authlete_sys::mock::MockServerExt as _;
 use base64::Engine as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
 use crate::flows_support::{
-    ClientAuthEndpoint, api_path, assert_generic_500, assert_no_store, check_client_authentication,
-    client, form_post, json, text,
+    ClientAuthEndpoint, Operation, SERVICE, assert_generic_500, assert_no_store,
+    check_client_authentication, client, form_post, json, text,
 };
 
 const PARAMS: &str = "client_id=tv&scope=openid%20video";
@@ -37,14 +38,10 @@ fn request() -> Request<authlete::flows::Bytes> {
     form_post("/device_authorization", PARAMS)
 }
 
-async fn answer<'a>(server: &'a MockServer, path: &str, body: Value) -> httpmock::Mock<'a> {
-    let path = api_path(path);
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(path);
-            then.status(200).json_body(body);
-        })
-        .await
+fn answer<'a>(server: &'a MockServer, operation: Operation, body: Value) -> httpmock::Mock<'a> {
+    operation.mock(server, |_, then| {
+        then.status(200).json_body(body);
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -53,23 +50,19 @@ async fn answer<'a>(server: &'a MockServer, path: &str, body: Value) -> httpmock
 #[tokio::test]
 async fn ok_is_200_with_the_codes_and_passes_the_client_authentication() {
     let server = MockServer::start_async().await;
-    let sent = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("device/authorization"))
-                .json_body(json!({
-                    "parameters": PARAMS,
-                    "clientId": "tv", "clientSecret": "s3cret",
-                    "clientCertificate": "PEM", "clientCertificatePath": ["CHAIN"],
-                    "oauthClientAttestation": "att.jwt",
-                    "oauthClientAttestationPop": "pop.jwt",
-                }));
-            then.status(200).json_body(json!({
-                "action": "OK", "responseContent": CODES_JSON,
-                "deviceCode": "dc-secret", "userCode": "WDJB-MJHT",
-            }));
-        })
-        .await;
+    let sent = server.device_authorization_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "parameters": PARAMS,
+            "clientId": "tv", "clientSecret": "s3cret",
+            "clientCertificate": "PEM", "clientCertificatePath": ["CHAIN"],
+            "oauthClientAttestation": "att.jwt",
+            "oauthClientAttestationPop": "pop.jwt",
+        }));
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK", "responseContent": CODES_JSON,
+            "deviceCode": "dc-secret", "userCode": "WDJB-MJHT",
+        }));
+    });
     let mut request = request();
     let headers = request.headers_mut();
     headers.insert(
@@ -100,10 +93,9 @@ async fn bad_request_is_400_with_authletes_json() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "device/authorization",
+        Operation::DeviceAuthorization,
         json!({"action": "BAD_REQUEST", "responseContent": ERROR_JSON}),
-    )
-    .await;
+    );
     let response = endpoint(&server).handle(&request()).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_no_store(&response);
@@ -119,10 +111,9 @@ async fn unauthorized_is_401_with_a_basic_challenge_however_the_client_authentic
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "device/authorization",
+        Operation::DeviceAuthorization,
         json!({"action": "UNAUTHORIZED", "responseContent": r#"{"error":"invalid_client"}"#}),
-    )
-    .await;
+    );
     let mut with_basic = request();
     with_basic
         .headers_mut()
@@ -150,10 +141,9 @@ async fn internal_server_error_is_500() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "device/authorization",
+        Operation::DeviceAuthorization,
         json!({"action": "INTERNAL_SERVER_ERROR", "responseContent": r#"{"error":"server_error"}"#}),
-    )
-    .await;
+    );
     let response = endpoint(&server).handle(&request()).await;
     assert_generic_500(&response);
 }
@@ -165,7 +155,7 @@ async fn an_unknown_or_missing_action_is_a_generic_500() {
         json!({"responseContent": "internal detail"}),
     ] {
         let server = MockServer::start_async().await;
-        answer(&server, "device/authorization", body).await;
+        answer(&server, Operation::DeviceAuthorization, body);
         let response = endpoint(&server).handle(&request()).await;
         assert_generic_500(&response);
         assert!(!text(&response).contains("internal detail"));
@@ -175,24 +165,21 @@ async fn an_unknown_or_missing_action_is_a_generic_500() {
 #[tokio::test]
 async fn authlete_failures_do_not_leak() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("device/authorization"));
-            then.status(401)
-                .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
-        })
-        .await;
+    server.device_authorization_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(401)
+            .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
+    });
     let response = endpoint(&server).handle(&request()).await;
     assert_generic_500(&response);
     assert!(!text(&response).contains("A001202"));
 
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("device/authorization"));
-            then.status(503).body("busy");
-        })
-        .await;
+    server.device_authorization_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(503).body("busy");
+    });
     let response = endpoint(&server).handle(&request()).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_no_store(&response);
@@ -300,19 +287,17 @@ async fn hostile_requests_are_refused_before_authlete_is_asked() {
 #[tokio::test]
 async fn a_valid_user_code_gives_what_the_page_shows() {
     let server = MockServer::start_async().await;
-    let sent = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("device/verification"))
-                .json_body(json!({"userCode": "WDJB-MJHT"}));
-            then.status(200).json_body(json!({
-                "action": "VALID", "clientId": 1234, "clientName": "Living room TV",
-                "scopes": [{"name": "openid"}, {"name": "video"}],
-                "claimNames": ["name"], "acrs": ["urn:acr:pwd"],
-                "expiresAt": 1_700_000_600_000_i64,
-            }));
-        })
-        .await;
+    let sent = server.device_verification_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"userCode": "WDJB-MJHT"}));
+        then.into_inner().status(200).json_body(json!({
+            "action": "VALID", "clientId": 1234, "clientName": "Living room TV",
+            "scopes": [{"name": "openid"}, {"name": "video"}],
+            "claimNames": ["name"], "acrs": ["urn:acr:pwd"],
+            "expiresAt": 1_700_000_600_000_i64,
+        }));
+    });
     let outcome = DeviceFlow::new(client(&server))
         .verify("  WDJB-MJHT \n")
         .await;
@@ -339,7 +324,11 @@ async fn a_valid_user_code_gives_what_the_page_shows() {
 async fn expired_and_unknown_user_codes() {
     for (action, expected) in [("EXPIRED", "Expired"), ("NOT_EXIST", "NotFound")] {
         let server = MockServer::start_async().await;
-        answer(&server, "device/verification", json!({"action": action})).await;
+        answer(
+            &server,
+            Operation::DeviceVerification,
+            json!({"action": action}),
+        );
         let outcome = DeviceFlow::new(client(&server)).verify("WDJB-MJHT").await;
         let matched = match expected {
             "Expired" => matches!(outcome, VerificationOutcome::Expired),
@@ -357,7 +346,7 @@ async fn verification_server_errors_and_unknown_actions() {
         json!({}),
     ] {
         let server = MockServer::start_async().await;
-        answer(&server, "device/verification", body).await;
+        answer(&server, Operation::DeviceVerification, body);
         let outcome = DeviceFlow::new(client(&server)).verify("WDJB-MJHT").await;
         assert!(
             matches!(outcome, VerificationOutcome::ServerError),
@@ -366,13 +355,12 @@ async fn verification_server_errors_and_unknown_actions() {
     }
 
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("device/verification"));
-            then.status(401)
-                .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
-        })
-        .await;
+    server.device_verification_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(401)
+            .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
+    });
     let outcome = DeviceFlow::new(client(&server)).verify("WDJB-MJHT").await;
     let VerificationOutcome::Failed(authlete::Error::Api(error)) = outcome else {
         panic!("expected an API error, got {outcome:?}");
@@ -405,19 +393,17 @@ async fn malformed_user_codes_are_not_found_without_asking_authlete() {
 #[tokio::test]
 async fn success_sends_the_decision() {
     let server = MockServer::start_async().await;
-    let sent = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("device/complete"))
-                .json_body(json!({
-                    "userCode": "WDJB-MJHT", "result": "AUTHORIZED", "subject": "john",
-                    "authTime": 1_700_000_000, "acr": "urn:acr:pwd",
-                    "claims": r#"{"name":"John"}"#, "scopes": ["openid"],
-                    "properties": [{"key": "device", "value": "tv"}],
-                }));
-            then.status(200).json_body(json!({"action": "SUCCESS"}));
-        })
-        .await;
+    let sent = server.device_complete_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "userCode": "WDJB-MJHT", "result": "AUTHORIZED", "subject": "john",
+            "authTime": 1_700_000_000, "acr": "urn:acr:pwd",
+            "claims": r#"{"name":"John"}"#, "scopes": ["openid"],
+            "properties": [{"key": "device", "value": "tv"}],
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "SUCCESS"}));
+    });
     let mut request = completion_request("WDJB-MJHT", Decision::Authorized, "john");
     request.auth_time = Some(1_700_000_000);
     request.acr = Some("urn:acr:pwd".into());
@@ -440,15 +426,15 @@ async fn denials_and_failures_are_sent_with_their_result() {
         (Decision::TransactionFailed, "TRANSACTION_FAILED"),
     ] {
         let server = MockServer::start_async().await;
-        let sent = server
-            .mock_async(|when, then| {
-                when.path(api_path("device/complete")).json_body(json!({
-                    "userCode": "WDJB-MJHT", "result": wire, "subject": "john",
-                    "errorDescription": "denied",
-                }));
-                then.status(200).json_body(json!({"action": "SUCCESS"}));
-            })
-            .await;
+        let sent = server.device_complete_api(|when, then| {
+            when.service_id(SERVICE).into_inner().json_body(json!({
+                "userCode": "WDJB-MJHT", "result": wire, "subject": "john",
+                "errorDescription": "denied",
+            }));
+            then.into_inner()
+                .status(200)
+                .json_body(json!({"action": "SUCCESS"}));
+        });
         let mut request = completion_request("WDJB-MJHT", result, "john");
         request.error_description = Some("denied".into());
         let outcome = DeviceFlow::new(client(&server)).complete(&request).await;
@@ -474,7 +460,7 @@ async fn every_completion_action_has_its_outcome() {
         } else {
             json!({"action": action})
         };
-        answer(&server, "device/complete", body).await;
+        answer(&server, Operation::DeviceComplete, body);
         let outcome = DeviceFlow::new(client(&server)).complete(&request).await;
         let matched = match action {
             "INVALID_REQUEST" => matches!(outcome, CompletionOutcome::InvalidRequest),
@@ -486,12 +472,10 @@ async fn every_completion_action_has_its_outcome() {
     }
 
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("device/complete"));
-            then.status(503).body("busy");
-        })
-        .await;
+    server.device_complete_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(503).body("busy");
+    });
     let outcome = DeviceFlow::new(client(&server)).complete(&request).await;
     let CompletionOutcome::Failed(error) = outcome else {
         panic!("expected a failure, got {outcome:?}");
@@ -526,7 +510,7 @@ async fn client_authentication_is_read_by_the_shared_reader() {
             path: "/device_authorization",
             form: "scope=openid",
             realm: "device_authorization",
-            operation: "device/authorization",
+            operation: Operation::DeviceAuthorization,
             unauthorized_action: "UNAUTHORIZED",
             handle: |request| {
                 let endpoint = endpoint.clone();

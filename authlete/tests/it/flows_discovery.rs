@@ -2,11 +2,12 @@
 
 use authlete::flows::FlowSettings;
 use authlete::flows::discovery::{DiscoveryEndpoint, JwksEndpoint};
+use authlete_sys::mock::MockServerExt as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::json;
 
-use crate::flows_support::{api_path, assert_generic_500, assert_no_store, client, json, text};
+use crate::flows_support::{SERVICE, assert_generic_500, assert_no_store, client, json, text};
 
 fn get(uri: &str) -> Request<authlete::flows::Bytes> {
     Request::get(uri).body(Default::default()).unwrap()
@@ -20,12 +21,12 @@ async fn the_configuration_is_200_json_on_both_well_known_paths() {
         "authorization_endpoint": "https://as.example/authorize",
         "scopes_supported": ["openid", "email"]
     });
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("GET").path(api_path("service/configuration"));
-            then.status(200).json_body(configuration.clone());
-        })
-        .await;
+    let mock = server.service_configuration_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(200)
+            .json_body(configuration.clone());
+    });
     let endpoint = DiscoveryEndpoint::new(client(&server), FlowSettings::default());
     for uri in [
         "/.well-known/openid-configuration",
@@ -47,15 +48,14 @@ async fn the_configuration_is_200_json_on_both_well_known_paths() {
 async fn a_patch_is_passed_to_authlete() {
     let server = MockServer::start_async().await;
     let patch = r#"[{"op":"add","path":"/custom","value":1}]"#;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("GET")
-                .path(api_path("service/configuration"))
-                .query_param("patch", patch);
-            then.status(200)
-                .json_body(json!({"issuer": "https://as.example", "custom": 1}));
-        })
-        .await;
+    let mock = server.service_configuration_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .query_param("patch", patch);
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"issuer": "https://as.example", "custom": 1}));
+    });
     let endpoint =
         DiscoveryEndpoint::new(client(&server), FlowSettings::default()).with_patch(patch);
     let response = endpoint
@@ -68,19 +68,17 @@ async fn a_patch_is_passed_to_authlete() {
 #[tokio::test]
 async fn the_jwks_is_200_with_public_keys_only() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("GET")
-                .path(api_path("service/jwks/get"))
-                .query_param("includePrivateKeys", "false");
-            then.status(200).json_body(json!({"keys": [
-                {"kty": "EC", "crv": "P-256", "kid": "1", "x": "X", "y": "Y"},
-                {"kty": "RSA", "kid": "2", "n": "N", "e": "AQAB", "d": "PRIVATE", "p": "P", "q": "Q",
-                 "dp": "DP", "dq": "DQ", "qi": "QI"},
-                {"kty": "oct", "kid": "3", "k": "SYMMETRIC"}
-            ]}));
-        })
-        .await;
+    let mock = server.service_jwks_get_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .query_param("includePrivateKeys", "false");
+        then.into_inner().status(200).json_body(json!({"keys": [
+            {"kty": "EC", "crv": "P-256", "kid": "1", "x": "X", "y": "Y"},
+            {"kty": "RSA", "kid": "2", "n": "N", "e": "AQAB", "d": "PRIVATE", "p": "P", "q": "Q",
+             "dp": "DP", "dq": "DQ", "qi": "QI"},
+            {"kty": "oct", "kid": "3", "k": "SYMMETRIC"}
+        ]}));
+    });
     let endpoint = JwksEndpoint::new(client(&server), FlowSettings::default());
     let response = endpoint.handle(&get("/jwks")).await;
     mock.assert_async().await;
@@ -106,15 +104,14 @@ async fn no_keys_is_204() {
     // Authlete answers 204 when the service has no JWK Set; an empty set is the same.
     for answer in [None, Some(json!({"keys": []})), Some(json!({"keys": null}))] {
         let server = MockServer::start_async().await;
-        server
-            .mock_async(|when, then| {
-                when.method("GET").path(api_path("service/jwks/get"));
-                match answer {
-                    None => then.status(204),
-                    Some(body) => then.status(200).json_body(body),
-                };
-            })
-            .await;
+        server.service_jwks_get_api(|when, then| {
+            let then = then.into_inner();
+            when.service_id(SERVICE);
+            match answer {
+                None => then.status(204),
+                Some(body) => then.status(200).json_body(body),
+            };
+        });
         let endpoint = JwksEndpoint::new(client(&server), FlowSettings::default());
         let response = endpoint.handle(&get("/jwks")).await;
         assert_eq!(response.status(), StatusCode::NO_CONTENT);

@@ -5,12 +5,15 @@ use authlete::flows::FlowSettings;
 use authlete::flows::federation::{
     FederationConfigurationEndpoint, FederationRegistrationEndpoint,
 };
+use authlete_sys::mock::MockServerExt as _;
 use bytes::Bytes;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::json;
 
-use crate::flows_support::{api_path, assert_generic_500, assert_no_store, client, json, text};
+use crate::flows_support::{
+    Operation, SERVICE, assert_generic_500, assert_no_store, client, json, text,
+};
 
 const ENTITY_JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL3JwLmV4YW1wbGUifQ.c2ln";
 const ERROR_JSON: &str = r#"{"error":"invalid_request"}"#;
@@ -34,31 +37,25 @@ fn registration(server: &MockServer) -> FederationRegistrationEndpoint {
     FederationRegistrationEndpoint::new(client(server), FlowSettings::default())
 }
 
-async fn answer<'a>(
+fn answer<'a>(
     server: &'a MockServer,
-    rest: &str,
+    operation: Operation,
     body: serde_json::Value,
 ) -> httpmock::Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path(rest));
-            then.status(200).json_body(body);
-        })
-        .await
+    operation.mock(server, |_, then| {
+        then.status(200).json_body(body);
+    })
 }
 
 #[tokio::test]
 async fn configuration_ok_is_200_with_the_entity_statement() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("federation/configuration"))
-                .json_body(json!({}));
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": ENTITY_JWT}));
-        })
-        .await;
+    let mock = server.federation_configuration_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": ENTITY_JWT}));
+    });
     let response = configuration(&server)
         .handle(&get("/.well-known/openid-federation"))
         .await;
@@ -81,10 +78,9 @@ async fn configuration_not_found_and_internal_server_error() {
         let server = MockServer::start_async().await;
         answer(
             &server,
-            "federation/configuration",
+            Operation::FederationConfiguration,
             json!({"action": action, "responseContent": r#"{"error":"server_error"}"#}),
-        )
-        .await;
+        );
         let response = configuration(&server)
             .handle(&get("/.well-known/openid-federation"))
             .await;
@@ -103,10 +99,9 @@ async fn configuration_unknown_action_and_failures_are_generic_500s() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "federation/configuration",
+        Operation::FederationConfiguration,
         json!({"action": "SOMETHING_NEW", "responseContent": "internal detail"}),
-    )
-    .await;
+    );
     let response = configuration(&server)
         .handle(&get("/.well-known/openid-federation"))
         .await;
@@ -114,13 +109,12 @@ async fn configuration_unknown_action_and_failures_are_generic_500s() {
     assert!(!text(&response).contains("internal detail"));
 
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("federation/configuration"));
-            then.status(400)
-                .json_body(json!({"resultCode": "A001201", "resultMessage": "secret detail"}));
-        })
-        .await;
+    server.federation_configuration_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(400)
+            .json_body(json!({"resultCode": "A001201", "resultMessage": "secret detail"}));
+    });
     let response = configuration(&server)
         .handle(&get("/.well-known/openid-federation"))
         .await;
@@ -152,17 +146,16 @@ const TRUST_CHAIN: &str = "application/trust-chain+json";
 async fn registration_ok_with_an_entity_configuration() {
     let server = MockServer::start_async().await;
     let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("federation/registration"))
+        .federation_registration_api(|when, then| {
+            when
+                .service_id(SERVICE).into_inner()
                 .json_body(json!({"entityConfiguration": ENTITY_JWT}));
-            then.status(200).json_body(json!({
+            then.into_inner().status(200).json_body(json!({
                 "action": "OK",
                 "responseContent": "eyJ0eXAiOiJleHBsaWNpdC1yZWdpc3RyYXRpb24tcmVzcG9uc2Urand0In0.e30.c2ln",
                 "client": {"clientId": 42}
             }));
-        })
-        .await;
+        });
     let response = registration(&server)
         .handle(&post(
             "application/entity-statement+jwt; charset=utf-8",
@@ -183,15 +176,14 @@ async fn registration_ok_with_an_entity_configuration() {
 async fn registration_ok_with_a_trust_chain() {
     let server = MockServer::start_async().await;
     let chain = format!(r#"["{ENTITY_JWT}","{ENTITY_JWT}"]"#);
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("federation/registration"))
-                .json_body(json!({"trustChain": chain}));
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": "a.b.c"}));
-        })
-        .await;
+    let mock = server.federation_registration_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"trustChain": chain}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": "a.b.c"}));
+    });
     let response = registration(&server)
         .handle(&post(TRUST_CHAIN, chain.clone()))
         .await;
@@ -210,10 +202,9 @@ async fn registration_error_actions() {
         let server = MockServer::start_async().await;
         answer(
             &server,
-            "federation/registration",
+            Operation::FederationRegistration,
             json!({"action": action, "responseContent": ERROR_JSON}),
-        )
-        .await;
+        );
         let response = registration(&server)
             .handle(&post(ENTITY_STATEMENT, ENTITY_JWT))
             .await;
@@ -232,10 +223,9 @@ async fn registration_unknown_action_and_failures_are_generic_500s() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "federation/registration",
+        Operation::FederationRegistration,
         json!({"action": "SOMETHING_NEW", "responseContent": "internal detail"}),
-    )
-    .await;
+    );
     let response = registration(&server)
         .handle(&post(ENTITY_STATEMENT, ENTITY_JWT))
         .await;
@@ -243,7 +233,7 @@ async fn registration_unknown_action_and_failures_are_generic_500s() {
     assert!(!text(&response).contains("internal detail"));
 
     let server = MockServer::start_async().await;
-    answer(&server, "federation/registration", json!({})).await;
+    answer(&server, Operation::FederationRegistration, json!({}));
     assert_generic_500(
         &registration(&server)
             .handle(&post(ENTITY_STATEMENT, ENTITY_JWT))
@@ -251,13 +241,12 @@ async fn registration_unknown_action_and_failures_are_generic_500s() {
     );
 
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("federation/registration"));
-            then.status(403)
-                .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
-        })
-        .await;
+    server.federation_registration_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(403)
+            .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
+    });
     let response = registration(&server)
         .handle(&post(ENTITY_STATEMENT, ENTITY_JWT))
         .await;

@@ -4,11 +4,12 @@
 use authlete::flows::grant_management::GrantManagementEndpoint;
 use authlete::flows::request::RequestExtras;
 use authlete::flows::{Bytes, FlowSettings};
+use authlete_sys::mock::MockServerExt as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
-use crate::flows_support::{api_path, assert_generic_500, assert_no_store, client, json, text};
+use crate::flows_support::{SERVICE, assert_generic_500, assert_no_store, client, json, text};
 
 const GRANT: &str = r#"{"scopes":[{"scope":"openid"}],"claims":["given_name"]}"#;
 
@@ -23,12 +24,10 @@ fn request(method: &str, authorization: Option<&str>) -> Request<Bytes> {
 }
 
 async fn answer(server: &MockServer, body: Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("gm"));
-            then.status(200).json_body(body);
-        })
-        .await
+    server.grant_m_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(200).json_body(body);
+    })
 }
 
 fn endpoint(server: &MockServer) -> GrantManagementEndpoint {
@@ -38,19 +37,17 @@ fn endpoint(server: &MockServer) -> GrantManagementEndpoint {
 #[tokio::test]
 async fn query_is_200_with_the_grant() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("gm")).json_body(json!({
-                "accessToken": "at-1",
-                "gmAction": "QUERY",
-                "grantId": "g-1",
-                "htm": "GET"
-            }));
-            then.status(200).json_body(json!({
-                "action": "OK", "responseContent": GRANT, "dpopNonce": "n-1"
-            }));
-        })
-        .await;
+    let mock = server.grant_m_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "accessToken": "at-1",
+            "gmAction": "QUERY",
+            "grantId": "g-1",
+            "htm": "GET"
+        }));
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK", "responseContent": GRANT, "dpopNonce": "n-1"
+        }));
+    });
     let response = endpoint(&server)
         .handle(&request("GET", Some("Bearer at-1")), "g-1")
         .await;
@@ -69,21 +66,20 @@ async fn query_is_200_with_the_grant() {
 async fn revoke_is_204_and_passes_dpop_and_the_certificate() {
     let server = MockServer::start_async().await;
     let certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("gm")).json_body(json!({
-                "accessToken": "at-2",
-                "gmAction": "REVOKE",
-                "grantId": "g-1",
-                "dpop": "h.p.s",
-                "dpopNonceRequired": true,
-                "clientCertificate": certificate,
-                "htm": "DELETE"
-            }));
-            then.status(200)
-                .json_body(json!({"action": "NO_CONTENT", "dpopNonce": "n-2"}));
-        })
-        .await;
+    let mock = server.grant_m_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "accessToken": "at-2",
+            "gmAction": "REVOKE",
+            "grantId": "g-1",
+            "dpop": "h.p.s",
+            "dpopNonceRequired": true,
+            "clientCertificate": certificate,
+            "htm": "DELETE"
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "NO_CONTENT", "dpopNonce": "n-2"}));
+    });
     let mut revoke = request("DELETE", Some("DPoP at-2"));
     revoke
         .headers_mut()

@@ -6,13 +6,14 @@ use authlete::flows::introspection::{
     IntrospectionEndpoint, ResourceServer, ResourceServerAuthenticator, StaticResourceServers,
 };
 use authlete::flows::{Bytes, FlowSettings};
+use authlete_sys::mock::MockServerExt as _;
 use base64::Engine as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
 use crate::flows_support::{
-    api_path, assert_generic_500, assert_no_store, client, form_post, json, text,
+    SERVICE, assert_generic_500, assert_no_store, client, form_post, json, text,
 };
 
 const INTROSPECTION_JSON: &str = r#"{"active":true,"sub":"user-1","scope":"photos.read"}"#;
@@ -50,32 +51,26 @@ fn from(id: &str, secret: &str, body: &str) -> Request<Bytes> {
 }
 
 async fn answer(server: &MockServer, body: Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/introspection/standard"));
-            then.status(200).json_body(body);
-        })
-        .await
+    server.auth_introspection_standard_api(|when, then| {
+        when.service_id(SERVICE).into_inner();
+        then.into_inner().status(200).json_body(body);
+    })
 }
 
 #[tokio::test]
 async fn ok_is_200_json_and_passes_the_resource_servers_options() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/introspection/standard"))
-                .json_body(json!({
-                    "parameters": "token=at-1&token_type_hint=access_token",
-                    "rsUri": "https://photos.example.com",
-                    "withHiddenProperties": true,
-                    "httpAcceptHeader": "application/json"
-                }));
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": INTROSPECTION_JSON}));
-        })
-        .await;
+    let mock = server.auth_introspection_standard_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "parameters": "token=at-1&token_type_hint=access_token",
+            "rsUri": "https://photos.example.com",
+            "withHiddenProperties": true,
+            "httpAcceptHeader": "application/json"
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": INTROSPECTION_JSON}));
+    });
     let mut request = from(
         "photos",
         "photos-secret",
@@ -98,24 +93,21 @@ async fn ok_is_200_json_and_passes_the_resource_servers_options() {
 #[tokio::test]
 async fn jwt_is_200_token_introspection_jwt_with_the_signing_options() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/introspection/standard"))
-                .json_body(json!({
-                    "parameters": "token=at-1",
-                    "rsUri": "https://rs.example.com",
-                    "httpAcceptHeader": "application/token-introspection+jwt",
-                    "introspectionSignAlg": "HS256",
-                    "sharedKeyForSign": "sign-key",
-                    "introspectionEncryptionAlg": "RSA-OAEP-256",
-                    "introspectionEncryptionEnc": "A256GCM",
-                    "publicKeyForEncryption": "{\"kty\":\"RSA\"}"
-                }));
-            then.status(200)
-                .json_body(json!({"action": "JWT", "responseContent": "eyJ.jwt.sig"}));
-        })
-        .await;
+    let mock = server.auth_introspection_standard_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "parameters": "token=at-1",
+            "rsUri": "https://rs.example.com",
+            "httpAcceptHeader": "application/token-introspection+jwt",
+            "introspectionSignAlg": "HS256",
+            "sharedKeyForSign": "sign-key",
+            "introspectionEncryptionAlg": "RSA-OAEP-256",
+            "introspectionEncryptionEnc": "A256GCM",
+            "publicKeyForEncryption": "{\"kty\":\"RSA\"}"
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "JWT", "responseContent": "eyJ.jwt.sig"}));
+    });
     let jwt_server = ResourceServer::new()
         .with_uri("https://rs.example.com")
         .with_signing("HS256", Some(Secret::new("sign-key")))
@@ -144,19 +136,17 @@ async fn jwt_is_200_token_introspection_jwt_with_the_signing_options() {
 #[tokio::test]
 async fn shared_key_encryption_and_several_accept_headers_are_passed() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/introspection/standard"))
-                .json_body(json!({
-                    "parameters": "token=at-1",
-                    "httpAcceptHeader": "application/token-introspection+jwt, application/json",
-                    "introspectionEncryptionAlg": "A128KW",
-                    "sharedKeyForEncryption": "enc-key"
-                }));
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": INTROSPECTION_JSON}));
-        })
-        .await;
+    let mock = server.auth_introspection_standard_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "parameters": "token=at-1",
+            "httpAcceptHeader": "application/token-introspection+jwt, application/json",
+            "introspectionEncryptionAlg": "A128KW",
+            "sharedKeyForEncryption": "enc-key"
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": INTROSPECTION_JSON}));
+    });
     let rs = ResourceServer::new().with_encryption_with_shared_key(
         "A128KW",
         None,
@@ -233,13 +223,12 @@ async fn unknown_and_missing_actions_are_generic_500s() {
 #[tokio::test]
 async fn authlete_failures_do_not_leak() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/introspection/standard"));
-            then.status(403)
-                .json_body(json!({"resultCode": "A001215", "resultMessage": "forbidden"}));
-        })
-        .await;
+    server.auth_introspection_standard_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(403)
+            .json_body(json!({"resultCode": "A001215", "resultMessage": "forbidden"}));
+    });
     let response = endpoint(&server)
         .handle(&from("plain", "plain-secret", "token=at-1"))
         .await;
@@ -294,16 +283,14 @@ impl ResourceServerAuthenticator for Database {
 #[tokio::test]
 async fn an_application_authenticator_decides() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/introspection/standard"))
-                .json_body(
-                    json!({"parameters": "token=at-1", "rsUri": "https://db-rs.example.com"}),
-                );
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": INTROSPECTION_JSON}));
-        })
-        .await;
+    let mock = server.auth_introspection_standard_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"parameters": "token=at-1", "rsUri": "https://db-rs.example.com"}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": INTROSPECTION_JSON}));
+    });
     let endpoint = IntrospectionEndpoint::new(client(&server), FlowSettings::default(), Database);
     let response = endpoint
         .handle(&from("db-rs", "db-secret", "token=at-1"))

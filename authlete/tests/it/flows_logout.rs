@@ -4,32 +4,33 @@
 use std::time::Duration;
 
 use authlete::flows::logout::{BackchannelLogout, LogoutOutcome, LogoutTarget};
+use authlete_sys::mock::MockServerExt as _;
 use httpmock::MockServer;
 use serde_json::json;
 
-use crate::flows_support::{api_path, client};
+use crate::flows_support::{SERVICE, client};
 use crate::scripted::{Reply, ScriptedServer};
 
 const TOKEN: &str = "PLANTED-LOGOUT-TOKEN";
 
 /// Authlete answers for `client` with a token and, if given, the client's logout URI.
 async fn authlete_answers(server: &MockServer, client: &str, uri: Option<String>) {
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("backchannel/logout/token"))
-                .json_body_includes(format!(r#"{{"clientIdentifier":"{client}"}}"#));
-            then.status(200).json_body(json!({
-                "action": "OK", "logoutToken": format!("{TOKEN}-{client}"),
-                "backchannelLogoutUri": uri,
-            }));
-        })
-        .await;
+    server.backchannel_logout_token_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body_includes(format!(r#"{{"clientIdentifier":"{client}"}}"#));
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK", "logoutToken": format!("{TOKEN}-{client}"),
+            "backchannelLogoutUri": uri,
+        }));
+    });
 }
 
 #[tokio::test]
 async fn tokens_are_delivered_and_reported_per_client() {
     let authlete = MockServer::start_async().await;
     let relying_party = MockServer::start_async().await;
+    // Raw on purpose: the relying party's logout endpoint, not an Authlete operation.
     let delivered = relying_party
         .mock_async(|when, then| {
             when.method("POST")
@@ -39,12 +40,14 @@ async fn tokens_are_delivered_and_reported_per_client() {
             then.status(200);
         })
         .await;
+    // Raw on purpose: the relying party's logout endpoint, not an Authlete operation.
     let refused = relying_party
         .mock_async(|when, then| {
             when.path("/refuse");
             then.status(400);
         })
         .await;
+    // Raw on purpose: the relying party's logout endpoint, not an Authlete operation.
     let moved = relying_party
         .mock_async(|when, then| {
             when.path("/moved");
@@ -92,6 +95,7 @@ async fn a_silent_client_times_out_without_holding_up_the_others() {
     let authlete = MockServer::start_async().await;
     let silent = ScriptedServer::start(vec![Reply::Stall]).await;
     let relying_party = MockServer::start_async().await;
+    // Raw on purpose: the relying party's logout endpoint, not an Authlete operation.
     relying_party
         .mock_async(|when, then| {
             when.path("/logout");
@@ -123,22 +127,22 @@ async fn a_silent_client_times_out_without_holding_up_the_others() {
 #[tokio::test]
 async fn authlete_refusing_a_token_is_reported() {
     let authlete = MockServer::start_async().await;
-    authlete
-        .mock_async(|when, then| {
-            when.path(api_path("backchannel/logout/token"))
-                .json_body_includes(r#"{"clientIdentifier":"unknown"}"#);
-            then.status(200).json_body(json!({
-                "action": "CALLER_ERROR", "resultMessage": "[A123] no such client"
-            }));
-        })
-        .await;
-    authlete
-        .mock_async(|when, then| {
-            when.path(api_path("backchannel/logout/token"))
-                .json_body_includes(r#"{"clientIdentifier":"broken"}"#);
-            then.status(500).json_body(json!({"resultCode": "A001101"}));
-        })
-        .await;
+    authlete.backchannel_logout_token_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body_includes(r#"{"clientIdentifier":"unknown"}"#);
+        then.into_inner().status(200).json_body(json!({
+            "action": "CALLER_ERROR", "resultMessage": "[A123] no such client"
+        }));
+    });
+    authlete.backchannel_logout_token_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body_includes(r#"{"clientIdentifier":"broken"}"#);
+        then.into_inner()
+            .status(500)
+            .json_body(json!({"resultCode": "A001101"}));
+    });
     let logout = BackchannelLogout::new(client(&authlete));
     let results = logout
         .notify(vec![

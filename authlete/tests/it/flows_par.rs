@@ -4,14 +4,15 @@
 use authlete::flows::par::PushedAuthorizationEndpoint;
 use authlete::flows::request::RequestExtras;
 use authlete::flows::{Bytes, FlowSettings, Proxy, PublicUrlSource, Response};
+use authlete_sys::mock::MockServerExt as _;
 use base64::Engine as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
 use crate::flows_support::{
-    ClientAuthEndpoint, api_path, assert_generic_500, assert_no_store, check_client_authentication,
-    client, form_post, json, text,
+    ClientAuthEndpoint, Operation, SERVICE, assert_generic_500, assert_no_store,
+    check_client_authentication, client, form_post, json, text,
 };
 
 const FORM: &str = "response_type=code&client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb";
@@ -47,12 +48,10 @@ fn with_basic(mut request: Request<Bytes>) -> Request<Bytes> {
 }
 
 async fn answer(server: &MockServer, body: Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("pushed_auth_req"));
-            then.status(200).json_body(body);
-        })
-        .await
+    server.pushed_auth_req_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(200).json_body(body);
+    })
 }
 
 fn assert_json(response: &Response, status: StatusCode, body: &str) {
@@ -68,27 +67,23 @@ fn assert_json(response: &Response, status: StatusCode, body: &str) {
 #[tokio::test]
 async fn created_is_201_and_passes_everything_the_request_carries() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("pushed_auth_req"))
-                .json_body(json!({
-                    "parameters": FORM,
-                    "clientId": "app",
-                    "clientSecret": "s3cret",
-                    "clientCertificate": CERT,
-                    "clientCertificatePath": ["chain-0"],
-                    "dpop": "eyJ.proof.sig",
-                    "htm": "POST",
-                    "oauthClientAttestation": "eyJ.attestation.sig",
-                    "oauthClientAttestationPop": "eyJ.pop.sig"
-                }));
-            then.status(200).json_body(json!({
-                "action": "CREATED", "responseContent": CREATED, "dpopNonce": "nonce-1",
-                "requestUri": "urn:ietf:params:oauth:request_uri:abc"
-            }));
-        })
-        .await;
+    let mock = server.pushed_auth_req_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "parameters": FORM,
+            "clientId": "app",
+            "clientSecret": "s3cret",
+            "clientCertificate": CERT,
+            "clientCertificatePath": ["chain-0"],
+            "dpop": "eyJ.proof.sig",
+            "htm": "POST",
+            "oauthClientAttestation": "eyJ.attestation.sig",
+            "oauthClientAttestationPop": "eyJ.pop.sig"
+        }));
+        then.into_inner().status(200).json_body(json!({
+            "action": "CREATED", "responseContent": CREATED, "dpopNonce": "nonce-1",
+            "requestUri": "urn:ietf:params:oauth:request_uri:abc"
+        }));
+    });
     let mut request = with_basic(par(FORM));
     let headers = request.headers_mut();
     headers.insert("dpop", "eyJ.proof.sig".parse().unwrap());
@@ -117,15 +112,14 @@ async fn created_is_201_and_passes_everything_the_request_carries() {
 async fn a_bare_request_sends_only_its_form() {
     let server = MockServer::start_async().await;
     let body = format!("{FORM}&client_secret=s3cret");
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("pushed_auth_req"))
-                .json_body(json!({ "parameters": body }));
-            then.status(200)
-                .json_body(json!({"action": "CREATED", "responseContent": CREATED}));
-        })
-        .await;
+    let mock = server.pushed_auth_req_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({ "parameters": body }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "CREATED", "responseContent": CREATED}));
+    });
     let response = endpoint(&server).handle(&par(&body)).await;
     mock.assert_async().await;
     assert_json(&response, StatusCode::CREATED, CREATED);
@@ -135,19 +129,18 @@ async fn a_bare_request_sends_only_its_form() {
 #[tokio::test]
 async fn the_public_url_and_the_nonce_requirement_come_from_the_settings() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path(api_path("pushed_auth_req")).json_body(json!({
-                "parameters": FORM,
-                "dpop": "eyJ.proof.sig",
-                "htm": "POST",
-                "htu": "https://edge.example.com/oauth/par",
-                "dpopNonceRequired": true
-            }));
-            then.status(200)
-                .json_body(json!({"action": "CREATED", "responseContent": CREATED}));
-        })
-        .await;
+    let mock = server.pushed_auth_req_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "parameters": FORM,
+            "dpop": "eyJ.proof.sig",
+            "htm": "POST",
+            "htu": "https://edge.example.com/oauth/par",
+            "dpopNonceRequired": true
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "CREATED", "responseContent": CREATED}));
+    });
     let settings = FlowSettings::default()
         .with_proxy(Proxy::default().with_public_url(PublicUrlSource::XForwarded));
     let endpoint =
@@ -259,24 +252,22 @@ async fn unknown_or_missing_actions_are_generic_500s() {
 #[tokio::test]
 async fn authlete_failures_do_not_leak() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("pushed_auth_req"));
-            then.status(401)
-                .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
-        })
-        .await;
+    server.pushed_auth_req_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(401)
+            .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
+    });
     let response = endpoint(&server).handle(&with_basic(par(FORM))).await;
     assert_generic_500(&response);
     assert!(!text(&response).contains("A001202"));
     assert!(response.headers().get(header::WWW_AUTHENTICATE).is_none());
 
     let busy = MockServer::start_async().await;
-    busy.mock_async(|when, then| {
-        when.path(api_path("pushed_auth_req"));
-        then.status(503).body("maintenance window");
-    })
-    .await;
+    busy.pushed_auth_req_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(503).body("maintenance window");
+    });
     let response = endpoint(&busy).handle(&par(FORM)).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.headers()[header::RETRY_AFTER], "1");
@@ -402,7 +393,7 @@ async fn client_authentication_is_read_by_the_shared_reader() {
             path: "/par",
             form: "response_type=code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb",
             realm: "par",
-            operation: "pushed_auth_req",
+            operation: Operation::PushedAuthReq,
             unauthorized_action: "UNAUTHORIZED",
             handle: |request| {
                 let endpoint = endpoint.clone();

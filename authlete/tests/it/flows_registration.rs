@@ -3,11 +3,14 @@
 
 use authlete::flows::registration::{ClientConfigurationEndpoint, RegistrationEndpoint};
 use authlete::flows::{Bytes, FlowSettings};
+use authlete_sys::mock::MockServerExt as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
-use crate::flows_support::{api_path, assert_generic_500, assert_no_store, client, json, text};
+use crate::flows_support::{
+    Operation, SERVICE, assert_generic_500, assert_no_store, client, json, text,
+};
 
 const METADATA: &str = r#"{"redirect_uris":["https://app.example/cb"],"client_name":"App"}"#;
 const REGISTERED: &str =
@@ -34,14 +37,10 @@ fn configuration_request(method: &str, token: Option<&str>, body: Option<&str>) 
         .unwrap()
 }
 
-async fn answer<'a>(server: &'a MockServer, path: &str, body: Value) -> httpmock::Mock<'a> {
-    let path = api_path(path);
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(path);
-            then.status(200).json_body(body);
-        })
-        .await
+fn answer<'a>(server: &'a MockServer, operation: Operation, body: Value) -> httpmock::Mock<'a> {
+    operation.mock(server, |_, then| {
+        then.status(200).json_body(body);
+    })
 }
 
 fn register_endpoint(server: &MockServer) -> RegistrationEndpoint {
@@ -55,15 +54,14 @@ fn configuration_endpoint(server: &MockServer) -> ClientConfigurationEndpoint {
 #[tokio::test]
 async fn created_is_201_and_passes_the_metadata_and_initial_access_token() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("client/registration"))
-                .json_body(json!({"json": METADATA, "token": "initial-token"}));
-            then.status(200)
-                .json_body(json!({"action": "CREATED", "responseContent": REGISTERED}));
-        })
-        .await;
+    let mock = server.client_registration_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"json": METADATA, "token": "initial-token"}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "CREATED", "responseContent": REGISTERED}));
+    });
     let response = register_endpoint(&server)
         .handle(&register_request(METADATA, Some("initial-token")))
         .await;
@@ -82,15 +80,14 @@ async fn registration_without_an_initial_access_token_sends_none() {
     let server = MockServer::start_async().await;
     // Whitespace and all: Authlete gets the body exactly as sent.
     let body = "  {\"redirect_uris\": [\"https://app.example/cb\"]}\n";
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("client/registration"))
-                .json_body(json!({"json": body}));
-            then.status(200)
-                .json_body(json!({"action": "CREATED", "responseContent": REGISTERED}));
-        })
-        .await;
+    let mock = server.client_registration_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"json": body}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "CREATED", "responseContent": REGISTERED}));
+    });
     let response = register_endpoint(&server)
         .handle(&register_request(body, None))
         .await;
@@ -115,10 +112,9 @@ async fn registration_errors_relay_authletes_json() {
         let server = MockServer::start_async().await;
         answer(
             &server,
-            "client/registration",
+            Operation::ClientRegistration,
             json!({"action": action, "responseContent": content}),
-        )
-        .await;
+        );
         let response = register_endpoint(&server)
             .handle(&register_request(METADATA, Some("iat")))
             .await;
@@ -143,15 +139,14 @@ async fn registration_errors_relay_authletes_json() {
 #[tokio::test]
 async fn read_is_200_with_the_client_id_and_registration_access_token() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("client/registration/get"))
-                .json_body(json!({"clientId": "c1", "token": "rat"}));
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": REGISTERED}));
-        })
-        .await;
+    let mock = server.client_registration_get_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"clientId": "c1", "token": "rat"}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": REGISTERED}));
+    });
     let response = configuration_endpoint(&server)
         .handle(&configuration_request("GET", Some("rat"), None), "c1")
         .await;
@@ -165,15 +160,14 @@ async fn read_is_200_with_the_client_id_and_registration_access_token() {
 async fn update_is_200_and_passes_the_new_metadata() {
     let server = MockServer::start_async().await;
     let metadata = r#"{"client_id":"c1","redirect_uris":["https://app.example/cb2"]}"#;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("client/registration/update"))
-                .json_body(json!({"clientId": "c1", "token": "rat", "json": metadata}));
-            then.status(200)
-                .json_body(json!({"action": "UPDATED", "responseContent": REGISTERED}));
-        })
-        .await;
+    let mock = server.client_registration_update_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"clientId": "c1", "token": "rat", "json": metadata}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "UPDATED", "responseContent": REGISTERED}));
+    });
     let response = configuration_endpoint(&server)
         .handle(
             &configuration_request("PUT", Some("rat"), Some(metadata)),
@@ -188,10 +182,9 @@ async fn update_is_200_and_passes_the_new_metadata() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "client/registration/update",
+        Operation::ClientRegistrationUpdate,
         json!({"action": "OK", "responseContent": REGISTERED}),
-    )
-    .await;
+    );
     let response = configuration_endpoint(&server)
         .handle(
             &configuration_request("PUT", Some("rat"), Some(metadata)),
@@ -204,14 +197,14 @@ async fn update_is_200_and_passes_the_new_metadata() {
 #[tokio::test]
 async fn delete_is_204() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("client/registration/delete"))
-                .json_body(json!({"clientId": "c1", "token": "rat"}));
-            then.status(200).json_body(json!({"action": "DELETED"}));
-        })
-        .await;
+    let mock = server.client_registration_delete_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"clientId": "c1", "token": "rat"}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "DELETED"}));
+    });
     let response = configuration_endpoint(&server)
         .handle(&configuration_request("DELETE", Some("rat"), None), "c1")
         .await;
@@ -223,27 +216,27 @@ async fn delete_is_204() {
 
 #[tokio::test]
 async fn configuration_errors_relay_authletes_json_with_a_challenge_on_401() {
-    for (path, method, action, status) in [
+    for (operation, method, action, status) in [
         (
-            "client/registration/get",
+            Operation::ClientRegistrationGet,
             "GET",
             "UNAUTHORIZED",
             StatusCode::UNAUTHORIZED,
         ),
         (
-            "client/registration/delete",
+            Operation::ClientRegistrationDelete,
             "DELETE",
             "UNAUTHORIZED",
             StatusCode::UNAUTHORIZED,
         ),
         (
-            "client/registration/update",
+            Operation::ClientRegistrationUpdate,
             "PUT",
             "BAD_REQUEST",
             StatusCode::BAD_REQUEST,
         ),
         (
-            "client/registration/get",
+            Operation::ClientRegistrationGet,
             "GET",
             "INTERNAL_SERVER_ERROR",
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -253,10 +246,9 @@ async fn configuration_errors_relay_authletes_json_with_a_challenge_on_401() {
         let content = r#"{"error":"invalid_client_metadata"}"#;
         answer(
             &server,
-            path,
+            operation,
             json!({"action": action, "responseContent": content}),
-        )
-        .await;
+        );
         let body = (method == "PUT").then_some(METADATA);
         let response = configuration_endpoint(&server)
             .handle(&configuration_request(method, Some("rat"), body), "c1")
@@ -276,10 +268,9 @@ async fn configuration_errors_relay_authletes_json_with_a_challenge_on_401() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "client/registration/get",
+        Operation::ClientRegistrationGet,
         json!({"action": "UNAUTHORIZED"}),
-    )
-    .await;
+    );
     let response = configuration_endpoint(&server)
         .handle(&configuration_request("GET", Some("rat"), None), "c1")
         .await;
@@ -295,11 +286,10 @@ async fn unknown_actions_are_a_generic_500() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "client/registration",
+        Operation::ClientRegistration,
         json!({"action": "SOMETHING_NEW", "responseContent": "internal detail"}),
-    )
-    .await;
-    answer(&server, "client/registration/get", json!({})).await;
+    );
+    answer(&server, Operation::ClientRegistrationGet, json!({}));
     let response = register_endpoint(&server)
         .handle(&register_request(METADATA, None))
         .await;

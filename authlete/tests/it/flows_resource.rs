@@ -7,11 +7,12 @@ use std::time::{Duration, UNIX_EPOCH};
 use authlete::flows::request::{RequestExtras, TokenScheme};
 use authlete::flows::resource::TokenValidator;
 use authlete::flows::{Bytes, ClientCertificateSource, FlowSettings, Proxy, PublicUrlSource};
+use authlete_sys::mock::MockServerExt as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
-use crate::flows_support::{api_path, assert_generic_500, assert_no_store, client, text};
+use crate::flows_support::{SERVICE, assert_generic_500, assert_no_store, client, text};
 
 const CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBclient\n-----END CERTIFICATE-----";
 
@@ -28,40 +29,34 @@ fn get(uri: &str, authorization: Option<&str>) -> Request<Bytes> {
 }
 
 async fn answer(server: &MockServer, body: Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("auth/introspection"));
-            then.status(200).json_body(body);
-        })
-        .await
+    server.auth_introspection_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(200).json_body(body);
+    })
 }
 
 #[tokio::test]
 async fn ok_gives_the_tokens_info_and_sends_the_requirements() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/introspection"))
-                .json_body(json!({
-                    "token": "at-1",
-                    "scopes": ["photos.read", "photos.write"],
-                    "subject": "user-1",
-                    "htm": "GET"
-                }));
-            then.status(200).json_body(json!({
-                "action": "OK",
-                "subject": "user-1",
-                "clientId": 57297408867_i64,
-                "clientIdAlias": "photo-app",
-                "scopes": ["photos.read", "photos.write", "openid"],
-                "expiresAt": 1_900_000_000_000_i64,
-                "properties": [{"key": "tier", "value": "gold", "hidden": true}],
-                "dpopNonce": "n-ok",
-                "responseContent": "Bearer error=\"invalid_request\""
-            }));
-        })
-        .await;
+    let mock = server.auth_introspection_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "token": "at-1",
+            "scopes": ["photos.read", "photos.write"],
+            "subject": "user-1",
+            "htm": "GET"
+        }));
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK",
+            "subject": "user-1",
+            "clientId": 57297408867_i64,
+            "clientIdAlias": "photo-app",
+            "scopes": ["photos.read", "photos.write", "openid"],
+            "expiresAt": 1_900_000_000_000_i64,
+            "properties": [{"key": "tier", "value": "gold", "hidden": true}],
+            "dpopNonce": "n-ok",
+            "responseContent": "Bearer error=\"invalid_request\""
+        }));
+    });
     let validator = validator(&server)
         .required_scopes(["photos.read", "photos.write"])
         .required_subject("user-1");
@@ -89,21 +84,18 @@ async fn ok_gives_the_tokens_info_and_sends_the_requirements() {
 #[tokio::test]
 async fn dpop_tokens_send_the_proof_with_htm_htu_and_the_certificate() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/introspection"))
-                .json_body(json!({
-                    "token": "dpop-at",
-                    "dpop": "h.p.s",
-                    "clientCertificate": CERT,
-                    "htm": "POST",
-                    "htu": "https://edge.example.com/rs/photos"
-                }));
-            then.status(200)
-                .json_body(json!({"action": "OK", "subject": "user-2"}));
-        })
-        .await;
+    let mock = server.auth_introspection_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "token": "dpop-at",
+            "dpop": "h.p.s",
+            "clientCertificate": CERT,
+            "htm": "POST",
+            "htu": "https://edge.example.com/rs/photos"
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "subject": "user-2"}));
+    });
     let settings = FlowSettings::default()
         .with_proxy(Proxy::default().with_public_url(PublicUrlSource::XForwarded));
     let validator = TokenValidator::new(client(&server), settings);
@@ -130,16 +122,15 @@ async fn dpop_tokens_send_the_proof_with_htm_htu_and_the_certificate() {
 async fn the_certificate_may_come_from_a_proxy_header_and_parts_suffice() {
     let server = MockServer::start_async().await;
     let mock = server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/introspection"))
+        .auth_introspection_api(|when, then| {
+            when.service_id(SERVICE).into_inner()
                 .json_body_includes(
                     json!({"token": "at-3", "clientCertificate":
                         "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2FsbA==\n-----END CERTIFICATE-----"})
                     .to_string(),
                 );
-            then.status(200).json_body(json!({"action": "OK"}));
-        })
-        .await;
+            then.into_inner().status(200).json_body(json!({"action": "OK"}));
+        });
     let settings = FlowSettings::default().with_proxy(
         Proxy::default().with_client_certificate(ClientCertificateSource::ClientCertHeader),
     );
@@ -253,13 +244,12 @@ async fn unknown_and_missing_actions_are_generic_500s() {
 #[tokio::test]
 async fn authlete_failures_do_not_leak() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/introspection"));
-            then.status(400)
-                .json_body(json!({"resultCode": "A001201", "resultMessage": "detail"}));
-        })
-        .await;
+    server.auth_introspection_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(400)
+            .json_body(json!({"resultCode": "A001201", "resultMessage": "detail"}));
+    });
     let response = validator(&server)
         .validate(&get("/photos", Some("Bearer at-1")))
         .await
@@ -351,14 +341,12 @@ async fn ok_with<'a>(server: &'a MockServer, sent: Value, token: Value) -> httpm
     body.as_object_mut()
         .unwrap()
         .extend(token.as_object().unwrap().clone());
-    server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/introspection"))
-                .json_body_includes(sent.to_string());
-            then.status(200).json_body(body);
-        })
-        .await
+    server.auth_introspection_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body_includes(sent.to_string());
+        then.into_inner().status(200).json_body(body);
+    })
 }
 
 fn demanding(server: &MockServer) -> TokenValidator {
@@ -485,16 +473,14 @@ async fn an_old_or_unknown_authentication_is_401_insufficient_user_authenticatio
 async fn authletes_refusals_of_the_requirements_are_relayed() {
     let server = MockServer::start_async().await;
     let challenge = "DPoP error=\"use_dpop_nonce\", error_description=\"Authorization server requires nonce in DPoP proof\"";
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/introspection"))
-                .json_body_includes(SENT);
-            then.status(200).json_body(json!({
-                "action": "UNAUTHORIZED", "responseContent": challenge, "dpopNonce": "n-2"
-            }));
-        })
-        .await;
+    let mock = server.auth_introspection_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body_includes(SENT);
+        then.into_inner().status(200).json_body(json!({
+            "action": "UNAUTHORIZED", "responseContent": challenge, "dpopNonce": "n-2"
+        }));
+    });
     let response = demanding(&server)
         .validate(&get("/photos", Some("DPoP at-1")))
         .await
@@ -505,14 +491,14 @@ async fn authletes_refusals_of_the_requirements_are_relayed() {
     assert_eq!(response.headers()["dpop-nonce"], "n-2");
     // Without the requirements, none of the fields is sent.
     let server = MockServer::start_async().await;
-    let plain = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/introspection"))
-                .json_body(json!({"token": "at-1", "htm": "GET"}));
-            then.status(200).json_body(json!({"action": "OK"}));
-        })
-        .await;
+    let plain = server.auth_introspection_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"token": "at-1", "htm": "GET"}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK"}));
+    });
     validator(&server)
         .dpop_nonce_required(false)
         .validate(&get("/photos", Some("Bearer at-1")))

@@ -2,25 +2,24 @@
 
 use authlete::flows::FlowSettings;
 use authlete::flows::revocation::RevocationEndpoint;
+use authlete_sys::mock::MockServerExt as _;
 use base64::Engine as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::json;
 
 use crate::flows_support::{
-    ClientAuthEndpoint, api_path, assert_generic_500, assert_no_store, check_client_authentication,
-    client, form_post, json, text,
+    ClientAuthEndpoint, Operation, SERVICE, assert_generic_500, assert_no_store,
+    check_client_authentication, client, form_post, json, text,
 };
 
 const ERROR_JSON: &str = r#"{"error":"invalid_request"}"#;
 
 async fn answer(server: &MockServer, body: serde_json::Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("auth/revocation"));
-            then.status(200).json_body(body);
-        })
-        .await
+    server.auth_revocation_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(200).json_body(body);
+    })
 }
 
 fn endpoint(server: &MockServer) -> RevocationEndpoint {
@@ -37,17 +36,15 @@ fn basic(id: &str, secret: &str) -> String {
 #[tokio::test]
 async fn ok_is_200_and_passes_the_client_credentials() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/revocation"))
-                .json_body(json!({
-                    "parameters": "token=abc&token_type_hint=access_token",
-                    "clientId": "app", "clientSecret": "s3cret"
-                }));
-            then.status(200).json_body(json!({"action": "OK"}));
-        })
-        .await;
+    let mock = server.auth_revocation_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "parameters": "token=abc&token_type_hint=access_token",
+            "clientId": "app", "clientSecret": "s3cret"
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK"}));
+    });
     let mut request = form_post("/revoke", "token=abc&token_type_hint=access_token");
     request.headers_mut().insert(
         header::AUTHORIZATION,
@@ -131,13 +128,12 @@ async fn an_unknown_action_is_a_generic_500() {
 #[tokio::test]
 async fn authlete_failures_do_not_leak() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/revocation"));
-            then.status(401)
-                .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
-        })
-        .await;
+    server.auth_revocation_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(401)
+            .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
+    });
     let response = endpoint(&server)
         .handle(&form_post("/revoke", "token=abc"))
         .await;
@@ -206,7 +202,7 @@ async fn client_authentication_is_read_by_the_shared_reader() {
             path: "/revoke",
             form: "token=abc",
             realm: "revocation",
-            operation: "auth/revocation",
+            operation: Operation::AuthRevocation,
             unauthorized_action: "INVALID_CLIENT",
             handle: |request| {
                 let endpoint = endpoint.clone();

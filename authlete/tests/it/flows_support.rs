@@ -4,8 +4,9 @@
 
 use authlete::flows::{Bytes, Response};
 use authlete::{ApiVersion, Client, Config, RetryPolicy};
+use authlete_sys::mock::MockServerExt as _;
 use http::{Request, StatusCode, header};
-use httpmock::MockServer;
+use httpmock::{Mock, MockServer};
 use serde_json::Value;
 
 /// The service every flow test uses.
@@ -26,9 +27,96 @@ pub fn client(server: &MockServer) -> Client {
         .unwrap()
 }
 
-/// The Authlete path of an operation for the test service, e.g. `api_path("auth/token")`.
-pub fn api_path(rest: &str) -> String {
-    format!("/api/{SERVICE}/{rest}")
+/// Declares [`Operation`]: one variant per Authlete operation a shared helper mocks, each
+/// with the typed mock of `authlete_sys::mock::MockServerExt` it stands for.
+macro_rules! operations {
+    ($($(#[$doc:meta])* $variant:ident => $mock:ident,)*) => {
+        /// An Authlete operation that a shared helper mocks by its typed mock, so that the
+        /// helper follows the spec's path and HTTP method instead of a path string.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Operation {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Operation {
+            /// A mock of this operation for the test service: `config` gets the raw `When`
+            /// (method, path and service already pinned) and `Then`.
+            pub fn mock<'a>(
+                self,
+                server: &'a MockServer,
+                config: impl FnOnce(httpmock::When, httpmock::Then),
+            ) -> Mock<'a> {
+                match self {
+                    $(Operation::$variant => server.$mock(|when, then| {
+                        config(when.service_id(SERVICE).into_inner(), then.into_inner())
+                    }),)*
+                }
+            }
+        }
+    };
+}
+
+operations! {
+    /// `POST /api/{serviceId}/auth/introspection`
+    AuthIntrospection => auth_introspection_api,
+    /// `POST /api/{serviceId}/auth/revocation`
+    AuthRevocation => auth_revocation_api,
+    /// `POST /api/{serviceId}/auth/token`
+    AuthToken => auth_token_api,
+    /// `POST /api/{serviceId}/auth/token/fail`
+    AuthTokenFail => auth_token_fail_api,
+    /// `POST /api/{serviceId}/auth/token/issue`
+    AuthTokenIssue => auth_token_issue_api,
+    /// `POST /api/{serviceId}/backchannel/authentication`
+    BackchannelAuthentication => backchannel_authentication_api,
+    /// `POST /api/{serviceId}/client/registration`
+    ClientRegistration => client_registration_api,
+    /// `POST /api/{serviceId}/client/registration/delete`
+    ClientRegistrationDelete => client_registration_delete_api,
+    /// `POST /api/{serviceId}/client/registration/get`
+    ClientRegistrationGet => client_registration_get_api,
+    /// `POST /api/{serviceId}/client/registration/update`
+    ClientRegistrationUpdate => client_registration_update_api,
+    /// `POST /api/{serviceId}/device/authorization`
+    DeviceAuthorization => device_authorization_api,
+    /// `POST /api/{serviceId}/device/complete`
+    DeviceComplete => device_complete_api,
+    /// `POST /api/{serviceId}/device/verification`
+    DeviceVerification => device_verification_api,
+    /// `POST /api/{serviceId}/federation/configuration`
+    FederationConfiguration => federation_configuration_api,
+    /// `POST /api/{serviceId}/federation/registration`
+    FederationRegistration => federation_registration_api,
+    /// `POST /api/{serviceId}/idtoken/reissue`
+    IdtokenReissue => idtoken_reissue_api,
+    /// `POST /api/{serviceId}/nativesso`
+    NativeSso => native_sso_api,
+    /// `POST /api/{serviceId}/pushed_auth_req`
+    PushedAuthReq => pushed_auth_req_api,
+    /// `POST /api/{serviceId}/vci/batch/issue`
+    VciBatchIssue => vci_batch_issue_api,
+    /// `POST /api/{serviceId}/vci/batch/parse`
+    VciBatchParse => vci_batch_parse_api,
+    /// `POST /api/{serviceId}/vci/deferred/issue`
+    VciDeferredIssue => vci_deferred_issue_api,
+    /// `POST /api/{serviceId}/vci/deferred/parse`
+    VciDeferredParse => vci_deferred_parse_api,
+    /// `POST /api/{serviceId}/vci/jwks`
+    VciJwks => vci_jwks_api,
+    /// `POST /api/{serviceId}/vci/jwtissuer`
+    VciJwtissuer => vci_jwtissuer_api,
+    /// `POST /api/{serviceId}/vci/metadata`
+    VciMetadata => vci_metadata_api,
+    /// `POST /api/{serviceId}/vci/nonce`
+    VciNonce => vci_nonce_api,
+    /// `POST /api/{serviceId}/vci/offer/create`
+    VciOfferCreate => vci_offer_create_api,
+    /// `POST /api/{serviceId}/vci/offer/info`
+    VciOfferInfo => vci_offer_info_api,
+    /// `POST /api/{serviceId}/vci/single/issue`
+    VciSingleIssue => vci_single_issue_api,
+    /// `POST /api/{serviceId}/vci/single/parse`
+    VciSingleParse => vci_single_parse_api,
 }
 
 /// A form POST to `uri`.
@@ -80,8 +168,8 @@ pub struct ClientAuthEndpoint<'a, H> {
     pub form: &'a str,
     /// The realm of its `Basic` challenge.
     pub realm: &'a str,
-    /// Authlete's operation, e.g. `auth/token`.
-    pub operation: &'a str,
+    /// Authlete's operation, e.g. [`Operation::AuthToken`].
+    pub operation: Operation,
     /// The action of Authlete's answer when the client fails to authenticate.
     pub unauthorized_action: &'a str,
     /// Handles a request.
@@ -120,13 +208,10 @@ pub async fn check_client_authentication<H, F>(
     };
 
     // Refused before Authlete is asked, one error per problem.
-    let any = server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path(operation));
-            then.status(200)
-                .json_body(json!({"action": "INTERNAL_SERVER_ERROR"}));
-        })
-        .await;
+    let any = operation.mock(server, |_, then| {
+        then.status(200)
+            .json_body(json!({"action": "INTERNAL_SERVER_ERROR"}));
+    });
     let app_basic = basic("app", "s3cret");
     let refusals: Vec<(Request<Bytes>, StatusCode, &str, &str)> = vec![
         (
@@ -235,25 +320,21 @@ pub async fn check_client_authentication<H, F>(
     any.delete_async().await;
 
     // Passed on: Basic with the same client_id in the form, the attestation headers.
-    let passed = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path(operation))
-                .json_body_includes(
-                    json!({
-                        "clientId": "app",
-                        "clientSecret": "s3cret",
-                        "oauthClientAttestation": "att.jwt",
-                        "oauthClientAttestationPop": "pop.jwt"
-                    })
-                    .to_string(),
-                );
-            then.status(200).json_body(json!({
-                "action": unauthorized_action,
-                "responseContent": r#"{"error":"invalid_client"}"#
-            }));
-        })
-        .await;
+    let passed = operation.mock(server, |when, then| {
+        when.json_body_includes(
+            json!({
+                "clientId": "app",
+                "clientSecret": "s3cret",
+                "oauthClientAttestation": "att.jwt",
+                "oauthClientAttestationPop": "pop.jwt"
+            })
+            .to_string(),
+        );
+        then.status(200).json_body(json!({
+            "action": unauthorized_action,
+            "responseContent": r#"{"error":"invalid_client"}"#
+        }));
+    });
     let response = handle(post(
         &format!("{form}&client_id=app"),
         &[
@@ -273,15 +354,12 @@ pub async fn check_client_authentication<H, F>(
 
     // Authlete refuses a client that did not use Basic: still a Basic challenge, since a
     // 401 names the schemes the endpoint supports (RFC 6749 section 5.2).
-    let refused = server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path(operation));
-            then.status(200).json_body(json!({
-                "action": unauthorized_action,
-                "responseContent": r#"{"error":"invalid_client"}"#
-            }));
-        })
-        .await;
+    let refused = operation.mock(server, |_, then| {
+        then.status(200).json_body(json!({
+            "action": unauthorized_action,
+            "responseContent": r#"{"error":"invalid_client"}"#
+        }));
+    });
     for (body, headers) in [
         (format!("{form}&client_id=app&client_secret=wrong"), vec![]),
         (

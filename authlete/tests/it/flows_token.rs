@@ -12,29 +12,26 @@ use authlete::flows::token::{
 };
 use authlete::flows::{Bytes, FlowSettings, Response};
 use authlete::types::{Property, TokenResponse};
+use authlete_sys::mock::MockServerExt as _;
 use base64::Engine as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
 use crate::flows_support::{
-    ClientAuthEndpoint, api_path, assert_generic_500, assert_no_store, check_client_authentication,
-    client, form_post, json, text,
+    ClientAuthEndpoint, Operation, SERVICE, assert_generic_500, assert_no_store,
+    check_client_authentication, client, form_post, json, text,
 };
 
 const TOKEN_JSON: &str = r#"{"access_token":"at-1","token_type":"Bearer","expires_in":3600}"#;
 const CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBclient\n-----END CERTIFICATE-----";
 const CHAIN: &str = "-----BEGIN CERTIFICATE-----\nMIIBchain\n-----END CERTIFICATE-----";
 
-/// Authlete answers `body` at `path` (e.g. `auth/token`).
-async fn answer<'a>(server: &'a MockServer, path: &str, body: Value) -> httpmock::Mock<'a> {
-    let path = api_path(path);
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(path);
-            then.status(200).json_body(body);
-        })
-        .await
+/// Authlete answers `body` to `operation` (e.g. [`Operation::AuthToken`]).
+fn answer<'a>(server: &'a MockServer, operation: Operation, body: Value) -> httpmock::Mock<'a> {
+    operation.mock(server, |_, then| {
+        then.status(200).json_body(body);
+    })
 }
 
 fn endpoint(server: &MockServer) -> TokenEndpoint {
@@ -147,8 +144,8 @@ impl TokenPolicy for App {
 async fn ok_is_200_and_passes_everything_the_request_provides() {
     let server = MockServer::start_async().await;
     let mock = server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("auth/token")).json_body(json!({
+        .auth_token_api(|when, then| {
+            when.service_id(SERVICE).into_inner().json_body(json!({
                 "parameters": "grant_type=authorization_code&code=c1&redirect_uri=https%3A%2F%2Fapp%2Fcb",
                 "clientId": "app",
                 "clientSecret": "s3cret",
@@ -159,11 +156,10 @@ async fn ok_is_200_and_passes_everything_the_request_provides() {
                 "oauthClientAttestation": "att.jwt",
                 "oauthClientAttestationPop": "pop.jwt"
             }));
-            then.status(200).json_body(json!({
+            then.into_inner().status(200).json_body(json!({
                 "action": "OK", "responseContent": TOKEN_JSON, "dpopNonce": "n-1"
             }));
-        })
-        .await;
+        });
     let mut request = with_basic(form_post(
         "/token",
         "grant_type=authorization_code&code=c1&redirect_uri=https%3A%2F%2Fapp%2Fcb",
@@ -195,16 +191,15 @@ async fn ok_is_200_and_passes_everything_the_request_provides() {
 #[tokio::test]
 async fn credentials_in_the_form_reach_authlete_in_the_parameters() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("auth/token")).json_body(json!({
-                "parameters": "grant_type=client_credentials&client_id=app&client_secret=s3cret",
-                "htm": "POST"
-            }));
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": TOKEN_JSON}));
-        })
-        .await;
+    let mock = server.auth_token_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "parameters": "grant_type=client_credentials&client_id=app&client_secret=s3cret",
+            "htm": "POST"
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": TOKEN_JSON}));
+    });
     let response = endpoint(&server)
         .handle(&form_post(
             "/token",
@@ -221,11 +216,10 @@ async fn invalid_client_after_basic_is_401_with_a_basic_challenge() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "auth/token",
+        Operation::AuthToken,
         json!({"action": "INVALID_CLIENT", "responseContent": r#"{"error":"invalid_client"}"#,
                "dpopNonce": "n-2"}),
-    )
-    .await;
+    );
     let response = endpoint(&server)
         .handle(&with_basic(form_post(
             "/token",
@@ -247,10 +241,9 @@ async fn invalid_client_without_basic_is_401_with_the_basic_challenge_too() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "auth/token",
+        Operation::AuthToken,
         json!({"action": "INVALID_CLIENT", "responseContent": r#"{"error":"invalid_client"}"#}),
-    )
-    .await;
+    );
     let response = endpoint(&server)
         .handle(&form_post(
             "/token",
@@ -271,11 +264,10 @@ async fn bad_request_is_400_with_authletes_json() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "auth/token",
+        Operation::AuthToken,
         json!({"action": "BAD_REQUEST", "responseContent": r#"{"error":"invalid_grant"}"#,
                "dpopNonce": "n-3"}),
-    )
-    .await;
+    );
     let response = endpoint(&server)
         .handle(&form_post("/token", "grant_type=authorization_code&code=x"))
         .await;
@@ -294,10 +286,9 @@ async fn internal_server_error_is_500() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "auth/token",
+        Operation::AuthToken,
         json!({"action": "INTERNAL_SERVER_ERROR", "responseContent": r#"{"error":"server_error"}"#}),
-    )
-    .await;
+    );
     let response = endpoint(&server)
         .handle(&form_post("/token", "grant_type=client_credentials"))
         .await;
@@ -311,7 +302,7 @@ async fn unknown_and_missing_actions_are_generic_500s() {
         json!({"responseContent": "internal detail"}),
     ] {
         let server = MockServer::start_async().await;
-        answer(&server, "auth/token", body).await;
+        answer(&server, Operation::AuthToken, body);
         let response = endpoint(&server)
             .handle(&form_post("/token", "grant_type=client_credentials"))
             .await;
@@ -323,7 +314,7 @@ async fn unknown_and_missing_actions_are_generic_500s() {
 #[tokio::test]
 async fn ok_without_a_body_is_a_generic_500() {
     let server = MockServer::start_async().await;
-    answer(&server, "auth/token", json!({"action": "OK"})).await;
+    answer(&server, Operation::AuthToken, json!({"action": "OK"}));
     let response = endpoint(&server)
         .handle(&form_post("/token", "grant_type=client_credentials"))
         .await;
@@ -333,13 +324,12 @@ async fn ok_without_a_body_is_a_generic_500() {
 #[tokio::test]
 async fn authlete_failures_do_not_leak() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/token"));
-            then.status(401)
-                .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
-        })
-        .await;
+    server.auth_token_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(401)
+            .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
+    });
     let response = endpoint(&server)
         .handle(&form_post("/token", "grant_type=client_credentials"))
         .await;
@@ -347,11 +337,10 @@ async fn authlete_failures_do_not_leak() {
     assert!(!text(&response).contains("A001202"));
 
     let busy = MockServer::start_async().await;
-    busy.mock_async(|when, then| {
-        when.path(api_path("auth/token"));
-        then.status(503).body("overloaded");
-    })
-    .await;
+    busy.auth_token_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(503).body("overloaded");
+    });
     let response = endpoint(&busy)
         .handle(&form_post("/token", "grant_type=client_credentials"))
         .await;
@@ -373,30 +362,27 @@ fn password_answer() -> Value {
 #[tokio::test]
 async fn password_accepted_issues_the_token() {
     let server = MockServer::start_async().await;
-    let token = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/token"))
-                .json_body(json!({
-                    "parameters": "grant_type=password&username=john&password=pw",
-                    "htm": "POST"
-                }));
-            then.status(200).json_body(password_answer());
-        })
-        .await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/token/issue"))
-                .json_body(json!({
-                    "ticket": "tk-1", "subject": "user-1",
-                    "properties": [{"key": "tier", "value": "gold", "hidden": false}]
-                }));
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": TOKEN_JSON}));
-        })
-        .await;
-    let fail = answer(&server, "auth/token/fail", json!({"action": "BAD_REQUEST"})).await;
+    let token = server.auth_token_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "parameters": "grant_type=password&username=john&password=pw",
+            "htm": "POST"
+        }));
+        then.into_inner().status(200).json_body(password_answer());
+    });
+    let issue = server.auth_token_issue_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "ticket": "tk-1", "subject": "user-1",
+            "properties": [{"key": "tier", "value": "gold", "hidden": false}]
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": TOKEN_JSON}));
+    });
+    let fail = answer(
+        &server,
+        Operation::AuthTokenFail,
+        json!({"action": "BAD_REQUEST"}),
+    );
     let app = App::default();
     let response = app_endpoint(&server, app.clone())
         .handle(&form_post(
@@ -419,23 +405,18 @@ async fn password_refused_fails_the_ticket() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "auth/token",
+        Operation::AuthToken,
         json!({"action": "PASSWORD", "ticket": "tk-2", "username": "john", "password": "wrong"}),
-    )
-    .await;
-    let issue = answer(&server, "auth/token/issue", json!({"action": "OK"})).await;
-    let fail = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/token/fail"))
-                .json_body(
-                    json!({"ticket": "tk-2", "reason": "INVALID_RESOURCE_OWNER_CREDENTIALS"}),
-                );
-            then.status(200).json_body(json!({
-                "action": "BAD_REQUEST", "responseContent": r#"{"error":"invalid_grant"}"#
-            }));
-        })
-        .await;
+    );
+    let issue = answer(&server, Operation::AuthTokenIssue, json!({"action": "OK"}));
+    let fail = server.auth_token_fail_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"ticket": "tk-2", "reason": "INVALID_RESOURCE_OWNER_CREDENTIALS"}));
+        then.into_inner().status(200).json_body(json!({
+            "action": "BAD_REQUEST", "responseContent": r#"{"error":"invalid_grant"}"#
+        }));
+    });
     let app = App::default();
     let response = app_endpoint(&server, app.clone())
         .handle(&form_post(
@@ -454,17 +435,15 @@ async fn password_refused_fails_the_ticket() {
 #[tokio::test]
 async fn the_default_policy_refuses_every_password() {
     let server = MockServer::start_async().await;
-    answer(&server, "auth/token", password_answer()).await;
-    let fail = server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/token/fail")).json_body(
-                json!({"ticket": "tk-1", "reason": "INVALID_RESOURCE_OWNER_CREDENTIALS"}),
-            );
-            then.status(200).json_body(json!({
-                "action": "BAD_REQUEST", "responseContent": r#"{"error":"invalid_grant"}"#
-            }));
-        })
-        .await;
+    answer(&server, Operation::AuthToken, password_answer());
+    let fail = server.auth_token_fail_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"ticket": "tk-1", "reason": "INVALID_RESOURCE_OWNER_CREDENTIALS"}));
+        then.into_inner().status(200).json_body(json!({
+            "action": "BAD_REQUEST", "responseContent": r#"{"error":"invalid_grant"}"#
+        }));
+    });
     let response = endpoint(&server)
         .handle(&form_post(
             "/token",
@@ -490,8 +469,8 @@ async fn password_issue_and_fail_errors_are_500s() {
         ),
     ] {
         let server = MockServer::start_async().await;
-        answer(&server, "auth/token", password_answer()).await;
-        answer(&server, "auth/token/issue", issue_answer).await;
+        answer(&server, Operation::AuthToken, password_answer());
+        answer(&server, Operation::AuthTokenIssue, issue_answer);
         let response = app_endpoint(&server, App::default())
             .handle(&form_post("/token", "grant_type=password"))
             .await;
@@ -508,11 +487,10 @@ async fn password_issue_and_fail_errors_are_500s() {
         let server = MockServer::start_async().await;
         answer(
             &server,
-            "auth/token",
+            Operation::AuthToken,
             json!({"action": "PASSWORD", "ticket": "t", "username": "x", "password": "y"}),
-        )
-        .await;
-        answer(&server, "auth/token/fail", fail_answer).await;
+        );
+        answer(&server, Operation::AuthTokenFail, fail_answer);
         let response = app_endpoint(&server, App::default())
             .handle(&form_post("/token", "grant_type=password"))
             .await;
@@ -525,24 +503,22 @@ async fn password_without_a_ticket_or_with_a_failing_issue_call_is_500() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "auth/token",
+        Operation::AuthToken,
         json!({"action": "PASSWORD", "username": "john"}),
-    )
-    .await;
+    );
     let response = app_endpoint(&server, App::default())
         .handle(&form_post("/token", "grant_type=password"))
         .await;
     assert_generic_500(&response);
 
     let server = MockServer::start_async().await;
-    answer(&server, "auth/token", password_answer()).await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/token/issue"));
-            then.status(400)
-                .json_body(json!({"resultCode": "A999", "resultMessage": "secret detail"}));
-        })
-        .await;
+    answer(&server, Operation::AuthToken, password_answer());
+    server.auth_token_issue_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(400)
+            .json_body(json!({"resultCode": "A999", "resultMessage": "secret detail"}));
+    });
     let response = app_endpoint(&server, App::default())
         .handle(&form_post("/token", "grant_type=password"))
         .await;
@@ -558,11 +534,10 @@ async fn token_exchange_and_jwt_bearer_are_unsupported_by_default() {
         let server = MockServer::start_async().await;
         answer(
             &server,
-            "auth/token",
+            Operation::AuthToken,
             json!({"action": action, "subjectToken": "st", "assertion": "a.b.c",
                    "dpopNonce": "n-5"}),
-        )
-        .await;
+        );
         let response = endpoint(&server)
             .handle(&form_post("/token", "grant_type=x"))
             .await;
@@ -578,10 +553,9 @@ async fn the_applications_token_exchange_answer_is_sent_uncacheable() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "auth/token",
+        Operation::AuthToken,
         json!({"action": "TOKEN_EXCHANGE", "subjectToken": "subject-token", "dpopNonce": "n-6"}),
-    )
-    .await;
+    );
     let app = App {
         exchange: true,
         ..App::default()
@@ -605,10 +579,9 @@ async fn the_applications_jwt_bearer_answer_keeps_its_own_nonce() {
     let server = MockServer::start_async().await;
     answer(
         &server,
-        "auth/token",
+        Operation::AuthToken,
         json!({"action": "JWT_BEARER", "assertion": "h.p.s", "dpopNonce": "authlete-nonce"}),
-    )
-    .await;
+    );
     let app = App {
         exchange: true,
         ..App::default()
@@ -639,8 +612,8 @@ fn reissuable_answer() -> Value {
 #[tokio::test]
 async fn id_token_reissuable_is_ok_by_default() {
     let server = MockServer::start_async().await;
-    answer(&server, "auth/token", reissuable_answer()).await;
-    let reissue = answer(&server, "idtoken/reissue", json!({"action": "OK"})).await;
+    answer(&server, Operation::AuthToken, reissuable_answer());
+    let reissue = answer(&server, Operation::IdtokenReissue, json!({"action": "OK"}));
     let response = endpoint(&server)
         .handle(&form_post(
             "/token",
@@ -657,20 +630,16 @@ async fn id_token_reissuable_is_ok_by_default() {
 #[tokio::test]
 async fn id_token_reissue_when_the_application_asks() {
     let server = MockServer::start_async().await;
-    answer(&server, "auth/token", reissuable_answer()).await;
-    let reissue = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("idtoken/reissue"))
-                .json_body(json!({
-                    "accessToken": "at.jwt.sig", "refreshToken": "rt-1",
-                    "sub": "pairwise-1", "claims": "{\"nickname\":\"jo\"}"
-                }));
-            then.status(200).json_body(json!({
-                "action": "OK", "responseContent": r#"{"id_token":"new.id.token"}"#
-            }));
-        })
-        .await;
+    answer(&server, Operation::AuthToken, reissuable_answer());
+    let reissue = server.idtoken_reissue_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "accessToken": "at.jwt.sig", "refreshToken": "rt-1",
+            "sub": "pairwise-1", "claims": "{\"nickname\":\"jo\"}"
+        }));
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK", "responseContent": r#"{"id_token":"new.id.token"}"#
+        }));
+    });
     let app = App {
         reissue: Some(
             IdTokenOptions::default()
@@ -710,8 +679,8 @@ async fn id_token_reissue_errors_are_500s() {
         ),
     ] {
         let server = MockServer::start_async().await;
-        answer(&server, "auth/token", reissuable_answer()).await;
-        answer(&server, "idtoken/reissue", reissue_answer).await;
+        answer(&server, Operation::AuthToken, reissuable_answer());
+        answer(&server, Operation::IdtokenReissue, reissue_answer);
         let app = App {
             reissue: Some(IdTokenOptions::default()),
             ..App::default()
@@ -739,8 +708,8 @@ fn native_answer() -> Value {
 #[tokio::test]
 async fn native_sso_is_ok_when_the_application_skips_it() {
     let server = MockServer::start_async().await;
-    answer(&server, "auth/token", native_answer()).await;
-    let native = answer(&server, "nativesso", json!({"action": "OK"})).await;
+    answer(&server, Operation::AuthToken, native_answer());
+    let native = answer(&server, Operation::NativeSso, json!({"action": "OK"}));
     for response in [
         endpoint(&server)
             .handle(&form_post("/token", "grant_type=authorization_code"))
@@ -759,21 +728,17 @@ async fn native_sso_is_ok_when_the_application_skips_it() {
 #[tokio::test]
 async fn native_sso_issues_through_authlete() {
     let server = MockServer::start_async().await;
-    answer(&server, "auth/token", native_answer()).await;
-    let native = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("nativesso"))
-                .json_body(json!({
-                    "accessToken": "at-plain", "refreshToken": "rt-1",
-                    "deviceSecret": "ds-new", "deviceSecretHash": "hash-new"
-                }));
-            then.status(200).json_body(json!({
-                "action": "OK",
-                "responseContent": r#"{"access_token":"at-plain","device_secret":"ds-new"}"#
-            }));
-        })
-        .await;
+    answer(&server, Operation::AuthToken, native_answer());
+    let native = server.native_sso_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "accessToken": "at-plain", "refreshToken": "rt-1",
+            "deviceSecret": "ds-new", "deviceSecretHash": "hash-new"
+        }));
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK",
+            "responseContent": r#"{"access_token":"at-plain","device_secret":"ds-new"}"#
+        }));
+    });
     let app = App {
         native: Some(NativeSso::Issue {
             device_secret: Secret::new("ds-new"),
@@ -796,8 +761,8 @@ async fn native_sso_issues_through_authlete() {
 #[tokio::test]
 async fn native_sso_refused_is_400_invalid_grant() {
     let server = MockServer::start_async().await;
-    answer(&server, "auth/token", native_answer()).await;
-    let native = answer(&server, "nativesso", json!({"action": "OK"})).await;
+    answer(&server, Operation::AuthToken, native_answer());
+    let native = answer(&server, Operation::NativeSso, json!({"action": "OK"}));
     let app = App {
         native: Some(NativeSso::Refuse("The session is no longer active.".into())),
         ..App::default()
@@ -824,8 +789,8 @@ async fn native_sso_errors_are_500s() {
         json!({}),
     ] {
         let server = MockServer::start_async().await;
-        answer(&server, "auth/token", native_answer()).await;
-        answer(&server, "nativesso", native_answer_body).await;
+        answer(&server, Operation::AuthToken, native_answer());
+        answer(&server, Operation::NativeSso, native_answer_body);
         let app = App {
             native: Some(NativeSso::Issue {
                 device_secret: Secret::new("ds"),
@@ -958,7 +923,7 @@ async fn client_authentication_is_read_by_the_shared_reader() {
             path: "/token",
             form: "grant_type=client_credentials",
             realm: "token",
-            operation: "auth/token",
+            operation: Operation::AuthToken,
             unauthorized_action: "INVALID_CLIENT",
             handle: |request| {
                 let endpoint = endpoint.clone();
@@ -975,10 +940,9 @@ async fn repeated_parameters_are_refused_before_authlete_is_asked() {
     let server = MockServer::start_async().await;
     let any = answer(
         &server,
-        "auth/token",
+        Operation::AuthToken,
         json!({"action": "OK", "responseContent": TOKEN_JSON}),
-    )
-    .await;
+    );
     let endpoint = endpoint(&server);
     for body in [
         "grant_type=authorization_code&code=c1&grant_type=client_credentials",
@@ -1012,18 +976,16 @@ async fn repeated_parameters_are_refused_before_authlete_is_asked() {
 #[tokio::test]
 async fn the_dpop_nonce_requirement_reaches_authlete_and_its_nonce_the_client() {
     let server = MockServer::start_async().await;
-    let required = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/token"))
-                .json_body_includes(r#"{"dpop":"h.p.s","dpopNonceRequired":true}"#);
-            then.status(200).json_body(json!({
-                "action": "BAD_REQUEST",
-                "responseContent": r#"{"error":"use_dpop_nonce"}"#,
-                "dpopNonce": "n-9"
-            }));
-        })
-        .await;
+    let required = server.auth_token_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body_includes(r#"{"dpop":"h.p.s","dpopNonceRequired":true}"#);
+        then.into_inner().status(200).json_body(json!({
+            "action": "BAD_REQUEST",
+            "responseContent": r#"{"error":"use_dpop_nonce"}"#,
+            "dpopNonce": "n-9"
+        }));
+    });
     let endpoint = endpoint(&server).with_dpop_nonce_required(true);
     let mut request = form_post("/token", "grant_type=client_credentials&client_id=app");
     request
@@ -1038,15 +1000,14 @@ async fn the_dpop_nonce_requirement_reaches_authlete_and_its_nonce_the_client() 
     required.delete_async().await;
 
     // Not required: the field is left out, and the service's setting applies.
-    let not_sent = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/token"))
-                .json_body_excludes(r#"{"dpopNonceRequired":true}"#);
-            then.status(200)
-                .json_body(json!({"action": "OK", "responseContent": TOKEN_JSON}));
-        })
-        .await;
+    let not_sent = server.auth_token_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body_excludes(r#"{"dpopNonceRequired":true}"#);
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "responseContent": TOKEN_JSON}));
+    });
     let response = self::endpoint(&server)
         .with_dpop_nonce_required(false)
         .handle(&request)

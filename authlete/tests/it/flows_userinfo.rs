@@ -7,12 +7,13 @@ use authlete::flows::request::RequestExtras;
 use authlete::flows::userinfo::{Claims, ClaimsProvider, NoClaims, UserInfoEndpoint};
 use authlete::flows::{FlowSettings, Proxy, PublicUrlSource};
 use authlete::types::UserinfoResponse;
+use authlete_sys::mock::MockServerExt as _;
 use http::{Request, StatusCode, header};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
 use crate::flows_support::{
-    api_path, assert_generic_500, assert_no_store, client, form_post, json, text,
+    SERVICE, assert_generic_500, assert_no_store, client, form_post, json, text,
 };
 
 const USERINFO_JSON: &str = r#"{"sub":"john","name":"John Smith"}"#;
@@ -89,60 +90,50 @@ fn get(authorization: &str) -> Request<authlete::flows::Bytes> {
 }
 
 async fn userinfo_answers(server: &MockServer, body: Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("auth/userinfo"));
-            then.status(200).json_body(body);
-        })
-        .await
+    server.auth_userinfo_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(200).json_body(body);
+    })
 }
 
 async fn issue_answers(server: &MockServer, body: Value) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(api_path("auth/userinfo/issue"));
-            then.status(200).json_body(body);
-        })
-        .await
+    server.auth_userinfo_issue_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner().status(200).json_body(body);
+    })
 }
 
 #[tokio::test]
 async fn ok_then_json_is_200_with_the_claims_from_the_app() {
     let server = MockServer::start_async().await;
-    let userinfo = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/userinfo"))
-                .json_body_includes(
-                    json!({
-                        "token": "at-1",
-                        "htm": "GET"
-                    })
-                    .to_string(),
-                );
-            then.status(200).json_body(json!({
-                "action": "OK",
-                "subject": "john",
-                "claims": ["name", "family_name#ja", "phone_number"],
-                "dpopNonce": "nonce-1"
-            }));
-        })
-        .await;
+    let userinfo = server.auth_userinfo_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body_includes(
+            json!({
+                "token": "at-1",
+                "htm": "GET"
+            })
+            .to_string(),
+        );
+        then.into_inner().status(200).json_body(json!({
+            "action": "OK",
+            "subject": "john",
+            "claims": ["name", "family_name#ja", "phone_number"],
+            "dpopNonce": "nonce-1"
+        }));
+    });
     let expected_claims = json!({"name": "John Smith", "family_name#ja": "スミス"}).to_string();
-    let issue = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/userinfo/issue"))
-                .json_body(json!({"token": "at-1", "claims": expected_claims}));
-            then.status(200).json_body(json!({
-                "action": "JSON",
-                "responseContent": USERINFO_JSON,
-                "signature": "sig=:AAAA:",
-                "signatureInput": "sig=(\"@status\");created=1",
-                "contentDigest": "sha-256=:BBBB:"
-            }));
-        })
-        .await;
+    let issue = server.auth_userinfo_issue_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"token": "at-1", "claims": expected_claims}));
+        then.into_inner().status(200).json_body(json!({
+            "action": "JSON",
+            "responseContent": USERINFO_JSON,
+            "signature": "sig=:AAAA:",
+            "signatureInput": "sig=(\"@status\");created=1",
+            "contentDigest": "sha-256=:BBBB:"
+        }));
+    });
     let directory = Arc::new(Directory::default());
     let endpoint = UserInfoEndpoint::new(
         client(&server),
@@ -187,18 +178,14 @@ async fn ok_then_json_is_200_with_the_claims_from_the_app() {
 #[tokio::test]
 async fn ok_then_jwt_is_200_application_jwt_and_the_form_token_is_accepted() {
     let server = MockServer::start_async().await;
-    let userinfo = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/userinfo"))
-                .json_body_includes(
-                    json!({"token": "at-2", "htm": "POST", "requestBodyContained": true})
-                        .to_string(),
-                );
-            then.status(200)
-                .json_body(json!({"action": "OK", "subject": "john", "claims": ["email"]}));
-        })
-        .await;
+    let userinfo = server.auth_userinfo_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body_includes(
+            json!({"token": "at-2", "htm": "POST", "requestBodyContained": true}).to_string(),
+        );
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "subject": "john", "claims": ["email"]}));
+    });
     issue_answers(
         &server,
         json!({"action": "JWT", "responseContent": "eyJh.eyJz.c2ln"}),
@@ -221,23 +208,20 @@ async fn ok_then_jwt_is_200_application_jwt_and_the_form_token_is_accepted() {
 #[tokio::test]
 async fn dpop_tokens_pass_the_proof_method_url_and_certificate() {
     let server = MockServer::start_async().await;
-    let userinfo = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/userinfo"))
-                .json_body(json!({
-                    "token": "at-3",
-                    "dpop": "h.p.s",
-                    "htm": "POST",
-                    "htu": "https://public.example/base/userinfo",
-                    "targetUri": "https://public.example/base/userinfo",
-                    "clientCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
-                    "dpopNonceRequired": true
-                }));
-            then.status(200)
-                .json_body(json!({"action": "OK", "subject": "john", "dpopNonce": "n-2"}));
-        })
-        .await;
+    let userinfo = server.auth_userinfo_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "token": "at-3",
+            "dpop": "h.p.s",
+            "htm": "POST",
+            "htu": "https://public.example/base/userinfo",
+            "targetUri": "https://public.example/base/userinfo",
+            "clientCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+            "dpopNonceRequired": true
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "subject": "john", "dpopNonce": "n-2"}));
+    });
     issue_answers(
         &server,
         json!({"action": "JSON", "responseContent": r#"{"sub":"john"}"#}),
@@ -270,15 +254,14 @@ async fn dpop_tokens_pass_the_proof_method_url_and_certificate() {
 async fn no_claims_sends_no_claims_and_no_claims_are_asked_when_none_are_requested() {
     let server = MockServer::start_async().await;
     userinfo_answers(&server, json!({"action": "OK", "subject": "john"})).await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/userinfo/issue"))
-                .json_body(json!({"token": "at-4"}));
-            then.status(200)
-                .json_body(json!({"action": "JSON", "responseContent": r#"{"sub":"john"}"#}));
-        })
-        .await;
+    let issue = server.auth_userinfo_issue_api(|when, then| {
+        when.service_id(SERVICE)
+            .into_inner()
+            .json_body(json!({"token": "at-4"}));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "JSON", "responseContent": r#"{"sub":"john"}"#}));
+    });
     let directory = Arc::new(Directory::default());
     let endpoint = UserInfoEndpoint::new(
         client(&server),
@@ -311,23 +294,20 @@ async fn verified_and_transformation_claims_reach_authlete() {
         "verified_claims": {"verification": {"trust_framework": "de_aml"}, "claims": {"given_name": "John"}}
     })
     .to_string();
-    let issue = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/userinfo/issue"))
-                .json_body(json!({
-                    "token": "at-5",
-                    "claims": claims,
-                    "claimsForTx": json!({"birthdate": "1970-01-01"}).to_string(),
-                    "verifiedClaimsForTx": [
-                        json!({"given_name": "given_name-value"}).to_string(),
-                        "{}"
-                    ]
-                }));
-            then.status(200)
-                .json_body(json!({"action": "JSON", "responseContent": "{}"}));
-        })
-        .await;
+    let issue = server.auth_userinfo_issue_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body(json!({
+            "token": "at-5",
+            "claims": claims,
+            "claimsForTx": json!({"birthdate": "1970-01-01"}).to_string(),
+            "verifiedClaimsForTx": [
+                json!({"given_name": "given_name-value"}).to_string(),
+                "{}"
+            ]
+        }));
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "JSON", "responseContent": "{}"}));
+    });
     let response = endpoint(&server).handle(&get("Bearer at-5")).await;
     issue.assert_async().await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -343,29 +323,22 @@ async fn signed_requests_pass_the_covered_headers_and_the_signature() {
         {"key": "authorization", "value": "Bearer at-6"},
         {"key": "content-digest", "value": "sha-256=:D:"}
     ]);
-    let userinfo = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/userinfo"))
-                .json_body_includes(
-                    json!({"headers": pairs, "message": "x=1", "requestBodyContained": true})
-                        .to_string(),
-                );
-            then.status(200)
-                .json_body(json!({"action": "OK", "subject": "john"}));
-        })
-        .await;
-    let issue = server
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path(api_path("auth/userinfo/issue"))
-                .json_body_includes(
-                    json!({"headers": pairs, "requestSignature": "sig=:SIG:"}).to_string(),
-                );
-            then.status(200)
-                .json_body(json!({"action": "JSON", "responseContent": "{}"}));
-        })
-        .await;
+    let userinfo = server.auth_userinfo_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body_includes(
+            json!({"headers": pairs, "message": "x=1", "requestBodyContained": true}).to_string(),
+        );
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "OK", "subject": "john"}));
+    });
+    let issue = server.auth_userinfo_issue_api(|when, then| {
+        when.service_id(SERVICE).into_inner().json_body_includes(
+            json!({"headers": pairs, "requestSignature": "sig=:SIG:"}).to_string(),
+        );
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"action": "JSON", "responseContent": "{}"}));
+    });
     let mut request = form_post("https://as.example/userinfo", "x=1");
     let headers = request.headers_mut();
     headers.insert(header::AUTHORIZATION, "Bearer at-6".parse().unwrap());
@@ -490,26 +463,24 @@ async fn unknown_actions_are_a_generic_500() {
 #[tokio::test]
 async fn authlete_failures_do_not_leak() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/userinfo"));
-            then.status(400)
-                .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
-        })
-        .await;
+    server.auth_userinfo_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(400)
+            .json_body(json!({"resultCode": "A001202", "resultMessage": "bad key"}));
+    });
     let response = endpoint(&server).handle(&get("Bearer at-11")).await;
     assert_generic_500(&response);
     assert!(!text(&response).contains("A001202"));
 
     let server = MockServer::start_async().await;
     userinfo_answers(&server, json!({"action": "OK", "subject": "john"})).await;
-    server
-        .mock_async(|when, then| {
-            when.path(api_path("auth/userinfo/issue"));
-            then.status(500)
-                .json_body(json!({"resultCode": "A001101", "resultMessage": "boom"}));
-        })
-        .await;
+    server.auth_userinfo_issue_api(|when, then| {
+        when.service_id(SERVICE);
+        then.into_inner()
+            .status(500)
+            .json_body(json!({"resultCode": "A001101", "resultMessage": "boom"}));
+    });
     let response = endpoint(&server).handle(&get("Bearer at-11")).await;
     assert!(response.status().is_server_error());
     assert_no_store(&response);
