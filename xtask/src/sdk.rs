@@ -1113,7 +1113,7 @@ pub fn test_cases(spec: &OpenAPI, ops: &[Operation]) -> Result<TokenStream, Stri
                     .schema
                     .as_ref()
                     .ok_or_else(|| format!("{}: a body without a JSON schema", op.id))?;
-                let sample = sample(spec, schema, 0, true);
+                let sample = sample(spec, schema, 0);
                 let text = sample.to_string();
                 let reference = matches!(body_argument_type(&p.ty).to_string().as_str(), t if t.starts_with('&'));
                 call_args.push(if reference {
@@ -1154,7 +1154,7 @@ pub fn test_cases(spec: &OpenAPI, ops: &[Operation]) -> Result<TokenStream, Stri
                 vec![json_answer(spec, op)?, quote!(Answer::Empty(204, "{}"))]
             }
             Answer::Empty => {
-                let status = success_status(op);
+                let status = op.success_status;
                 vec![quote!(Answer::Empty(#status, "null"))]
             }
             Answer::Text => vec![quote!(Answer::Text("ok"))],
@@ -1213,16 +1213,12 @@ pub fn test_cases(spec: &OpenAPI, ops: &[Operation]) -> Result<TokenStream, Stri
     })
 }
 
-fn success_status(op: &Operation) -> u16 {
-    op.success_status
-}
-
 fn json_answer(spec: &OpenAPI, op: &Operation) -> Result<TokenStream, String> {
     let schema = op
         .response_schema
         .as_ref()
         .ok_or_else(|| format!("{}: a JSON answer without a schema", op.id))?;
-    let mut value = sample(spec, schema, 0, true);
+    let mut value = sample(spec, schema, 0);
     if let (Value::Object(object), Some(resolved)) = (&mut value, resolve_schema(spec, schema))
         && let SchemaKind::Type(Type::Object(shape)) = &resolved.schema_kind
     {
@@ -1232,18 +1228,7 @@ fn json_answer(spec: &OpenAPI, op: &Operation) -> Result<TokenStream, String> {
             }
         }
         if let Some(action) = shape.properties.get("action") {
-            let action = match action {
-                ReferenceOr::Item(s) => sample(spec, &ReferenceOr::Item((**s).clone()), 0, true),
-                ReferenceOr::Reference { reference } => sample(
-                    spec,
-                    &ReferenceOr::Reference {
-                        reference: reference.clone(),
-                    },
-                    0,
-                    true,
-                ),
-            };
-            object.insert("action".into(), action);
+            object.insert("action".into(), sample(spec, &unboxed(action), 0));
         }
         if shape.properties.is_empty() {
             // A free-form answer (the discovery document).
@@ -1273,7 +1258,7 @@ fn query_sample(spec: &OpenAPI, p: &Param) -> (String, TokenStream) {
         let value = p
             .schema
             .as_ref()
-            .map(|s| sample(spec, s, 0, true))
+            .map(|s| sample(spec, s, 0))
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         let inner = match option_of_reference(&p.ty) {
@@ -1295,9 +1280,19 @@ fn query_sample(spec: &OpenAPI, p: &Param) -> (String, TokenStream) {
     }
 }
 
+/// A schema reference as `sample` takes it (openapiv3 boxes nested schemas).
+fn unboxed(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
+    match schema {
+        ReferenceOr::Item(s) => ReferenceOr::Item((**s).clone()),
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+            reference: reference.clone(),
+        },
+    }
+}
+
 /// A JSON value that fits `schema`: every required property (and, for an object without
 /// any, its first property), one element per list, the first value of an enum.
-fn sample(spec: &OpenAPI, schema: &ReferenceOr<Schema>, depth: usize, _required: bool) -> Value {
+fn sample(spec: &OpenAPI, schema: &ReferenceOr<Schema>, depth: usize) -> Value {
     if depth > 8 {
         return Value::Null;
     }
@@ -1319,15 +1314,7 @@ fn sample(spec: &OpenAPI, schema: &ReferenceOr<Schema>, depth: usize, _required:
         SchemaKind::Type(Type::Number(_)) => json!(1.5),
         SchemaKind::Type(Type::Boolean(_)) => json!(true),
         SchemaKind::Type(Type::Array(a)) => match &a.items {
-            Some(items) => {
-                let items = match items {
-                    ReferenceOr::Item(s) => ReferenceOr::Item((**s).clone()),
-                    ReferenceOr::Reference { reference } => ReferenceOr::Reference {
-                        reference: reference.clone(),
-                    },
-                };
-                json!([sample(spec, &items, depth + 1, true)])
-            }
+            Some(items) => json!([sample(spec, &unboxed(items), depth + 1)]),
             None => json!([]),
         },
         SchemaKind::Type(Type::Object(o)) => {
@@ -1350,13 +1337,7 @@ fn sample(spec: &OpenAPI, schema: &ReferenceOr<Schema>, depth: usize, _required:
             };
             for name in chosen {
                 if let Some(property) = o.properties.get(name) {
-                    let property = match property {
-                        ReferenceOr::Item(s) => ReferenceOr::Item((**s).clone()),
-                        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
-                            reference: reference.clone(),
-                        },
-                    };
-                    object.insert(name.clone(), sample(spec, &property, depth + 1, true));
+                    object.insert(name.clone(), sample(spec, &unboxed(property), depth + 1));
                 }
             }
             Value::Object(object)
@@ -1366,7 +1347,7 @@ fn sample(spec: &OpenAPI, schema: &ReferenceOr<Schema>, depth: usize, _required:
             // is the value itself.
             let mut object = serde_json::Map::new();
             for part in all_of {
-                match sample(spec, part, depth + 1, true) {
+                match sample(spec, part, depth + 1) {
                     Value::Object(part) => object.extend(part),
                     other => return other,
                 }
@@ -1375,7 +1356,7 @@ fn sample(spec: &OpenAPI, schema: &ReferenceOr<Schema>, depth: usize, _required:
         }
         SchemaKind::AnyOf { any_of: list } | SchemaKind::OneOf { one_of: list } => list
             .first()
-            .map(|s| sample(spec, s, depth + 1, true))
+            .map(|s| sample(spec, s, depth + 1))
             .unwrap_or(Value::Null),
         _ => json!({}),
     }
