@@ -6,6 +6,7 @@ use std::fmt;
 use bytes::Bytes;
 use http::StatusCode;
 
+use crate::client::ResponseMetadata;
 use crate::config::ConfigError;
 
 /// What went wrong in a call to Authlete.
@@ -67,6 +68,16 @@ pub enum Error {
 }
 
 impl Error {
+    /// Keeps `metadata` in an error made from an answer.
+    pub(crate) fn with_metadata(mut self, metadata: ResponseMetadata) -> Self {
+        match &mut self {
+            Error::Api(error) => error.metadata = Some(metadata),
+            Error::Decode(error) => error.metadata = Some(metadata),
+            _ => {}
+        }
+        self
+    }
+
     /// Whether the same call may succeed if tried again: Authlete was unreachable or slow,
     /// or answered 429, 502, 503 or 504. Whether retrying is *safe* depends on the
     /// operation: most Authlete POSTs are not idempotent.
@@ -114,6 +125,7 @@ pub struct ApiError {
     pub(crate) result_code: Option<String>,
     pub(crate) result_message: Option<String>,
     pub(crate) body: Bytes,
+    pub(crate) metadata: Option<ResponseMetadata>,
 }
 
 impl ApiError {
@@ -146,6 +158,12 @@ impl ApiError {
     pub fn body_text(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
     }
+
+    /// The status, headers (with Authlete's request id, if any), attempts and elapsed
+    /// time of the answer; `None` only for an error not made by a call.
+    pub fn metadata(&self) -> Option<&ResponseMetadata> {
+        self.metadata.as_ref()
+    }
 }
 
 impl fmt::Debug for ApiError {
@@ -156,6 +174,7 @@ impl fmt::Debug for ApiError {
             .field("result_code", &self.result_code)
             .field("result_message", &self.result_message)
             .field("body_len", &self.body.len())
+            .field("metadata", &self.metadata)
             .finish()
     }
 }
@@ -303,6 +322,7 @@ pub struct DecodeError {
     pub(crate) path: String,
     pub(crate) message: String,
     pub(crate) body: Bytes,
+    pub(crate) metadata: Option<ResponseMetadata>,
 }
 
 impl DecodeError {
@@ -331,6 +351,12 @@ impl DecodeError {
     pub fn body(&self) -> &[u8] {
         &self.body
     }
+
+    /// The status, headers, attempts and elapsed time of the answer; `None` only for an
+    /// error not made by a call.
+    pub fn metadata(&self) -> Option<&ResponseMetadata> {
+        self.metadata.as_ref()
+    }
 }
 
 impl fmt::Debug for DecodeError {
@@ -341,6 +367,7 @@ impl fmt::Debug for DecodeError {
             .field("path", &self.path)
             .field("message", &self.message)
             .field("body_len", &self.body.len())
+            .field("metadata", &self.metadata)
             .finish()
     }
 }

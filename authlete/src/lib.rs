@@ -109,7 +109,10 @@ pub mod routes;
 
 pub use authlete_sys as sys;
 pub use authlete_sys::{Secret, types};
-pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES};
+pub use client::{
+    Call, CallOptions, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, REQUEST_ID_HEADERS,
+    ResponseMetadata, is_sensitive_header,
+};
 pub use config::{ApiVersion, Cluster, Config, ConfigBuilder, ConfigError, Timeouts};
 pub use error::{ApiError, DecodeError, Error, TransportError, TransportErrorKind};
 pub use retry::RetryPolicy;

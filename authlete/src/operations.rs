@@ -2,8 +2,7 @@
 // Do not edit: change the spec or xtask and regenerate.
 
 //! One method per Authlete operation.
-use crate::Result;
-use crate::client::Client;
+use crate::client::{Call, Client};
 use crate::routes;
 use authlete_sys::types;
 
@@ -18,12 +17,10 @@ impl Client {
     /// `GET /api/{serviceId}/service/get` (`service_get_api`; `getService` in Authlete's Java SDK).
     /// In API generation 2 this calls `/api/service/get/{serviceApiKey}`.
     /// Authenticates with the service-owner credentials (an organization token in V3 when configured).
-    pub async fn get_service(&self, service_id: &str) -> Result<types::Service> {
-        self.send(
-            &routes::SERVICE_GET_API,
-            self.sys.service_get_api(service_id),
-        )
-        .await
+    pub fn get_service(&self, service_id: &str) -> Call<'_, types::Service> {
+        self.json(&routes::SERVICE_GET_API, async |sys| {
+            Ok(sys.service_get_api(service_id).await)
+        })
     }
 
     /// List services.
@@ -32,15 +29,13 @@ impl Client {
     ///
     /// `GET /api/service/get/list` (`service_get_list_api`; `getServiceList` in Authlete's Java SDK).
     /// Authenticates with the service-owner credentials (an organization token in V3 when configured).
-    pub async fn get_service_list(
+    pub fn get_service_list(
         &self,
         query: &crate::query::GetServiceListQuery,
-    ) -> Result<types::ServiceGetListResponse> {
-        self.send(
-            &routes::SERVICE_GET_LIST_API,
-            self.sys.service_get_list_api(query.end, query.start),
-        )
-        .await
+    ) -> Call<'_, types::ServiceGetListResponse> {
+        self.json(&routes::SERVICE_GET_LIST_API, async |sys| {
+            Ok(sys.service_get_list_api(query.end, query.start).await)
+        })
     }
 
     /// Create a service.
@@ -49,12 +44,10 @@ impl Client {
     ///
     /// `POST /api/service/create` (`service_create_api`; `createService` in Authlete's Java SDK).
     /// Authenticates with the service-owner credentials (an organization token in V3 when configured).
-    pub async fn create_service(&self, service: &types::Service) -> Result<types::Service> {
-        self.send(
-            &routes::SERVICE_CREATE_API,
-            self.sys.service_create_api(service),
-        )
-        .await
+    pub fn create_service(&self, service: &types::Service) -> Call<'_, types::Service> {
+        self.json(&routes::SERVICE_CREATE_API, async |sys| {
+            Ok(sys.service_create_api(service).await)
+        })
     }
 
     /// Update a service.
@@ -64,16 +57,14 @@ impl Client {
     /// `POST /api/{serviceId}/service/update` (`service_update_api`; `updateService` in Authlete's Java SDK).
     /// In API generation 2 this calls `/api/service/update/{serviceApiKey}`.
     /// Authenticates with the service-owner credentials (an organization token in V3 when configured).
-    pub async fn update_service(
+    pub fn update_service(
         &self,
         service_id: &str,
         service: &types::Service,
-    ) -> Result<types::Service> {
-        self.send(
-            &routes::SERVICE_UPDATE_API,
-            self.sys.service_update_api(service_id, service),
-        )
-        .await
+    ) -> Call<'_, types::Service> {
+        self.json(&routes::SERVICE_UPDATE_API, async |sys| {
+            Ok(sys.service_update_api(service_id, service).await)
+        })
     }
 
     /// Delete a service.
@@ -83,12 +74,10 @@ impl Client {
     /// `DELETE /api/{serviceId}/service/delete` (`service_delete_api`; `deleteService` in Authlete's Java SDK).
     /// In API generation 2 this calls `/api/service/delete/{serviceApiKey}`.
     /// Authenticates with the service-owner credentials (an organization token in V3 when configured).
-    pub async fn delete_service(&self, service_id: &str) -> Result<()> {
-        self.send_empty(
-            &routes::SERVICE_DELETE_API,
-            self.sys.service_delete_api(service_id),
-        )
-        .await
+    pub fn delete_service(&self, service_id: &str) -> Call<'_, ()> {
+        self.empty(&routes::SERVICE_DELETE_API, async |sys| {
+            Ok(sys.service_delete_api(service_id).await)
+        })
     }
 
     /// Get a client.
@@ -96,13 +85,11 @@ impl Client {
     /// Fetches the full configuration of a single client application registered under the service.
     ///
     /// `GET /api/{serviceId}/client/get/{clientId}` (`client_get_api`; `getClient` in Authlete's Java SDK).
-    pub async fn get_client(&self, client_id: &str) -> Result<types::Client> {
-        let service = self.service_id(&routes::CLIENT_GET_API)?;
-        self.send(
-            &routes::CLIENT_GET_API,
-            self.sys.client_get_api(service, client_id),
-        )
-        .await
+    pub fn get_client(&self, client_id: &str) -> Call<'_, types::Client> {
+        self.json(&routes::CLIENT_GET_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_GET_API)?;
+            Ok(sys.client_get_api(service, client_id).await)
+        })
     }
 
     /// List clients.
@@ -110,21 +97,16 @@ impl Client {
     /// Returns a page of client applications belonging to the service. A token with full view rights on the service gets every client; otherwise only the clients that the token is allowed to view are included.
     ///
     /// `GET /api/{serviceId}/client/get/list` (`client_get_list_api`; `getClientList` in Authlete's Java SDK).
-    pub async fn get_client_list(
+    pub fn get_client_list(
         &self,
         query: &crate::query::GetClientListQuery,
-    ) -> Result<types::ClientGetListResponse> {
-        let service = self.service_id(&routes::CLIENT_GET_LIST_API)?;
-        self.send(
-            &routes::CLIENT_GET_LIST_API,
-            self.sys.client_get_list_api(
-                service,
-                query.developer.as_deref(),
-                query.end,
-                query.start,
-            ),
-        )
-        .await
+    ) -> Call<'_, types::ClientGetListResponse> {
+        self.json(&routes::CLIENT_GET_LIST_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_GET_LIST_API)?;
+            Ok(sys
+                .client_get_list_api(service, query.developer.as_deref(), query.end, query.start)
+                .await)
+        })
     }
 
     /// Create a client.
@@ -132,13 +114,11 @@ impl Client {
     /// Registers a new client application under the service, using the client properties given in the request body.
     ///
     /// `POST /api/{serviceId}/client/create` (`client_create_api`; `createClient` in Authlete's Java SDK).
-    pub async fn create_client(&self, client: &types::Client) -> Result<types::Client> {
-        let service = self.service_id(&routes::CLIENT_CREATE_API)?;
-        self.send(
-            &routes::CLIENT_CREATE_API,
-            self.sys.client_create_api(service, client),
-        )
-        .await
+    pub fn create_client(&self, client: &types::Client) -> Call<'_, types::Client> {
+        self.json(&routes::CLIENT_CREATE_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_CREATE_API)?;
+            Ok(sys.client_create_api(service, client).await)
+        })
     }
 
     /// Update a client.
@@ -146,17 +126,15 @@ impl Client {
     /// Replaces the configuration of an existing client application with the properties supplied in the request body.
     ///
     /// `POST /api/{serviceId}/client/update/{clientId}` (`client_update_api`; `updateClient` in Authlete's Java SDK).
-    pub async fn update_client(
+    pub fn update_client(
         &self,
         client_id: &str,
         client: &types::Client,
-    ) -> Result<types::Client> {
-        let service = self.service_id(&routes::CLIENT_UPDATE_API)?;
-        self.send(
-            &routes::CLIENT_UPDATE_API,
-            self.sys.client_update_api(service, client_id, client),
-        )
-        .await
+    ) -> Call<'_, types::Client> {
+        self.json(&routes::CLIENT_UPDATE_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_UPDATE_API)?;
+            Ok(sys.client_update_api(service, client_id, client).await)
+        })
     }
 
     /// Delete a client.
@@ -165,13 +143,11 @@ impl Client {
     ///
     /// `DELETE /api/{serviceId}/client/delete/{clientId}` (`client_delete_api`; `deleteClient` in Authlete's Java SDK).
     /// In API generation 2 this authenticates with the service-owner key and secret when configured, else with the service's.
-    pub async fn delete_client(&self, client_id: &str) -> Result<()> {
-        let service = self.service_id(&routes::CLIENT_DELETE_API)?;
-        self.send_empty(
-            &routes::CLIENT_DELETE_API,
-            self.sys.client_delete_api(service, client_id),
-        )
-        .await
+    pub fn delete_client(&self, client_id: &str) -> Call<'_, ()> {
+        self.empty(&routes::CLIENT_DELETE_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_DELETE_API)?;
+            Ok(sys.client_delete_api(service, client_id).await)
+        })
     }
 
     /// Set client lock flag.
@@ -179,18 +155,17 @@ impl Client {
     /// Locks or unlocks the specified client application, according to the flag value sent in the request body.
     ///
     /// `POST /api/{serviceId}/client/lock_flag/update/{clientIdentifier}` (`client_flag_update_api`; `updateClientLockFlag` in Authlete's Java SDK).
-    pub async fn update_client_lock_flag(
+    pub fn update_client_lock_flag(
         &self,
         client_identifier: &str,
         request: &types::ClientFlagUpdateRequest,
-    ) -> Result<types::ClientFlagUpdateResponse> {
-        let service = self.service_id(&routes::CLIENT_FLAG_UPDATE_API)?;
-        self.send(
-            &routes::CLIENT_FLAG_UPDATE_API,
-            self.sys
-                .client_flag_update_api(service, client_identifier, request),
-        )
-        .await
+    ) -> Call<'_, types::ClientFlagUpdateResponse> {
+        self.json(&routes::CLIENT_FLAG_UPDATE_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_FLAG_UPDATE_API)?;
+            Ok(sys
+                .client_flag_update_api(service, client_identifier, request)
+                .await)
+        })
     }
 
     /// Rotate a client secret.
@@ -198,17 +173,16 @@ impl Client {
     /// Replaces the secret of a client application with a fresh value generated by Authlete. To set a secret of your own choosing, use the `/api/client/secret/update` operation instead.
     ///
     /// `GET /api/{serviceId}/client/secret/refresh/{clientIdentifier}` (`client_secret_refresh_api`; `refreshClientSecret` in Authlete's Java SDK).
-    pub async fn refresh_client_secret(
+    pub fn refresh_client_secret(
         &self,
         client_identifier: &str,
-    ) -> Result<types::ClientSecretRefreshResponse> {
-        let service = self.service_id(&routes::CLIENT_SECRET_REFRESH_API)?;
-        self.send(
-            &routes::CLIENT_SECRET_REFRESH_API,
-            self.sys
-                .client_secret_refresh_api(service, client_identifier),
-        )
-        .await
+    ) -> Call<'_, types::ClientSecretRefreshResponse> {
+        self.json(&routes::CLIENT_SECRET_REFRESH_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_SECRET_REFRESH_API)?;
+            Ok(sys
+                .client_secret_refresh_api(service, client_identifier)
+                .await)
+        })
     }
 
     /// Update a client secret.
@@ -216,18 +190,17 @@ impl Client {
     /// Sets the client secret of a client to a value that you supply in the request body. To let Authlete generate a fresh random secret instead, use the client secret refresh operation.
     ///
     /// `POST /api/{serviceId}/client/secret/update/{clientIdentifier}` (`client_secret_update_api`; `updateClientSecret` in Authlete's Java SDK).
-    pub async fn update_client_secret(
+    pub fn update_client_secret(
         &self,
         client_identifier: &str,
         request: &types::ClientSecretUpdateRequest,
-    ) -> Result<types::ClientSecretUpdateResponse> {
-        let service = self.service_id(&routes::CLIENT_SECRET_UPDATE_API)?;
-        self.send(
-            &routes::CLIENT_SECRET_UPDATE_API,
-            self.sys
-                .client_secret_update_api(service, client_identifier, request),
-        )
-        .await
+    ) -> Call<'_, types::ClientSecretUpdateResponse> {
+        self.json(&routes::CLIENT_SECRET_UPDATE_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_SECRET_UPDATE_API)?;
+            Ok(sys
+                .client_secret_update_api(service, client_identifier, request)
+                .await)
+        })
     }
 
     /// List authorized clients.
@@ -235,23 +208,23 @@ impl Client {
     /// Returns the client applications to which a given end-user has granted authorization. The end-user is selected by the mandatory `subject` query parameter.
     ///
     /// `GET /api/{serviceId}/client/authorization/get/list` (`client_authorization_get_list_api`).
-    pub async fn get_client_authorization_list_by_query(
+    pub fn get_client_authorization_list_by_query(
         &self,
         subject: &str,
         query: &crate::query::GetClientAuthorizationListByQueryQuery,
-    ) -> Result<types::ClientAuthorizationGetListResponse> {
-        let service = self.service_id(&routes::CLIENT_AUTHORIZATION_GET_LIST_API)?;
-        self.send(
-            &routes::CLIENT_AUTHORIZATION_GET_LIST_API,
-            self.sys.client_authorization_get_list_api(
-                service,
-                query.developer.as_deref(),
-                query.end,
-                query.start,
-                subject,
-            ),
-        )
-        .await
+    ) -> Call<'_, types::ClientAuthorizationGetListResponse> {
+        self.json(&routes::CLIENT_AUTHORIZATION_GET_LIST_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_AUTHORIZATION_GET_LIST_API)?;
+            Ok(sys
+                .client_authorization_get_list_api(
+                    service,
+                    query.developer.as_deref(),
+                    query.end,
+                    query.start,
+                    subject,
+                )
+                .await)
+        })
     }
 
     /// List authorized applications.
@@ -259,17 +232,19 @@ impl Client {
     /// Returns the client applications to which a given end-user has granted authorization. The end-user is identified by the `subject` field of the request body, which is mandatory.
     ///
     /// `POST /api/{serviceId}/client/authorization/get/list` (`client_authorization_get_list_api_post`; `getClientAuthorizationList` in Authlete's Java SDK).
-    pub async fn get_client_authorization_list(
+    pub fn get_client_authorization_list(
         &self,
         request: &types::ClientAuthorizationGetListRequest,
-    ) -> Result<types::ClientAuthorizationGetListResponse> {
-        let service = self.service_id(&routes::CLIENT_AUTHORIZATION_GET_LIST_API_POST)?;
-        self.send(
+    ) -> Call<'_, types::ClientAuthorizationGetListResponse> {
+        self.json(
             &routes::CLIENT_AUTHORIZATION_GET_LIST_API_POST,
-            self.sys
-                .client_authorization_get_list_api_post(service, request),
+            async |sys| {
+                let service = self.service_id(&routes::CLIENT_AUTHORIZATION_GET_LIST_API_POST)?;
+                Ok(sys
+                    .client_authorization_get_list_api_post(service, request)
+                    .await)
+            },
         )
-        .await
     }
 
     /// List authorized applications by subject.
@@ -281,23 +256,27 @@ impl Client {
         note = "the spec marks this operation deprecated; see its documentation for the form to use instead"
     )]
     #[allow(deprecated)]
-    pub async fn get_client_authorization_list_by_subject(
+    pub fn get_client_authorization_list_by_subject(
         &self,
         subject: &str,
         query: &crate::query::GetClientAuthorizationListBySubjectQuery,
-    ) -> Result<types::ClientAuthorizationGetListResponse> {
-        let service = self.service_id(&routes::CLIENT_AUTHORIZATION_GET_LIST_BY_SUBJECT_API)?;
-        self.send(
+    ) -> Call<'_, types::ClientAuthorizationGetListResponse> {
+        self.json(
             &routes::CLIENT_AUTHORIZATION_GET_LIST_BY_SUBJECT_API,
-            self.sys.client_authorization_get_list_by_subject_api(
-                service,
-                subject,
-                query.developer.as_deref(),
-                query.end,
-                query.start,
-            ),
+            async |sys| {
+                let service =
+                    self.service_id(&routes::CLIENT_AUTHORIZATION_GET_LIST_BY_SUBJECT_API)?;
+                Ok(sys
+                    .client_authorization_get_list_by_subject_api(
+                        service,
+                        subject,
+                        query.developer.as_deref(),
+                        query.end,
+                        query.start,
+                    )
+                    .await)
+            },
         )
-        .await
     }
 
     /// Update client tokens.
@@ -305,18 +284,17 @@ impl Client {
     /// Modifies attributes of every access token currently held by the specified client application.
     ///
     /// `POST /api/{serviceId}/client/authorization/update/{clientId}` (`client_authorization_update_api`; `updateClientAuthorization` in Authlete's Java SDK).
-    pub async fn update_client_authorization(
+    pub fn update_client_authorization(
         &self,
         client_id: &str,
         request: &types::ClientAuthorizationUpdateRequest,
-    ) -> Result<types::ClientAuthorizationUpdateResponse> {
-        let service = self.service_id(&routes::CLIENT_AUTHORIZATION_UPDATE_API)?;
-        self.send(
-            &routes::CLIENT_AUTHORIZATION_UPDATE_API,
-            self.sys
-                .client_authorization_update_api(service, client_id, request),
-        )
-        .await
+    ) -> Call<'_, types::ClientAuthorizationUpdateResponse> {
+        self.json(&routes::CLIENT_AUTHORIZATION_UPDATE_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_AUTHORIZATION_UPDATE_API)?;
+            Ok(sys
+                .client_authorization_update_api(service, client_id, request)
+                .await)
+        })
     }
 
     /// Delete client tokens for a user.
@@ -324,18 +302,17 @@ impl Client {
     /// Removes every access token that was issued to the given client on behalf of one end-user, effectively revoking that user's authorization. The `subject` field of the request body is mandatory.
     ///
     /// `POST /api/{serviceId}/client/authorization/delete/{clientId}` (`client_authorization_delete_api_post`; `deleteClientAuthorization` in Authlete's Java SDK).
-    pub async fn delete_client_authorization(
+    pub fn delete_client_authorization(
         &self,
         client_id: &str,
         request: &types::ClientAuthorizationDeleteRequest,
-    ) -> Result<types::ClientAuthorizationDeleteResponse> {
-        let service = self.service_id(&routes::CLIENT_AUTHORIZATION_DELETE_API_POST)?;
-        self.send(
-            &routes::CLIENT_AUTHORIZATION_DELETE_API_POST,
-            self.sys
-                .client_authorization_delete_api_post(service, client_id, request),
-        )
-        .await
+    ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
+        self.json(&routes::CLIENT_AUTHORIZATION_DELETE_API_POST, async |sys| {
+            let service = self.service_id(&routes::CLIENT_AUTHORIZATION_DELETE_API_POST)?;
+            Ok(sys
+                .client_authorization_delete_api_post(service, client_id, request)
+                .await)
+        })
     }
 
     /// Delete client tokens.
@@ -343,18 +320,17 @@ impl Client {
     /// Revokes all access tokens that a client application obtained through a given end-user's authorization. The end-user must be passed in the `subject` query parameter.
     ///
     /// `DELETE /api/{serviceId}/client/authorization/delete/{clientId}` (`client_authorization_delete_api`).
-    pub async fn delete_client_authorization_by_query(
+    pub fn delete_client_authorization_by_query(
         &self,
         client_id: &str,
         subject: &str,
-    ) -> Result<types::ClientAuthorizationDeleteResponse> {
-        let service = self.service_id(&routes::CLIENT_AUTHORIZATION_DELETE_API)?;
-        self.send(
-            &routes::CLIENT_AUTHORIZATION_DELETE_API,
-            self.sys
-                .client_authorization_delete_api(service, client_id, subject),
-        )
-        .await
+    ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
+        self.json(&routes::CLIENT_AUTHORIZATION_DELETE_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_AUTHORIZATION_DELETE_API)?;
+            Ok(sys
+                .client_authorization_delete_api(service, client_id, subject)
+                .await)
+        })
     }
 
     /// Delete client tokens by subject.
@@ -366,18 +342,21 @@ impl Client {
         note = "the spec marks this operation deprecated; see its documentation for the form to use instead"
     )]
     #[allow(deprecated)]
-    pub async fn delete_client_authorization_by_subject(
+    pub fn delete_client_authorization_by_subject(
         &self,
         client_id: &str,
         subject: &str,
-    ) -> Result<types::ClientAuthorizationDeleteResponse> {
-        let service = self.service_id(&routes::CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT_API)?;
-        self.send(
+    ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
+        self.json(
             &routes::CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT_API,
-            self.sys
-                .client_authorization_delete_by_subject_api(service, client_id, subject),
+            async |sys| {
+                let service =
+                    self.service_id(&routes::CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT_API)?;
+                Ok(sys
+                    .client_authorization_delete_by_subject_api(service, client_id, subject)
+                    .await)
+            },
         )
-        .await
     }
 
     /// Get granted scopes.
@@ -385,18 +364,17 @@ impl Client {
     /// Returns the scopes an end-user has granted to a client; the `subject` query parameter is required. In the response, a null `requestableScopes` means no grant record exists, an empty set means a grant without scopes, and a non-empty set lists the scopes granted.
     ///
     /// `GET /api/{serviceId}/client/granted_scopes/get/{clientId}` (`client_granted_scopes_get_api`).
-    pub async fn get_granted_scopes_by_query(
+    pub fn get_granted_scopes_by_query(
         &self,
         client_id: &str,
         subject: &str,
-    ) -> Result<types::ClientAuthorizationDeleteResponse> {
-        let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_GET_API)?;
-        self.send(
-            &routes::CLIENT_GRANTED_SCOPES_GET_API,
-            self.sys
-                .client_granted_scopes_get_api(service, client_id, subject),
-        )
-        .await
+    ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
+        self.json(&routes::CLIENT_GRANTED_SCOPES_GET_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_GET_API)?;
+            Ok(sys
+                .client_granted_scopes_get_api(service, client_id, subject)
+                .await)
+        })
     }
 
     /// Get granted scopes.
@@ -404,18 +382,17 @@ impl Client {
     /// Returns the scopes that a given end-user has granted to a client application. The end-user must be identified by `subject`.
     ///
     /// `POST /api/{serviceId}/client/granted_scopes/get/{clientId}` (`client_granted_scopes_get_api_post`; `getGrantedScopes` in Authlete's Java SDK).
-    pub async fn get_granted_scopes(
+    pub fn get_granted_scopes(
         &self,
         client_id: &str,
         request: &types::ClientGrantedScopesGetRequest,
-    ) -> Result<types::ClientAuthorizationDeleteResponse> {
-        let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_GET_API_POST)?;
-        self.send(
-            &routes::CLIENT_GRANTED_SCOPES_GET_API_POST,
-            self.sys
-                .client_granted_scopes_get_api_post(service, client_id, request),
-        )
-        .await
+    ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
+        self.json(&routes::CLIENT_GRANTED_SCOPES_GET_API_POST, async |sys| {
+            let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_GET_API_POST)?;
+            Ok(sys
+                .client_granted_scopes_get_api_post(service, client_id, request)
+                .await)
+        })
     }
 
     /// Get granted scopes by subject.
@@ -427,18 +404,20 @@ impl Client {
         note = "the spec marks this operation deprecated; see its documentation for the form to use instead"
     )]
     #[allow(deprecated)]
-    pub async fn get_granted_scopes_by_subject(
+    pub fn get_granted_scopes_by_subject(
         &self,
         client_id: &str,
         subject: &str,
-    ) -> Result<types::ClientAuthorizationDeleteResponse> {
-        let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API)?;
-        self.send(
+    ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
+        self.json(
             &routes::CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API,
-            self.sys
-                .client_granted_scopes_get_by_subject_api(service, client_id, subject),
+            async |sys| {
+                let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API)?;
+                Ok(sys
+                    .client_granted_scopes_get_by_subject_api(service, client_id, subject)
+                    .await)
+            },
         )
-        .await
     }
 
     /// Delete granted scopes (JSON body).
@@ -446,18 +425,20 @@ impl Client {
     /// Erases the record of scopes that one end-user, named by `subject` in the JSON body, has granted to a client application. Tokens issued earlier keep their scopes and stay valid. Authlete's Java SDK calls this form.
     ///
     /// `POST /api/{serviceId}/client/granted_scopes/delete/{clientId}` (`client_granted_scopes_delete_api_post`; `deleteGrantedScopes` in Authlete's Java SDK).
-    pub async fn delete_granted_scopes(
+    pub fn delete_granted_scopes(
         &self,
         client_id: &str,
         request: &types::ClientGrantedScopesDeleteRequest,
-    ) -> Result<types::ClientGrantedScopesDeleteResponse> {
-        let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_DELETE_API_POST)?;
-        self.send(
+    ) -> Call<'_, types::ClientGrantedScopesDeleteResponse> {
+        self.json(
             &routes::CLIENT_GRANTED_SCOPES_DELETE_API_POST,
-            self.sys
-                .client_granted_scopes_delete_api_post(service, client_id, request),
+            async |sys| {
+                let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_DELETE_API_POST)?;
+                Ok(sys
+                    .client_granted_scopes_delete_api_post(service, client_id, request)
+                    .await)
+            },
         )
-        .await
     }
 
     /// Delete granted scopes.
@@ -465,18 +446,17 @@ impl Client {
     /// Erases the record of scopes a given end-user (the required `subject` query parameter) has granted to a client application. Tokens already issued are neither revoked nor have their scopes altered.
     ///
     /// `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}` (`client_granted_scopes_delete_api`).
-    pub async fn delete_granted_scopes_by_query(
+    pub fn delete_granted_scopes_by_query(
         &self,
         client_id: &str,
         subject: &str,
-    ) -> Result<types::ClientGrantedScopesDeleteResponse> {
-        let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_DELETE_API)?;
-        self.send(
-            &routes::CLIENT_GRANTED_SCOPES_DELETE_API,
-            self.sys
-                .client_granted_scopes_delete_api(service, client_id, subject),
-        )
-        .await
+    ) -> Call<'_, types::ClientGrantedScopesDeleteResponse> {
+        self.json(&routes::CLIENT_GRANTED_SCOPES_DELETE_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_DELETE_API)?;
+            Ok(sys
+                .client_granted_scopes_delete_api(service, client_id, subject)
+                .await)
+        })
     }
 
     /// Delete granted scopes by subject.
@@ -488,18 +468,21 @@ impl Client {
         note = "the spec marks this operation deprecated; see its documentation for the form to use instead"
     )]
     #[allow(deprecated)]
-    pub async fn delete_granted_scopes_by_subject(
+    pub fn delete_granted_scopes_by_subject(
         &self,
         client_id: &str,
         subject: &str,
-    ) -> Result<types::ClientGrantedScopesDeleteResponse> {
-        let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_DELETE_BY_SUBJECT_API)?;
-        self.send(
+    ) -> Call<'_, types::ClientGrantedScopesDeleteResponse> {
+        self.json(
             &routes::CLIENT_GRANTED_SCOPES_DELETE_BY_SUBJECT_API,
-            self.sys
-                .client_granted_scopes_delete_by_subject_api(service, client_id, subject),
+            async |sys| {
+                let service =
+                    self.service_id(&routes::CLIENT_GRANTED_SCOPES_DELETE_BY_SUBJECT_API)?;
+                Ok(sys
+                    .client_granted_scopes_delete_by_subject_api(service, client_id, subject)
+                    .await)
+            },
         )
-        .await
     }
 
     /// Process an authorization request.
@@ -507,16 +490,14 @@ impl Client {
     /// Called by your authorization endpoint with the raw query string (GET) or form body (POST) of an incoming authorization request; Authlete parses and validates it. The response's `action` tells you what to do next, e.g. show a consent screen on `INTERACTION`, skip it on `NO_INTERACTION`, or return an error to the client, and carries a `ticket` for the follow-up issue or fail call.
     ///
     /// `POST /api/{serviceId}/auth/authorization` (`auth_authorization_api`; `authorization` in Authlete's Java SDK).
-    pub async fn authorization(
+    pub fn authorization(
         &self,
         request: &types::AuthorizationRequest,
-    ) -> Result<types::AuthorizationResponse> {
-        let service = self.service_id(&routes::AUTH_AUTHORIZATION_API)?;
-        self.send(
-            &routes::AUTH_AUTHORIZATION_API,
-            self.sys.auth_authorization_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::AuthorizationResponse> {
+        self.json(&routes::AUTH_AUTHORIZATION_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_AUTHORIZATION_API)?;
+            Ok(sys.auth_authorization_api(service, request).await)
+        })
     }
 
     /// Fail an authorization request.
@@ -524,16 +505,14 @@ impl Client {
     /// Builds the error response your authorization endpoint should send to the client when an authorization request cannot succeed, e.g. login failed or consent was denied. Check `action` (`INTERNAL_SERVER_ERROR`, `BAD_REQUEST`, `LOCATION` or `FORM`) to decide how to deliver `responseContent`.
     ///
     /// `POST /api/{serviceId}/auth/authorization/fail` (`auth_authorization_fail_api`; `authorizationFail` in Authlete's Java SDK).
-    pub async fn authorization_fail(
+    pub fn authorization_fail(
         &self,
         request: &types::AuthorizationFailRequest,
-    ) -> Result<types::AuthorizationFailResponse> {
-        let service = self.service_id(&routes::AUTH_AUTHORIZATION_FAIL_API)?;
-        self.send(
-            &routes::AUTH_AUTHORIZATION_FAIL_API,
-            self.sys.auth_authorization_fail_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::AuthorizationFailResponse> {
+        self.json(&routes::AUTH_AUTHORIZATION_FAIL_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_AUTHORIZATION_FAIL_API)?;
+            Ok(sys.auth_authorization_fail_api(service, request).await)
+        })
     }
 
     /// Issue an authorization response.
@@ -541,16 +520,14 @@ impl Client {
     /// Called by your authorization endpoint after the end-user has authenticated and consented, to build the successful response (code, tokens) for the client. The returned `action` (`LOCATION`, `FORM`, `BAD_REQUEST`, `INTERNAL_SERVER_ERROR`) says how to deliver `responseContent`.
     ///
     /// `POST /api/{serviceId}/auth/authorization/issue` (`auth_authorization_issue_api`; `authorizationIssue` in Authlete's Java SDK).
-    pub async fn authorization_issue(
+    pub fn authorization_issue(
         &self,
         request: &types::AuthorizationIssueRequest,
-    ) -> Result<types::AuthorizationIssueResponse> {
-        let service = self.service_id(&routes::AUTH_AUTHORIZATION_ISSUE_API)?;
-        self.send(
-            &routes::AUTH_AUTHORIZATION_ISSUE_API,
-            self.sys.auth_authorization_issue_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::AuthorizationIssueResponse> {
+        self.json(&routes::AUTH_AUTHORIZATION_ISSUE_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_AUTHORIZATION_ISSUE_API)?;
+            Ok(sys.auth_authorization_issue_api(service, request).await)
+        })
     }
 
     /// Process a pushed authorization request.
@@ -558,16 +535,14 @@ impl Client {
     /// Handles a pushed authorization request (PAR) received by your PAR endpoint: authenticates the client, stores the request and yields a `request_uri` that the client later sends to the authorization endpoint. Relay `responseContent` according to `action`.
     ///
     /// `POST /api/{serviceId}/pushed_auth_req` (`pushed_auth_req_api`; `pushAuthorizationRequest` in Authlete's Java SDK).
-    pub async fn push_authorization_request(
+    pub fn push_authorization_request(
         &self,
         request: &types::PushedAuthorizationRequest,
-    ) -> Result<types::PushedAuthorizationResponse> {
-        let service = self.service_id(&routes::PUSHED_AUTH_REQ_API)?;
-        self.send(
-            &routes::PUSHED_AUTH_REQ_API,
-            self.sys.pushed_auth_req_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::PushedAuthorizationResponse> {
+        self.json(&routes::PUSHED_AUTH_REQ_API, async |sys| {
+            let service = self.service_id(&routes::PUSHED_AUTH_REQ_API)?;
+            Ok(sys.pushed_auth_req_api(service, request).await)
+        })
     }
 
     /// Process a token request.
@@ -575,13 +550,11 @@ impl Client {
     /// Call this from your token endpoint, passing the form-encoded request body and any Basic-auth client credentials. Authlete validates the grant and usually issues tokens; the response's `action` (e.g. `OK`, `BAD_REQUEST`, `INVALID_CLIENT`, `PASSWORD`) tells you what to do next and `responseContent` supplies the body to return.
     ///
     /// `POST /api/{serviceId}/auth/token` (`auth_token_api`; `token` in Authlete's Java SDK).
-    pub async fn token(&self, request: &types::TokenRequest) -> Result<types::TokenResponse> {
-        let service = self.service_id(&routes::AUTH_TOKEN_API)?;
-        self.send(
-            &routes::AUTH_TOKEN_API,
-            self.sys.auth_token_api(service, request),
-        )
-        .await
+    pub fn token(&self, request: &types::TokenRequest) -> Call<'_, types::TokenResponse> {
+        self.json(&routes::AUTH_TOKEN_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_TOKEN_API)?;
+            Ok(sys.auth_token_api(service, request).await)
+        })
     }
 
     /// Fail a token request.
@@ -589,16 +562,14 @@ impl Client {
     /// Builds an error token response, typically used when the token endpoint cannot validate resource owner credentials in the password flow. The returned `action` (`BAD_REQUEST` or `INTERNAL_SERVER_ERROR`) and `responseContent` describe what to send back to the client.
     ///
     /// `POST /api/{serviceId}/auth/token/fail` (`auth_token_fail_api`; `tokenFail` in Authlete's Java SDK).
-    pub async fn token_fail(
+    pub fn token_fail(
         &self,
         request: &types::TokenFailRequest,
-    ) -> Result<types::TokenFailResponse> {
-        let service = self.service_id(&routes::AUTH_TOKEN_FAIL_API)?;
-        self.send(
-            &routes::AUTH_TOKEN_FAIL_API,
-            self.sys.auth_token_fail_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::TokenFailResponse> {
+        self.json(&routes::AUTH_TOKEN_FAIL_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_TOKEN_FAIL_API)?;
+            Ok(sys.auth_token_fail_api(service, request).await)
+        })
     }
 
     /// Issue a token response.
@@ -606,16 +577,14 @@ impl Client {
     /// Called from your token endpoint, typically after `/auth/token` returned `action=PASSWORD` and you verified the user's credentials, to have Authlete mint the tokens. Pass the ticket and subject; the response's `action` (e.g. `OK`) and `responseContent` give the HTTP status and JSON body to send back to the client.
     ///
     /// `POST /api/{serviceId}/auth/token/issue` (`auth_token_issue_api`; `tokenIssue` in Authlete's Java SDK).
-    pub async fn token_issue(
+    pub fn token_issue(
         &self,
         request: &types::TokenIssueRequest,
-    ) -> Result<types::TokenIssueResponse> {
-        let service = self.service_id(&routes::AUTH_TOKEN_ISSUE_API)?;
-        self.send(
-            &routes::AUTH_TOKEN_ISSUE_API,
-            self.sys.auth_token_issue_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::TokenIssueResponse> {
+        self.json(&routes::AUTH_TOKEN_ISSUE_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_TOKEN_ISSUE_API)?;
+            Ok(sys.auth_token_issue_api(service, request).await)
+        })
     }
 
     /// Introspect an access token.
@@ -623,16 +592,14 @@ impl Client {
     /// Used by protected resource endpoints to look up an access token presented by a client, optionally checking required scopes and subject. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `FORBIDDEN`, `INTERNAL_SERVER_ERROR`) indicates whether to serve the resource or which error to return.
     ///
     /// `POST /api/{serviceId}/auth/introspection` (`auth_introspection_api`; `introspection` in Authlete's Java SDK).
-    pub async fn introspection(
+    pub fn introspection(
         &self,
         request: &types::IntrospectionRequest,
-    ) -> Result<types::IntrospectionResponse> {
-        let service = self.service_id(&routes::AUTH_INTROSPECTION_API)?;
-        self.send(
-            &routes::AUTH_INTROSPECTION_API,
-            self.sys.auth_introspection_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::IntrospectionResponse> {
+        self.json(&routes::AUTH_INTROSPECTION_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_INTROSPECTION_API)?;
+            Ok(sys.auth_introspection_api(service, request).await)
+        })
     }
 
     /// Process an RFC 7662 introspection request.
@@ -640,16 +607,14 @@ impl Client {
     /// Lets your authorization server expose a token introspection endpoint compliant with RFC 7662. Forward the request parameters received from the resource server; the response's `action` indicates the HTTP status to use and `responseContent` holds the body to return to the caller.
     ///
     /// `POST /api/{serviceId}/auth/introspection/standard` (`auth_introspection_standard_api`; `standardIntrospection` in Authlete's Java SDK).
-    pub async fn standard_introspection(
+    pub fn standard_introspection(
         &self,
         request: &types::StandardIntrospectionRequest,
-    ) -> Result<types::StandardIntrospectionResponse> {
-        let service = self.service_id(&routes::AUTH_INTROSPECTION_STANDARD_API)?;
-        self.send(
-            &routes::AUTH_INTROSPECTION_STANDARD_API,
-            self.sys.auth_introspection_standard_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::StandardIntrospectionResponse> {
+        self.json(&routes::AUTH_INTROSPECTION_STANDARD_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_INTROSPECTION_STANDARD_API)?;
+            Ok(sys.auth_introspection_standard_api(service, request).await)
+        })
     }
 
     /// Process a revocation request.
@@ -657,16 +622,14 @@ impl Client {
     /// Called from your RFC 7009 revocation endpoint with the client's request parameters and credentials, so that Authlete revokes the given access or refresh token. Inspect `action` in the response (e.g. `OK`, `BAD_REQUEST`, `INVALID_CLIENT`) to choose the HTTP status and use `responseContent` as the body.
     ///
     /// `POST /api/{serviceId}/auth/revocation` (`auth_revocation_api`; `revocation` in Authlete's Java SDK).
-    pub async fn revocation(
+    pub fn revocation(
         &self,
         request: &types::RevocationRequest,
-    ) -> Result<types::RevocationResponse> {
-        let service = self.service_id(&routes::AUTH_REVOCATION_API)?;
-        self.send(
-            &routes::AUTH_REVOCATION_API,
-            self.sys.auth_revocation_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::RevocationResponse> {
+        self.json(&routes::AUTH_REVOCATION_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_REVOCATION_API)?;
+            Ok(sys.auth_revocation_api(service, request).await)
+        })
     }
 
     /// Process a UserInfo request.
@@ -674,16 +637,11 @@ impl Client {
     /// Call from your OpenID Connect UserInfo endpoint to validate the presented access token and learn which user and claims it covers. Check `action`: on `OK`, gather the claims and pass them to `/auth/userinfo/issue`; other values give the error response to return.
     ///
     /// `POST /api/{serviceId}/auth/userinfo` (`auth_userinfo_api`; `userinfo` in Authlete's Java SDK).
-    pub async fn userinfo(
-        &self,
-        request: &types::UserinfoRequest,
-    ) -> Result<types::UserinfoResponse> {
-        let service = self.service_id(&routes::AUTH_USERINFO_API)?;
-        self.send(
-            &routes::AUTH_USERINFO_API,
-            self.sys.auth_userinfo_api(service, request),
-        )
-        .await
+    pub fn userinfo(&self, request: &types::UserinfoRequest) -> Call<'_, types::UserinfoResponse> {
+        self.json(&routes::AUTH_USERINFO_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_USERINFO_API)?;
+            Ok(sys.auth_userinfo_api(service, request).await)
+        })
     }
 
     /// Issue a userinfo response.
@@ -691,16 +649,14 @@ impl Client {
     /// Called from your UserInfo endpoint after a successful `/auth/userinfo` call: send the access token together with the claim values of the user, and Authlete builds the userinfo payload, as JSON or a signed JWT. The response's `action` and `responseContent` describe what to return to the client.
     ///
     /// `POST /api/{serviceId}/auth/userinfo/issue` (`auth_userinfo_issue_api`; `userinfoIssue` in Authlete's Java SDK).
-    pub async fn userinfo_issue(
+    pub fn userinfo_issue(
         &self,
         request: &types::UserinfoIssueRequest,
-    ) -> Result<types::UserinfoIssueResponse> {
-        let service = self.service_id(&routes::AUTH_USERINFO_ISSUE_API)?;
-        self.send(
-            &routes::AUTH_USERINFO_ISSUE_API,
-            self.sys.auth_userinfo_issue_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::UserinfoIssueResponse> {
+        self.json(&routes::AUTH_USERINFO_ISSUE_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_USERINFO_ISSUE_API)?;
+            Ok(sys.auth_userinfo_issue_api(service, request).await)
+        })
     }
 
     /// Reissue an ID token.
@@ -708,16 +664,14 @@ impl Client {
     /// Generates a token response containing a fresh ID token plus new access and refresh tokens. Only call this when the `/auth/token` response's `action` is `ID_TOKEN_REISSUABLE`, i.e. during a refresh token grant.
     ///
     /// `POST /api/{serviceId}/idtoken/reissue` (`idtoken_reissue_api`; `idTokenReissue` in Authlete's Java SDK).
-    pub async fn id_token_reissue(
+    pub fn id_token_reissue(
         &self,
         request: &types::IdTokenReissueRequest,
-    ) -> Result<types::IdTokenReissueResponse> {
-        let service = self.service_id(&routes::IDTOKEN_REISSUE_API)?;
-        self.send(
-            &routes::IDTOKEN_REISSUE_API,
-            self.sys.idtoken_reissue_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::IdTokenReissueResponse> {
+        self.json(&routes::IDTOKEN_REISSUE_API, async |sys| {
+            let service = self.service_id(&routes::IDTOKEN_REISSUE_API)?;
+            Ok(sys.idtoken_reissue_api(service, request).await)
+        })
     }
 
     /// Process a grant management request.
@@ -725,13 +679,14 @@ impl Client {
     /// Backs the implementation of a grant management endpoint as specified by Grant Management for OAuth 2.0, letting clients query or revoke grants.
     ///
     /// `POST /api/{serviceId}/gm` (`grant_m_api`; `gm` in Authlete's Java SDK).
-    pub async fn grant_management(
+    pub fn grant_management(
         &self,
         request: &types::GrantManagementRequest,
-    ) -> Result<types::GrantManagementResponse> {
-        let service = self.service_id(&routes::GRANT_M_API)?;
-        self.send(&routes::GRANT_M_API, self.sys.grant_m_api(service, request))
-            .await
+    ) -> Call<'_, types::GrantManagementResponse> {
+        self.json(&routes::GRANT_M_API, async |sys| {
+            let service = self.service_id(&routes::GRANT_M_API)?;
+            Ok(sys.grant_m_api(service, request).await)
+        })
     }
 
     /// Get the service JWK set.
@@ -739,17 +694,16 @@ impl Client {
     /// Returns the service's JSON Web Key Set, which your `jwks_uri` endpoint publishes so clients can verify the service's signatures and encrypt requests sent to it.
     ///
     /// `GET /api/{serviceId}/service/jwks/get` (`service_jwks_get_api`; `getServiceJwks` in Authlete's Java SDK).
-    pub async fn get_service_jwks(
+    pub fn get_service_jwks(
         &self,
         query: &crate::query::GetServiceJwksQuery,
-    ) -> Result<types::ServiceJwksGetResponse> {
-        let service = self.service_id(&routes::SERVICE_JWKS_GET_API)?;
-        self.send_or_default(
-            &routes::SERVICE_JWKS_GET_API,
-            self.sys
-                .service_jwks_get_api(service, query.include_private_keys, query.pretty),
-        )
-        .await
+    ) -> Call<'_, types::ServiceJwksGetResponse> {
+        self.json_or_default(&routes::SERVICE_JWKS_GET_API, async |sys| {
+            let service = self.service_id(&routes::SERVICE_JWKS_GET_API)?;
+            Ok(sys
+                .service_jwks_get_api(service, query.include_private_keys, query.pretty)
+                .await)
+        })
     }
 
     /// Get service discovery metadata.
@@ -757,17 +711,16 @@ impl Client {
     /// Produces the OpenID Provider metadata JSON for the service, intended to be served as-is by your discovery endpoint (the well-known openid-configuration document) per OpenID Connect Discovery 1.0.
     ///
     /// `GET /api/{serviceId}/service/configuration` (`service_configuration_api`).
-    pub async fn get_service_configuration(
+    pub fn get_service_configuration(
         &self,
         query: &crate::query::GetServiceConfigurationQuery,
-    ) -> Result<::serde_json::Map<::std::string::String, ::serde_json::Value>> {
-        let service = self.service_id(&routes::SERVICE_CONFIGURATION_API)?;
-        self.send(
-            &routes::SERVICE_CONFIGURATION_API,
-            self.sys
-                .service_configuration_api(service, query.patch.as_deref(), query.pretty),
-        )
-        .await
+    ) -> Call<'_, ::serde_json::Map<::std::string::String, ::serde_json::Value>> {
+        self.json(&routes::SERVICE_CONFIGURATION_API, async |sys| {
+            let service = self.service_id(&routes::SERVICE_CONFIGURATION_API)?;
+            Ok(sys
+                .service_configuration_api(service, query.patch.as_deref(), query.pretty)
+                .await)
+        })
     }
 
     /// Get service discovery metadata (JSON body).
@@ -775,16 +728,14 @@ impl Client {
     /// Builds the same OpenID Provider metadata document as the GET form, but takes `pretty` and `patch` from a JSON body rather than the query string. Authlete's Java SDK calls this form.
     ///
     /// `POST /api/{serviceId}/service/configuration` (`service_configuration_api_post`; `getServiceConfiguration` in Authlete's Java SDK).
-    pub async fn get_service_configuration_with_request(
+    pub fn get_service_configuration_with_request(
         &self,
         request: &types::ServiceConfigurationRequest,
-    ) -> Result<::serde_json::Map<::std::string::String, ::serde_json::Value>> {
-        let service = self.service_id(&routes::SERVICE_CONFIGURATION_API_POST)?;
-        self.send(
-            &routes::SERVICE_CONFIGURATION_API_POST,
-            self.sys.service_configuration_api_post(service, request),
-        )
-        .await
+    ) -> Call<'_, ::serde_json::Map<::std::string::String, ::serde_json::Value>> {
+        self.json(&routes::SERVICE_CONFIGURATION_API_POST, async |sys| {
+            let service = self.service_id(&routes::SERVICE_CONFIGURATION_API_POST)?;
+            Ok(sys.service_configuration_api_post(service, request).await)
+        })
     }
 
     /// Register a client.
@@ -792,16 +743,14 @@ impl Client {
     /// Backs a dynamic client registration endpoint as defined by RFC 7591 and OpenID Connect Dynamic Client Registration. Pass the JSON metadata sent by the client; on `CREATED` Authlete has stored the new client, and `responseContent` holds the body to return to the caller.
     ///
     /// `POST /api/{serviceId}/client/registration` (`client_registration_api`; `dynamicClientRegister` in Authlete's Java SDK).
-    pub async fn dynamic_client_register(
+    pub fn dynamic_client_register(
         &self,
         request: &types::ClientRegistrationRequest,
-    ) -> Result<types::ClientRegistrationResponse> {
-        let service = self.service_id(&routes::CLIENT_REGISTRATION_API)?;
-        self.send(
-            &routes::CLIENT_REGISTRATION_API,
-            self.sys.client_registration_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::ClientRegistrationResponse> {
+        self.json(&routes::CLIENT_REGISTRATION_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_REGISTRATION_API)?;
+            Ok(sys.client_registration_api(service, request).await)
+        })
     }
 
     /// Read a dynamic client.
@@ -809,16 +758,14 @@ impl Client {
     /// Fetches a dynamically registered client for your RFC 7592 client configuration endpoint, validating the registration access token. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `INTERNAL_SERVER_ERROR`) and `responseContent` tell you what to return.
     ///
     /// `POST /api/{serviceId}/client/registration/get` (`client_registration_get_api`; `dynamicClientGet` in Authlete's Java SDK).
-    pub async fn dynamic_client_get(
+    pub fn dynamic_client_get(
         &self,
         request: &types::ClientRegistrationRequest,
-    ) -> Result<types::ClientRegistrationResponse> {
-        let service = self.service_id(&routes::CLIENT_REGISTRATION_GET_API)?;
-        self.send(
-            &routes::CLIENT_REGISTRATION_GET_API,
-            self.sys.client_registration_get_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::ClientRegistrationResponse> {
+        self.json(&routes::CLIENT_REGISTRATION_GET_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_REGISTRATION_GET_API)?;
+            Ok(sys.client_registration_get_api(service, request).await)
+        })
     }
 
     /// Update a registered client.
@@ -826,16 +773,14 @@ impl Client {
     /// Backs the update part of an RFC 7592 client configuration endpoint for dynamically registered clients. Pass the client ID, the registration access token and the new metadata; the response's `action` (e.g. `UPDATED`) and `responseContent` tell what to send back to the client.
     ///
     /// `POST /api/{serviceId}/client/registration/update` (`client_registration_update_api`; `dynamicClientUpdate` in Authlete's Java SDK).
-    pub async fn dynamic_client_update(
+    pub fn dynamic_client_update(
         &self,
         request: &types::ClientRegistrationRequest,
-    ) -> Result<types::ClientRegistrationResponse> {
-        let service = self.service_id(&routes::CLIENT_REGISTRATION_UPDATE_API)?;
-        self.send(
-            &routes::CLIENT_REGISTRATION_UPDATE_API,
-            self.sys.client_registration_update_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::ClientRegistrationResponse> {
+        self.json(&routes::CLIENT_REGISTRATION_UPDATE_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_REGISTRATION_UPDATE_API)?;
+            Ok(sys.client_registration_update_api(service, request).await)
+        })
     }
 
     /// Delete a dynamic client.
@@ -843,16 +788,14 @@ impl Client {
     /// Removes a dynamically registered client on behalf of your RFC 7592 client configuration endpoint. On success `action` is `DELETED` and you should reply 204 No Content; otherwise `action` names the error and `responseContent` holds the body.
     ///
     /// `POST /api/{serviceId}/client/registration/delete` (`client_registration_delete_api`; `dynamicClientDelete` in Authlete's Java SDK).
-    pub async fn dynamic_client_delete(
+    pub fn dynamic_client_delete(
         &self,
         request: &types::ClientRegistrationRequest,
-    ) -> Result<types::ClientRegistrationResponse> {
-        let service = self.service_id(&routes::CLIENT_REGISTRATION_DELETE_API)?;
-        self.send(
-            &routes::CLIENT_REGISTRATION_DELETE_API,
-            self.sys.client_registration_delete_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::ClientRegistrationResponse> {
+        self.json(&routes::CLIENT_REGISTRATION_DELETE_API, async |sys| {
+            let service = self.service_id(&routes::CLIENT_REGISTRATION_DELETE_API)?;
+            Ok(sys.client_registration_delete_api(service, request).await)
+        })
     }
 
     /// Process a backchannel authentication request.
@@ -860,16 +803,14 @@ impl Client {
     /// Called from your CIBA backchannel authentication endpoint with the form-encoded request body and client credentials; Authlete parses and validates it. On `USER_IDENTIFICATION` you resolve the end-user from the hint and then call the issue or fail API with the returned `ticket`; other actions indicate an error to return to the client.
     ///
     /// `POST /api/{serviceId}/backchannel/authentication` (`backchannel_authentication_api`; `backchannelAuthentication` in Authlete's Java SDK).
-    pub async fn backchannel_authentication(
+    pub fn backchannel_authentication(
         &self,
         request: &types::BackchannelAuthenticationRequest,
-    ) -> Result<types::BackchannelAuthenticationResponse> {
-        let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_API)?;
-        self.send(
-            &routes::BACKCHANNEL_AUTHENTICATION_API,
-            self.sys.backchannel_authentication_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::BackchannelAuthenticationResponse> {
+        self.json(&routes::BACKCHANNEL_AUTHENTICATION_API, async |sys| {
+            let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_API)?;
+            Ok(sys.backchannel_authentication_api(service, request).await)
+        })
     }
 
     /// Issue a CIBA response.
@@ -877,17 +818,16 @@ impl Client {
     /// Called by your CIBA backchannel authentication endpoint, after the end-user is identified, to produce the success JSON carrying `auth_req_id`. Check `action`: `OK` means return `responseContent` with 200; `INVALID_TICKET` or `INTERNAL_SERVER_ERROR` signal a server-side failure.
     ///
     /// `POST /api/{serviceId}/backchannel/authentication/issue` (`backchannel_authentication_issue_api`; `backchannelAuthenticationIssue` in Authlete's Java SDK).
-    pub async fn backchannel_authentication_issue(
+    pub fn backchannel_authentication_issue(
         &self,
         request: &types::BackchannelAuthenticationIssueRequest,
-    ) -> Result<types::BackchannelAuthenticationIssueResponse> {
-        let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_ISSUE_API)?;
-        self.send(
-            &routes::BACKCHANNEL_AUTHENTICATION_ISSUE_API,
-            self.sys
-                .backchannel_authentication_issue_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::BackchannelAuthenticationIssueResponse> {
+        self.json(&routes::BACKCHANNEL_AUTHENTICATION_ISSUE_API, async |sys| {
+            let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_ISSUE_API)?;
+            Ok(sys
+                .backchannel_authentication_issue_api(service, request)
+                .await)
+        })
     }
 
     /// Fail a CIBA request.
@@ -895,17 +835,16 @@ impl Client {
     /// Builds the error JSON your CIBA backchannel authentication endpoint returns when it rejects a request, with the cause given in `reason`. The response's `action` (`BAD_REQUEST`, `FORBIDDEN`, `INTERNAL_SERVER_ERROR`) selects the HTTP status to use.
     ///
     /// `POST /api/{serviceId}/backchannel/authentication/fail` (`backchannel_authentication_fail_api`; `backchannelAuthenticationFail` in Authlete's Java SDK).
-    pub async fn backchannel_authentication_fail(
+    pub fn backchannel_authentication_fail(
         &self,
         request: &types::BackchannelAuthenticationFailRequest,
-    ) -> Result<types::BackchannelAuthenticationFailResponse> {
-        let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_FAIL_API)?;
-        self.send(
-            &routes::BACKCHANNEL_AUTHENTICATION_FAIL_API,
-            self.sys
-                .backchannel_authentication_fail_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::BackchannelAuthenticationFailResponse> {
+        self.json(&routes::BACKCHANNEL_AUTHENTICATION_FAIL_API, async |sys| {
+            let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_FAIL_API)?;
+            Ok(sys
+                .backchannel_authentication_fail_api(service, request)
+                .await)
+        })
     }
 
     /// Complete a CIBA request.
@@ -913,17 +852,19 @@ impl Client {
     /// Reports the outcome of end-user authentication and consent on the authentication device (`result` such as `AUTHORIZED`). Depending on delivery mode, Authlete may issue tokens; `action` (`NOTIFICATION`, `NO_ACTION`, `SERVER_ERROR`) says whether to notify the client.
     ///
     /// `POST /api/{serviceId}/backchannel/authentication/complete` (`backchannel_authentication_complete_api`; `backchannelAuthenticationComplete` in Authlete's Java SDK).
-    pub async fn backchannel_authentication_complete(
+    pub fn backchannel_authentication_complete(
         &self,
         request: &types::BackchannelAuthenticationCompleteRequest,
-    ) -> Result<types::BackchannelAuthenticationCompleteResponse> {
-        let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_COMPLETE_API)?;
-        self.send(
+    ) -> Call<'_, types::BackchannelAuthenticationCompleteResponse> {
+        self.json(
             &routes::BACKCHANNEL_AUTHENTICATION_COMPLETE_API,
-            self.sys
-                .backchannel_authentication_complete_api(service, request),
+            async |sys| {
+                let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_COMPLETE_API)?;
+                Ok(sys
+                    .backchannel_authentication_complete_api(service, request)
+                    .await)
+            },
         )
-        .await
     }
 
     /// Process a device authorization request.
@@ -931,16 +872,14 @@ impl Client {
     /// Call from your RFC 8628 device authorization endpoint to parse the request, authenticate the client and obtain a device code and user code. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `INTERNAL_SERVER_ERROR`) and `responseContent` form your reply.
     ///
     /// `POST /api/{serviceId}/device/authorization` (`device_authorization_api`; `deviceAuthorization` in Authlete's Java SDK).
-    pub async fn device_authorization(
+    pub fn device_authorization(
         &self,
         request: &types::DeviceAuthorizationRequest,
-    ) -> Result<types::DeviceAuthorizationResponse> {
-        let service = self.service_id(&routes::DEVICE_AUTHORIZATION_API)?;
-        self.send(
-            &routes::DEVICE_AUTHORIZATION_API,
-            self.sys.device_authorization_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::DeviceAuthorizationResponse> {
+        self.json(&routes::DEVICE_AUTHORIZATION_API, async |sys| {
+            let service = self.service_id(&routes::DEVICE_AUTHORIZATION_API)?;
+            Ok(sys.device_authorization_api(service, request).await)
+        })
     }
 
     /// Process a device verification request.
@@ -948,16 +887,14 @@ impl Client {
     /// Called from the verification endpoint of the device flow after the end-user enters a user code, to fetch the information bound to that code. The response's `action` is `VALID`, `EXPIRED`, `NOT_EXIST` or `SERVER_ERROR`, and only a valid code should lead to authenticating the user and asking for consent.
     ///
     /// `POST /api/{serviceId}/device/verification` (`device_verification_api`; `deviceVerification` in Authlete's Java SDK).
-    pub async fn device_verification(
+    pub fn device_verification(
         &self,
         request: &types::DeviceVerificationRequest,
-    ) -> Result<types::DeviceVerificationResponse> {
-        let service = self.service_id(&routes::DEVICE_VERIFICATION_API)?;
-        self.send(
-            &routes::DEVICE_VERIFICATION_API,
-            self.sys.device_verification_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::DeviceVerificationResponse> {
+        self.json(&routes::DEVICE_VERIFICATION_API, async |sys| {
+            let service = self.service_id(&routes::DEVICE_VERIFICATION_API)?;
+            Ok(sys.device_verification_api(service, request).await)
+        })
     }
 
     /// Complete device authorization.
@@ -965,16 +902,14 @@ impl Client {
     /// Reports the end-user's approval or denial from your verification endpoint in the device flow; with `result=AUTHORIZED` the `subject` is required so `/auth/token` can later issue tokens. The response's `action` (e.g. `SUCCESS`, `USER_CODE_EXPIRED`) tells you what to show the user.
     ///
     /// `POST /api/{serviceId}/device/complete` (`device_complete_api`; `deviceComplete` in Authlete's Java SDK).
-    pub async fn device_complete(
+    pub fn device_complete(
         &self,
         request: &types::DeviceCompleteRequest,
-    ) -> Result<types::DeviceCompleteResponse> {
-        let service = self.service_id(&routes::DEVICE_COMPLETE_API)?;
-        self.send(
-            &routes::DEVICE_COMPLETE_API,
-            self.sys.device_complete_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::DeviceCompleteResponse> {
+        self.json(&routes::DEVICE_COMPLETE_API, async |sys| {
+            let service = self.service_id(&routes::DEVICE_COMPLETE_API)?;
+            Ok(sys.device_complete_api(service, request).await)
+        })
     }
 
     /// List issued tokens.
@@ -982,23 +917,23 @@ impl Client {
     /// Returns a page of the access tokens issued under the service, optionally narrowed to one client and one end-user.
     ///
     /// `GET /api/{serviceId}/auth/token/get/list` (`auth_token_get_list_api`; `getTokenList` in Authlete's Java SDK).
-    pub async fn get_token_list(
+    pub fn get_token_list(
         &self,
         query: &crate::query::GetTokenListQuery,
-    ) -> Result<types::TokenGetListResponse> {
-        let service = self.service_id(&routes::AUTH_TOKEN_GET_LIST_API)?;
-        self.send(
-            &routes::AUTH_TOKEN_GET_LIST_API,
-            self.sys.auth_token_get_list_api(
-                service,
-                query.client_identifier.as_deref(),
-                query.end,
-                query.start,
-                query.subject.as_deref(),
-                query.token_status.as_ref(),
-            ),
-        )
-        .await
+    ) -> Call<'_, types::TokenGetListResponse> {
+        self.json(&routes::AUTH_TOKEN_GET_LIST_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_TOKEN_GET_LIST_API)?;
+            Ok(sys
+                .auth_token_get_list_api(
+                    service,
+                    query.client_identifier.as_deref(),
+                    query.end,
+                    query.start,
+                    query.subject.as_deref(),
+                    query.token_status.as_ref(),
+                )
+                .await)
+        })
     }
 
     /// Create an access token.
@@ -1006,16 +941,14 @@ impl Client {
     /// Issues an access token directly, without going through an OAuth flow, using the grant type, client, subject and scopes supplied in the request body.
     ///
     /// `POST /api/{serviceId}/auth/token/create` (`auth_token_create_api`; `tokenCreate` in Authlete's Java SDK).
-    pub async fn token_create(
+    pub fn token_create(
         &self,
         request: &types::TokenCreateRequest,
-    ) -> Result<types::TokenCreateResponse> {
-        let service = self.service_id(&routes::AUTH_TOKEN_CREATE_API)?;
-        self.send(
-            &routes::AUTH_TOKEN_CREATE_API,
-            self.sys.auth_token_create_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::TokenCreateResponse> {
+        self.json(&routes::AUTH_TOKEN_CREATE_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_TOKEN_CREATE_API)?;
+            Ok(sys.auth_token_create_api(service, request).await)
+        })
     }
 
     /// Create access tokens in batch.
@@ -1026,18 +959,17 @@ impl Client {
     /// Authlete's API generation 2 lacks this operation: with a V2 configuration the call fails with [`Error::UnsupportedInV2`] before anything is sent.
     ///
     /// `dry_run` (`dryRun`): When `true`, the batch is validated and processed as a dry run and no access token is actually stored.
-    pub async fn token_create_batch(
+    pub fn token_create_batch(
         &self,
         requests: ::std::vec::Vec<types::TokenCreateRequest>,
         dry_run: Option<bool>,
-    ) -> Result<types::TokenCreateBatchResponse> {
-        let service = self.service_id(&routes::AUTH_TOKEN_CREATE_BATCH_API)?;
-        self.send(
-            &routes::AUTH_TOKEN_CREATE_BATCH_API,
-            self.sys
-                .auth_token_create_batch_api(service, dry_run, &requests),
-        )
-        .await
+    ) -> Call<'_, types::TokenCreateBatchResponse> {
+        self.json(&routes::AUTH_TOKEN_CREATE_BATCH_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_TOKEN_CREATE_BATCH_API)?;
+            Ok(sys
+                .auth_token_create_batch_api(service, dry_run, &requests)
+                .await)
+        })
     }
 
     /// Get batch token creation status.
@@ -1046,17 +978,16 @@ impl Client {
     ///
     /// `GET /api/{serviceId}/auth/token/create/batch/status/{tokenBatchRequestId}` (`auth_token_create_batch_status_api`; `getTokenCreateBatchStatus` in Authlete's Java SDK).
     /// Authlete's API generation 2 lacks this operation: with a V2 configuration the call fails with [`Error::UnsupportedInV2`] before anything is sent.
-    pub async fn get_token_create_batch_status(
+    pub fn get_token_create_batch_status(
         &self,
         token_batch_request_id: &str,
-    ) -> Result<types::TokenCreateBatchStatusResponse> {
-        let service = self.service_id(&routes::AUTH_TOKEN_CREATE_BATCH_STATUS_API)?;
-        self.send(
-            &routes::AUTH_TOKEN_CREATE_BATCH_STATUS_API,
-            self.sys
-                .auth_token_create_batch_status_api(service, token_batch_request_id),
-        )
-        .await
+    ) -> Call<'_, types::TokenCreateBatchStatusResponse> {
+        self.json(&routes::AUTH_TOKEN_CREATE_BATCH_STATUS_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_TOKEN_CREATE_BATCH_STATUS_API)?;
+            Ok(sys
+                .auth_token_create_batch_status_api(service, token_batch_request_id)
+                .await)
+        })
     }
 
     /// Update an access token.
@@ -1064,16 +995,14 @@ impl Client {
     /// Modifies attributes of an existing access token, such as its expiry, scopes or properties, as given in the request body.
     ///
     /// `POST /api/{serviceId}/auth/token/update` (`auth_token_update_api`; `tokenUpdate` in Authlete's Java SDK).
-    pub async fn token_update(
+    pub fn token_update(
         &self,
         request: &types::TokenUpdateRequest,
-    ) -> Result<types::TokenUpdateResponse> {
-        let service = self.service_id(&routes::AUTH_TOKEN_UPDATE_API)?;
-        self.send(
-            &routes::AUTH_TOKEN_UPDATE_API,
-            self.sys.auth_token_update_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::TokenUpdateResponse> {
+        self.json(&routes::AUTH_TOKEN_UPDATE_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_TOKEN_UPDATE_API)?;
+            Ok(sys.auth_token_update_api(service, request).await)
+        })
     }
 
     /// Delete an access token.
@@ -1081,14 +1010,13 @@ impl Client {
     /// Removes the specified access token from Authlete's database so that it can no longer be used.
     ///
     /// `DELETE /api/{serviceId}/auth/token/delete/{accessTokenIdentifier}` (`auth_token_delete_api`; `tokenDelete` in Authlete's Java SDK).
-    pub async fn token_delete(&self, access_token_identifier: &str) -> Result<()> {
-        let service = self.service_id(&routes::AUTH_TOKEN_DELETE_API)?;
-        self.send_empty(
-            &routes::AUTH_TOKEN_DELETE_API,
-            self.sys
-                .auth_token_delete_api(service, access_token_identifier),
-        )
-        .await
+    pub fn token_delete(&self, access_token_identifier: &str) -> Call<'_, ()> {
+        self.empty(&routes::AUTH_TOKEN_DELETE_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_TOKEN_DELETE_API)?;
+            Ok(sys
+                .auth_token_delete_api(service, access_token_identifier)
+                .await)
+        })
     }
 
     /// Revoke an access token.
@@ -1096,16 +1024,14 @@ impl Client {
     /// Invalidates an existing access token, optionally selecting tokens by client and subject, so that further requests presenting it are rejected.
     ///
     /// `POST /api/{serviceId}/auth/token/revoke` (`auth_token_revoke_api`; `tokenRevoke` in Authlete's Java SDK).
-    pub async fn token_revoke(
+    pub fn token_revoke(
         &self,
         request: &types::TokenRevokeRequest,
-    ) -> Result<types::TokenRevokeResponse> {
-        let service = self.service_id(&routes::AUTH_TOKEN_REVOKE_API)?;
-        self.send(
-            &routes::AUTH_TOKEN_REVOKE_API,
-            self.sys.auth_token_revoke_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::TokenRevokeResponse> {
+        self.json(&routes::AUTH_TOKEN_REVOKE_API, async |sys| {
+            let service = self.service_id(&routes::AUTH_TOKEN_REVOKE_API)?;
+            Ok(sys.auth_token_revoke_api(service, request).await)
+        })
     }
 
     /// Verify a JOSE object.
@@ -1113,16 +1039,14 @@ impl Client {
     /// Checks a JOSE object such as a signed JWT, validating its signature and, if requested, claims like expiration and mandatory fields, and reports whether it is valid.
     ///
     /// `POST /api/{serviceId}/jose/verify` (`jose_verify_api`; `verifyJose` in Authlete's Java SDK).
-    pub async fn verify_jose(
+    pub fn verify_jose(
         &self,
         request: &types::JoseVerifyRequest,
-    ) -> Result<types::JoseVerifyResponse> {
-        let service = self.service_id(&routes::JOSE_VERIFY_API)?;
-        self.send(
-            &routes::JOSE_VERIFY_API,
-            self.sys.jose_verify_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::JoseVerifyResponse> {
+        self.json(&routes::JOSE_VERIFY_API, async |sys| {
+            let service = self.service_id(&routes::JOSE_VERIFY_API)?;
+            Ok(sys.jose_verify_api(service, request).await)
+        })
     }
 
     /// Process an entity configuration request.
@@ -1130,16 +1054,14 @@ impl Client {
     /// Builds the OpenID Federation 1.0 entity configuration of the service, to be served at its well-known endpoint. On `OK`, reply `200` with content type `application/entity-statement+jwt` and `responseContent` as body; `NOT_FOUND` means federation is disabled for the service.
     ///
     /// `POST /api/{serviceId}/federation/configuration` (`federation_configuration_api`; `federationConfiguration` in Authlete's Java SDK).
-    pub async fn federation_configuration(
+    pub fn federation_configuration(
         &self,
         request: &types::FederationConfigurationRequest,
-    ) -> Result<types::FederationConfigurationResponse> {
-        let service = self.service_id(&routes::FEDERATION_CONFIGURATION_API)?;
-        self.send(
-            &routes::FEDERATION_CONFIGURATION_API,
-            self.sys.federation_configuration_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::FederationConfigurationResponse> {
+        self.json(&routes::FEDERATION_CONFIGURATION_API, async |sys| {
+            let service = self.service_id(&routes::FEDERATION_CONFIGURATION_API)?;
+            Ok(sys.federation_configuration_api(service, request).await)
+        })
     }
 
     /// Process federation registration.
@@ -1147,16 +1069,14 @@ impl Client {
     /// Supports an OpenID Connect Federation 1.0 endpoint for explicit client registration. Pass the relying party's entity configuration in `entityConfiguration`, or its trust chain in `trustChain`, depending on the incoming request's content type.
     ///
     /// `POST /api/{serviceId}/federation/registration` (`federation_registration_api`; `federationRegistration` in Authlete's Java SDK).
-    pub async fn federation_registration(
+    pub fn federation_registration(
         &self,
         request: &types::FederationRegistrationRequest,
-    ) -> Result<types::FederationRegistrationResponse> {
-        let service = self.service_id(&routes::FEDERATION_REGISTRATION_API)?;
-        self.send(
-            &routes::FEDERATION_REGISTRATION_API,
-            self.sys.federation_registration_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::FederationRegistrationResponse> {
+        self.json(&routes::FEDERATION_REGISTRATION_API, async |sys| {
+            let service = self.service_id(&routes::FEDERATION_REGISTRATION_API)?;
+            Ok(sys.federation_registration_api(service, request).await)
+        })
     }
 
     /// Get server metadata.
@@ -1165,8 +1085,8 @@ impl Client {
     ///
     /// `GET /api/info` (`info_api`).
     /// Sends no credentials.
-    pub async fn info(&self) -> Result<types::InfoResponse> {
-        self.send(&routes::INFO_API, self.sys.info_api()).await
+    pub fn info(&self) -> Call<'_, types::InfoResponse> {
+        self.json(&routes::INFO_API, async |sys| Ok(sys.info_api().await))
     }
 
     /// Get requestable scopes.
@@ -1174,17 +1094,20 @@ impl Client {
     /// Returns the set of scopes that the given client is allowed to request, as configured per client.
     ///
     /// `GET /api/{serviceId}/client/extension/requestable_scopes/get/{clientId}` (`client_extension_requestables_scopes_get_api`; `getRequestableScopes` in Authlete's Java SDK).
-    pub async fn get_requestable_scopes(
+    pub fn get_requestable_scopes(
         &self,
         client_id: &str,
-    ) -> Result<types::ClientExtensionRequestableScopesGetResponse> {
-        let service = self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_GET_API)?;
-        self.send(
+    ) -> Call<'_, types::ClientExtensionRequestableScopesGetResponse> {
+        self.json(
             &routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_GET_API,
-            self.sys
-                .client_extension_requestables_scopes_get_api(service, client_id),
+            async |sys| {
+                let service =
+                    self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_GET_API)?;
+                Ok(sys
+                    .client_extension_requestables_scopes_get_api(service, client_id)
+                    .await)
+            },
         )
-        .await
     }
 
     /// Replace requestable scopes.
@@ -1192,18 +1115,21 @@ impl Client {
     /// PUT variant that sets the scopes the given client may request to the list in the request body.
     ///
     /// `PUT /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}` (`client_extension_requestables_scopes_update_api`).
-    pub async fn put_requestable_scopes(
+    pub fn put_requestable_scopes(
         &self,
         client_id: &str,
         request: &types::ClientExtensionRequestableScopesUpdateRequest,
-    ) -> Result<types::ClientExtensionRequestableScopesUpdateResponse> {
-        let service = self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API)?;
-        self.send(
+    ) -> Call<'_, types::ClientExtensionRequestableScopesUpdateResponse> {
+        self.json(
             &routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API,
-            self.sys
-                .client_extension_requestables_scopes_update_api(service, client_id, request),
+            async |sys| {
+                let service =
+                    self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API)?;
+                Ok(sys
+                    .client_extension_requestables_scopes_update_api(service, client_id, request)
+                    .await)
+            },
         )
-        .await
     }
 
     /// Update requestable scopes.
@@ -1211,19 +1137,23 @@ impl Client {
     /// Replaces the set of scopes that the given client is allowed to request with the list in the request body.
     ///
     /// `POST /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}` (`client_extension_requestables_scopes_update_api_post`; `setRequestableScopes` in Authlete's Java SDK).
-    pub async fn set_requestable_scopes(
+    pub fn set_requestable_scopes(
         &self,
         client_id: &str,
         request: &types::ClientExtensionRequestableScopesUpdateRequest,
-    ) -> Result<types::ClientExtensionRequestableScopesUpdateResponse> {
-        let service =
-            self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API_POST)?;
-        self.send(
+    ) -> Call<'_, types::ClientExtensionRequestableScopesUpdateResponse> {
+        self.json(
             &routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API_POST,
-            self.sys
-                .client_extension_requestables_scopes_update_api_post(service, client_id, request),
+            async |sys| {
+                let service =
+                    self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API_POST)?;
+                Ok(sys
+                    .client_extension_requestables_scopes_update_api_post(
+                        service, client_id, request,
+                    )
+                    .await)
+            },
         )
-        .await
     }
 
     /// Delete requestable scopes.
@@ -1231,29 +1161,30 @@ impl Client {
     /// Clears the per-client list of scopes the client application is allowed to request.
     ///
     /// `DELETE /api/{serviceId}/client/extension/requestable_scopes/delete/{clientId}` (`client_extension_requestables_scopes_delete_api`; `deleteRequestableScopes` in Authlete's Java SDK).
-    pub async fn delete_requestable_scopes(&self, client_id: &str) -> Result<()> {
-        let service = self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_DELETE_API)?;
-        self.send_empty(
+    pub fn delete_requestable_scopes(&self, client_id: &str) -> Call<'_, ()> {
+        self.empty(
             &routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_DELETE_API,
-            self.sys
-                .client_extension_requestables_scopes_delete_api(service, client_id),
+            async |sys| {
+                let service =
+                    self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_DELETE_API)?;
+                Ok(sys
+                    .client_extension_requestables_scopes_delete_api(service, client_id)
+                    .await)
+            },
         )
-        .await
     }
 
     /// Create a security key.
     ///
     /// `POST /api/{serviceId}/hsk/create` (`hsk_create_api`; `hskCreate` in Authlete's Java SDK).
-    pub async fn hsk_create(
+    pub fn hsk_create(
         &self,
         request: &types::HskCreateRequest,
-    ) -> Result<types::HskCreateResponse> {
-        let service = self.service_id(&routes::HSK_CREATE_API)?;
-        self.send(
-            &routes::HSK_CREATE_API,
-            self.sys.hsk_create_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::HskCreateResponse> {
+        self.json(&routes::HSK_CREATE_API, async |sys| {
+            let service = self.service_id(&routes::HSK_CREATE_API)?;
+            Ok(sys.hsk_create_api(service, request).await)
+        })
     }
 
     /// Delete a security key.
@@ -1261,13 +1192,11 @@ impl Client {
     /// Deletes the key that the HSM holds under `handle` and returns the removed key record. No request body; this GET form is the one Authlete's client libraries use.
     ///
     /// `GET /api/{serviceId}/hsk/delete/{handle}` (`hsk_delete_api_get`; `hskDelete` in Authlete's Java SDK).
-    pub async fn hsk_delete(&self, handle: &str) -> Result<types::HskDeleteResponse> {
-        let service = self.service_id(&routes::HSK_DELETE_API_GET)?;
-        self.send(
-            &routes::HSK_DELETE_API_GET,
-            self.sys.hsk_delete_api_get(service, handle),
-        )
-        .await
+    pub fn hsk_delete(&self, handle: &str) -> Call<'_, types::HskDeleteResponse> {
+        self.json(&routes::HSK_DELETE_API_GET, async |sys| {
+            let service = self.service_id(&routes::HSK_DELETE_API_GET)?;
+            Ok(sys.hsk_delete_api_get(service, handle).await)
+        })
     }
 
     /// Delete a security key.
@@ -1279,34 +1208,31 @@ impl Client {
         note = "the spec marks this operation deprecated; see its documentation for the form to use instead"
     )]
     #[allow(deprecated)]
-    pub async fn hsk_delete_using_delete(&self, handle: &str) -> Result<types::HskDeleteResponse> {
-        let service = self.service_id(&routes::HSK_DELETE_API)?;
-        self.send(
-            &routes::HSK_DELETE_API,
-            self.sys.hsk_delete_api(service, handle),
-        )
-        .await
+    pub fn hsk_delete_using_delete(&self, handle: &str) -> Call<'_, types::HskDeleteResponse> {
+        self.json(&routes::HSK_DELETE_API, async |sys| {
+            let service = self.service_id(&routes::HSK_DELETE_API)?;
+            Ok(sys.hsk_delete_api(service, handle).await)
+        })
     }
 
     /// Get a security key.
     ///
     /// `GET /api/{serviceId}/hsk/get/{handle}` (`hsk_get_api`; `hskGet` in Authlete's Java SDK).
-    pub async fn hsk_get(&self, handle: &str) -> Result<types::HskGetResponse> {
-        let service = self.service_id(&routes::HSK_GET_API)?;
-        self.send(&routes::HSK_GET_API, self.sys.hsk_get_api(service, handle))
-            .await
+    pub fn hsk_get(&self, handle: &str) -> Call<'_, types::HskGetResponse> {
+        self.json(&routes::HSK_GET_API, async |sys| {
+            let service = self.service_id(&routes::HSK_GET_API)?;
+            Ok(sys.hsk_get_api(service, handle).await)
+        })
     }
 
     /// List hardware security keys.
     ///
     /// `GET /api/{serviceId}/hsk/get/list` (`hsk_get_list_api`; `hskGetList` in Authlete's Java SDK).
-    pub async fn hsk_get_list(&self) -> Result<types::HskGetListResponse> {
-        let service = self.service_id(&routes::HSK_GET_LIST_API)?;
-        self.send(
-            &routes::HSK_GET_LIST_API,
-            self.sys.hsk_get_list_api(service),
-        )
-        .await
+    pub fn hsk_get_list(&self) -> Call<'_, types::HskGetListResponse> {
+        self.json(&routes::HSK_GET_LIST_API, async |sys| {
+            let service = self.service_id(&routes::HSK_GET_LIST_API)?;
+            Ok(sys.hsk_get_list_api(service).await)
+        })
     }
 
     /// Echo test.
@@ -1315,9 +1241,10 @@ impl Client {
     ///
     /// `GET /api/misc/echo` (`misc_echo_api`; `echo` in Authlete's Java SDK).
     /// Sends no credentials.
-    pub async fn echo(&self) -> Result<()> {
-        self.send_empty(&routes::MISC_ECHO_API, self.sys.misc_echo_api())
-            .await
+    pub fn echo(&self) -> Call<'_, ()> {
+        self.empty(&routes::MISC_ECHO_API, async |sys| {
+            Ok(sys.misc_echo_api().await)
+        })
     }
 
     /// Get credential issuer metadata.
@@ -1325,16 +1252,14 @@ impl Client {
     /// Returns the metadata of the service acting as a verifiable credential issuer, for publishing at its well-known credential issuer endpoint.
     ///
     /// `POST /api/{serviceId}/vci/metadata` (`vci_metadata_api`; `credentialIssuerMetadata` in Authlete's Java SDK).
-    pub async fn credential_issuer_metadata(
+    pub fn credential_issuer_metadata(
         &self,
         request: &types::VciMetadataRequest,
-    ) -> Result<types::VciMetadataResponse> {
-        let service = self.service_id(&routes::VCI_METADATA_API)?;
-        self.send(
-            &routes::VCI_METADATA_API,
-            self.sys.vci_metadata_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciMetadataResponse> {
+        self.json(&routes::VCI_METADATA_API, async |sys| {
+            let service = self.service_id(&routes::VCI_METADATA_API)?;
+            Ok(sys.vci_metadata_api(service, request).await)
+        })
     }
 
     /// Get JWT issuer metadata.
@@ -1342,16 +1267,14 @@ impl Client {
     /// Produces the JWT issuer metadata of the service used in OpenID for Verifiable Credential Issuance.
     ///
     /// `POST /api/{serviceId}/vci/jwtissuer` (`vci_jwtissuer_api`; `credentialJwtIssuerMetadata` in Authlete's Java SDK).
-    pub async fn credential_jwt_issuer_metadata(
+    pub fn credential_jwt_issuer_metadata(
         &self,
         request: &types::VciJwtissuerRequest,
-    ) -> Result<types::VciJwtissuerResponse> {
-        let service = self.service_id(&routes::VCI_JWTISSUER_API)?;
-        self.send(
-            &routes::VCI_JWTISSUER_API,
-            self.sys.vci_jwtissuer_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciJwtissuerResponse> {
+        self.json(&routes::VCI_JWTISSUER_API, async |sys| {
+            let service = self.service_id(&routes::VCI_JWTISSUER_API)?;
+            Ok(sys.vci_jwtissuer_api(service, request).await)
+        })
     }
 
     /// Get credential issuer JWKS.
@@ -1359,16 +1282,14 @@ impl Client {
     /// Returns the JSON Web Key Set that the verifiable credential issuer exposes for verifying the credentials it signs.
     ///
     /// `POST /api/{serviceId}/vci/jwks` (`vci_jwks_api`; `credentialIssuerJwks` in Authlete's Java SDK).
-    pub async fn credential_issuer_jwks(
+    pub fn credential_issuer_jwks(
         &self,
         request: &types::VciJwksRequest,
-    ) -> Result<types::VciJwksResponse> {
-        let service = self.service_id(&routes::VCI_JWKS_API)?;
-        self.send(
-            &routes::VCI_JWKS_API,
-            self.sys.vci_jwks_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciJwksResponse> {
+        self.json(&routes::VCI_JWKS_API, async |sys| {
+            let service = self.service_id(&routes::VCI_JWKS_API)?;
+            Ok(sys.vci_jwks_api(service, request).await)
+        })
     }
 
     /// Create a credential offer.
@@ -1376,16 +1297,14 @@ impl Client {
     /// Creates a credential offer for OpenID for Verifiable Credential Issuance, which a wallet can use to start obtaining credentials.
     ///
     /// `POST /api/{serviceId}/vci/offer/create` (`vci_offer_create_api`; `credentialOfferCreate` in Authlete's Java SDK).
-    pub async fn credential_offer_create(
+    pub fn credential_offer_create(
         &self,
         request: &types::VciOfferCreateRequest,
-    ) -> Result<types::VciOfferCreateResponse> {
-        let service = self.service_id(&routes::VCI_OFFER_CREATE_API)?;
-        self.send(
-            &routes::VCI_OFFER_CREATE_API,
-            self.sys.vci_offer_create_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciOfferCreateResponse> {
+        self.json(&routes::VCI_OFFER_CREATE_API, async |sys| {
+            let service = self.service_id(&routes::VCI_OFFER_CREATE_API)?;
+            Ok(sys.vci_offer_create_api(service, request).await)
+        })
     }
 
     /// Get credential offer info.
@@ -1393,16 +1312,14 @@ impl Client {
     /// Looks up details of a previously created verifiable credential offer.
     ///
     /// `POST /api/{serviceId}/vci/offer/info` (`vci_offer_info_api`; `credentialOfferInfo` in Authlete's Java SDK).
-    pub async fn credential_offer_info(
+    pub fn credential_offer_info(
         &self,
         request: &types::VciOfferInfoRequest,
-    ) -> Result<types::VciOfferInfoResponse> {
-        let service = self.service_id(&routes::VCI_OFFER_INFO_API)?;
-        self.send(
-            &routes::VCI_OFFER_INFO_API,
-            self.sys.vci_offer_info_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciOfferInfoResponse> {
+        self.json(&routes::VCI_OFFER_INFO_API, async |sys| {
+            let service = self.service_id(&routes::VCI_OFFER_INFO_API)?;
+            Ok(sys.vci_offer_info_api(service, request).await)
+        })
     }
 
     /// Parse a credential request.
@@ -1410,16 +1327,14 @@ impl Client {
     /// Parses and validates a single request sent to the credential endpoint of a verifiable credential issuer.
     ///
     /// `POST /api/{serviceId}/vci/single/parse` (`vci_single_parse_api`; `credentialSingleParse` in Authlete's Java SDK).
-    pub async fn credential_single_parse(
+    pub fn credential_single_parse(
         &self,
         request: &types::VciSingleParseRequest,
-    ) -> Result<types::VciSingleParseResponse> {
-        let service = self.service_id(&routes::VCI_SINGLE_PARSE_API)?;
-        self.send(
-            &routes::VCI_SINGLE_PARSE_API,
-            self.sys.vci_single_parse_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciSingleParseResponse> {
+        self.json(&routes::VCI_SINGLE_PARSE_API, async |sys| {
+            let service = self.service_id(&routes::VCI_SINGLE_PARSE_API)?;
+            Ok(sys.vci_single_parse_api(service, request).await)
+        })
     }
 
     /// Issue a single credential.
@@ -1427,16 +1342,14 @@ impl Client {
     /// Produces one verifiable credential in response to a request received at the credential endpoint.
     ///
     /// `POST /api/{serviceId}/vci/single/issue` (`vci_single_issue_api`; `credentialSingleIssue` in Authlete's Java SDK).
-    pub async fn credential_single_issue(
+    pub fn credential_single_issue(
         &self,
         request: &types::VciSingleIssueRequest,
-    ) -> Result<types::VciSingleIssueResponse> {
-        let service = self.service_id(&routes::VCI_SINGLE_ISSUE_API)?;
-        self.send(
-            &routes::VCI_SINGLE_ISSUE_API,
-            self.sys.vci_single_issue_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciSingleIssueResponse> {
+        self.json(&routes::VCI_SINGLE_ISSUE_API, async |sys| {
+            let service = self.service_id(&routes::VCI_SINGLE_ISSUE_API)?;
+            Ok(sys.vci_single_issue_api(service, request).await)
+        })
     }
 
     /// Parse a batch credential request.
@@ -1444,16 +1357,14 @@ impl Client {
     /// Parses and validates a request sent to the batch credential endpoint, which asks for several verifiable credentials at once.
     ///
     /// `POST /api/{serviceId}/vci/batch/parse` (`vci_batch_parse_api`; `credentialBatchParse` in Authlete's Java SDK).
-    pub async fn credential_batch_parse(
+    pub fn credential_batch_parse(
         &self,
         request: &types::VciBatchParseRequest,
-    ) -> Result<types::VciBatchParseResponse> {
-        let service = self.service_id(&routes::VCI_BATCH_PARSE_API)?;
-        self.send(
-            &routes::VCI_BATCH_PARSE_API,
-            self.sys.vci_batch_parse_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciBatchParseResponse> {
+        self.json(&routes::VCI_BATCH_PARSE_API, async |sys| {
+            let service = self.service_id(&routes::VCI_BATCH_PARSE_API)?;
+            Ok(sys.vci_batch_parse_api(service, request).await)
+        })
     }
 
     /// Issue credentials in batch.
@@ -1461,16 +1372,14 @@ impl Client {
     /// Produces several verifiable credentials at once, for a request received at the batch credential endpoint.
     ///
     /// `POST /api/{serviceId}/vci/batch/issue` (`vci_batch_issue_api`; `credentialBatchIssue` in Authlete's Java SDK).
-    pub async fn credential_batch_issue(
+    pub fn credential_batch_issue(
         &self,
         request: &types::VciBatchIssueRequest,
-    ) -> Result<types::VciBatchIssueResponse> {
-        let service = self.service_id(&routes::VCI_BATCH_ISSUE_API)?;
-        self.send(
-            &routes::VCI_BATCH_ISSUE_API,
-            self.sys.vci_batch_issue_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciBatchIssueResponse> {
+        self.json(&routes::VCI_BATCH_ISSUE_API, async |sys| {
+            let service = self.service_id(&routes::VCI_BATCH_ISSUE_API)?;
+            Ok(sys.vci_batch_issue_api(service, request).await)
+        })
     }
 
     /// Health check.
@@ -1481,12 +1390,10 @@ impl Client {
     /// Sends no credentials.
     ///
     /// `extended` (`extended`): Set to `true` to also run deeper checks, for example verifying that the database is reachable.
-    pub async fn healthcheck(&self, extended: Option<bool>) -> Result<String> {
-        self.send_text(
-            &routes::LIFECYCLE_HEALTHCHECK_API,
-            self.sys.lifecycle_healthcheck_api(extended),
-        )
-        .await
+    pub fn healthcheck(&self, extended: Option<bool>) -> Call<'_, String> {
+        self.text(&routes::LIFECYCLE_HEALTHCHECK_API, async |sys| {
+            Ok(sys.lifecycle_healthcheck_api(extended).await)
+        })
     }
 
     /// Parse a deferred credential request.
@@ -1494,16 +1401,14 @@ impl Client {
     /// Parses and validates a request sent to the deferred credential endpoint, identifying which pending credential the wallet is asking for.
     ///
     /// `POST /api/{serviceId}/vci/deferred/parse` (`vci_deferred_parse_api`; `credentialDeferredParse` in Authlete's Java SDK).
-    pub async fn credential_deferred_parse(
+    pub fn credential_deferred_parse(
         &self,
         request: &types::VciDeferredParseRequest,
-    ) -> Result<types::VciDeferredParseResponse> {
-        let service = self.service_id(&routes::VCI_DEFERRED_PARSE_API)?;
-        self.send(
-            &routes::VCI_DEFERRED_PARSE_API,
-            self.sys.vci_deferred_parse_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciDeferredParseResponse> {
+        self.json(&routes::VCI_DEFERRED_PARSE_API, async |sys| {
+            let service = self.service_id(&routes::VCI_DEFERRED_PARSE_API)?;
+            Ok(sys.vci_deferred_parse_api(service, request).await)
+        })
     }
 
     /// Issue a deferred credential.
@@ -1511,46 +1416,40 @@ impl Client {
     /// Produces the verifiable credential whose issuance was previously deferred, answering a deferred credential request.
     ///
     /// `POST /api/{serviceId}/vci/deferred/issue` (`vci_deferred_issue_api`; `credentialDeferredIssue` in Authlete's Java SDK).
-    pub async fn credential_deferred_issue(
+    pub fn credential_deferred_issue(
         &self,
         request: &types::VciDeferredIssueRequest,
-    ) -> Result<types::VciDeferredIssueResponse> {
-        let service = self.service_id(&routes::VCI_DEFERRED_ISSUE_API)?;
-        self.send(
-            &routes::VCI_DEFERRED_ISSUE_API,
-            self.sys.vci_deferred_issue_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciDeferredIssueResponse> {
+        self.json(&routes::VCI_DEFERRED_ISSUE_API, async |sys| {
+            let service = self.service_id(&routes::VCI_DEFERRED_ISSUE_API)?;
+            Ok(sys.vci_deferred_issue_api(service, request).await)
+        })
     }
 
     /// Get ticket information.
     ///
     /// `POST /api/{serviceId}/auth/authorization/ticket/info` (`getAuthorizationTicketInfo`; `authorizationTicketInfo` in Authlete's Java SDK).
-    pub async fn authorization_ticket_info(
+    pub fn authorization_ticket_info(
         &self,
         request: &types::AuthorizationTicketInfoRequest,
-    ) -> Result<types::AuthorizationTicketInfoResponse> {
-        let service = self.service_id(&routes::GET_AUTHORIZATION_TICKET_INFO)?;
-        self.send(
-            &routes::GET_AUTHORIZATION_TICKET_INFO,
-            self.sys.get_authorization_ticket_info(service, request),
-        )
-        .await
+    ) -> Call<'_, types::AuthorizationTicketInfoResponse> {
+        self.json(&routes::GET_AUTHORIZATION_TICKET_INFO, async |sys| {
+            let service = self.service_id(&routes::GET_AUTHORIZATION_TICKET_INFO)?;
+            Ok(sys.get_authorization_ticket_info(service, request).await)
+        })
     }
 
     /// Update ticket information.
     ///
     /// `POST /api/{serviceId}/auth/authorization/ticket/update` (`updateAuthorizationTicket`; `authorizationTicketUpdate` in Authlete's Java SDK).
-    pub async fn authorization_ticket_update(
+    pub fn authorization_ticket_update(
         &self,
         request: &types::AuthorizationTicketUpdateRequest,
-    ) -> Result<types::AuthorizationTicketUpdateResponse> {
-        let service = self.service_id(&routes::UPDATE_AUTHORIZATION_TICKET)?;
-        self.send(
-            &routes::UPDATE_AUTHORIZATION_TICKET,
-            self.sys.update_authorization_ticket(service, request),
-        )
-        .await
+    ) -> Call<'_, types::AuthorizationTicketUpdateResponse> {
+        self.json(&routes::UPDATE_AUTHORIZATION_TICKET, async |sys| {
+            let service = self.service_id(&routes::UPDATE_AUTHORIZATION_TICKET)?;
+            Ok(sys.update_authorization_ticket(service, request).await)
+        })
     }
 
     /// Process a Native SSO request.
@@ -1558,16 +1457,14 @@ impl Client {
     /// Called from your token endpoint when `/auth/token` returns `action` `NATIVE_SSO`, after checking the session and device secret, to build the ID token and token response defined by OpenID Connect Native SSO for Mobile Apps. On `OK`, return `responseContent` with 200.
     ///
     /// `POST /api/{serviceId}/nativesso` (`native_sso_api`; `nativeSso` in Authlete's Java SDK).
-    pub async fn native_sso(
+    pub fn native_sso(
         &self,
         request: &types::NativeSsoRequest,
-    ) -> Result<types::NativeSsoResponse> {
-        let service = self.service_id(&routes::NATIVE_SSO_API)?;
-        self.send(
-            &routes::NATIVE_SSO_API,
-            self.sys.native_sso_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::NativeSsoResponse> {
+        self.json(&routes::NATIVE_SSO_API, async |sys| {
+            let service = self.service_id(&routes::NATIVE_SSO_API)?;
+            Ok(sys.native_sso_api(service, request).await)
+        })
     }
 
     /// Process a Native SSO logout.
@@ -1575,16 +1472,14 @@ impl Client {
     /// Implements logout from all apps for OpenID Connect Native SSO by deleting the access and refresh tokens bound to a given `sessionId`. The response's `action` is `OK` on success, `SERVER_ERROR` for an Authlete-side failure, or `CALLER_ERROR` if the request was faulty, e.g. lacked `sessionId`.
     ///
     /// `POST /api/{serviceId}/nativesso/logout` (`native_sso_logout_api`; `nativeSsoLogout` in Authlete's Java SDK).
-    pub async fn native_sso_logout(
+    pub fn native_sso_logout(
         &self,
         request: &types::NativeSsoLogoutRequest,
-    ) -> Result<types::NativeSsoLogoutResponse> {
-        let service = self.service_id(&routes::NATIVE_SSO_LOGOUT_API)?;
-        self.send(
-            &routes::NATIVE_SSO_LOGOUT_API,
-            self.sys.native_sso_logout_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::NativeSsoLogoutResponse> {
+        self.json(&routes::NATIVE_SSO_LOGOUT_API, async |sys| {
+            let service = self.service_id(&routes::NATIVE_SSO_LOGOUT_API)?;
+            Ok(sys.native_sso_logout_api(service, request).await)
+        })
     }
 
     /// Create a credential nonce.
@@ -1592,16 +1487,14 @@ impl Client {
     /// Called from the nonce endpoint of an OpenID for Verifiable Credential Issuance credential issuer, which wallets ask for a fresh `c_nonce` to put into their key proofs. Reply 200 with `responseContent` on `OK`, 404 on `NOT_FOUND` (the service has verifiable credentials turned off) and 500 on `INTERNAL_SERVER_ERROR`. Absent from Authlete's published spec 3.0.16; Authlete serves it from 3.0.22, and 2.x servers do not serve it.
     ///
     /// `POST /api/{serviceId}/vci/nonce` (`vci_nonce_api`; `credentialNonce` in Authlete's Java SDK).
-    pub async fn credential_nonce(
+    pub fn credential_nonce(
         &self,
         request: &types::VciNonceRequest,
-    ) -> Result<types::VciNonceResponse> {
-        let service = self.service_id(&routes::VCI_NONCE_API)?;
-        self.send(
-            &routes::VCI_NONCE_API,
-            self.sys.vci_nonce_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::VciNonceResponse> {
+        self.json(&routes::VCI_NONCE_API, async |sys| {
+            let service = self.service_id(&routes::VCI_NONCE_API)?;
+            Ok(sys.vci_nonce_api(service, request).await)
+        })
     }
 
     /// Create an attestation challenge.
@@ -1609,16 +1502,14 @@ impl Client {
     /// Called from the challenge endpoint of an authorization server that supports OAuth 2.0 Attestation-Based Client Authentication, where clients fetch a fresh value to bind into their attestation proof of possession. Reply 200 with `responseContent` on `OK` and 500 on `INTERNAL_SERVER_ERROR`. Absent from Authlete's published spec 3.0.16; Authlete serves it from 3.0.28, and 2.x servers do not serve it.
     ///
     /// `POST /api/{serviceId}/attestation/challenge` (`attestation_challenge_api`; `attestationChallenge` in Authlete's Java SDK).
-    pub async fn attestation_challenge(
+    pub fn attestation_challenge(
         &self,
         request: &types::AttestationChallengeRequest,
-    ) -> Result<types::AttestationChallengeResponse> {
-        let service = self.service_id(&routes::ATTESTATION_CHALLENGE_API)?;
-        self.send(
-            &routes::ATTESTATION_CHALLENGE_API,
-            self.sys.attestation_challenge_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::AttestationChallengeResponse> {
+        self.json(&routes::ATTESTATION_CHALLENGE_API, async |sys| {
+            let service = self.service_id(&routes::ATTESTATION_CHALLENGE_API)?;
+            Ok(sys.attestation_challenge_api(service, request).await)
+        })
     }
 
     /// Create a back-channel logout token.
@@ -1626,15 +1517,13 @@ impl Client {
     /// Builds and signs an OpenID Connect Back-Channel Logout token addressed to one client, naming the end-user (`subject`), the session (`sessionId`) or both, and returns it with the client's registered `backchannelLogoutUri`. On `OK` the authorization server delivers it itself, as the form parameter `logout_token` in a POST to that URI; `SERVER_ERROR` and `CALLER_ERROR` mean that no token was made. No access or refresh token is revoked. Absent from Authlete's published spec 3.0.16; Authlete serves it from 3.0.32, and 2.x servers do not serve it.
     ///
     /// `POST /api/{serviceId}/backchannel/logout/token` (`backchannel_logout_token_api`; `backchannelLogoutToken` in Authlete's Java SDK).
-    pub async fn backchannel_logout_token(
+    pub fn backchannel_logout_token(
         &self,
         request: &types::BackchannelLogoutTokenRequest,
-    ) -> Result<types::BackchannelLogoutTokenResponse> {
-        let service = self.service_id(&routes::BACKCHANNEL_LOGOUT_TOKEN_API)?;
-        self.send(
-            &routes::BACKCHANNEL_LOGOUT_TOKEN_API,
-            self.sys.backchannel_logout_token_api(service, request),
-        )
-        .await
+    ) -> Call<'_, types::BackchannelLogoutTokenResponse> {
+        self.json(&routes::BACKCHANNEL_LOGOUT_TOKEN_API, async |sys| {
+            let service = self.service_id(&routes::BACKCHANNEL_LOGOUT_TOKEN_API)?;
+            Ok(sys.backchannel_logout_token_api(service, request).await)
+        })
     }
 }

@@ -390,7 +390,7 @@ mod tests {
             ),
             (
                 "authlete/src/operations.rs",
-                &["pub async fn extra_ping", "`extraPing`"],
+                &["pub fn extra_ping", "`extraPing`"],
             ),
             (
                 "authlete/src/routes.rs",

@@ -625,7 +625,7 @@ fn sys_call(op: &Operation) -> TokenStream {
             _ => quote!(#name),
         }
     });
-    quote!(self.sys.#sys(#(#args),*))
+    quote!(sys.#sys(#(#args),*))
 }
 
 /// Reads a query struct's field as the sys method takes it.
@@ -662,11 +662,11 @@ pub fn client_methods(ops: &[Operation]) -> TokenStream {
         } else {
             quote!()
         };
-        let send = match op.answer {
-            Answer::Json(_) => quote!(send),
-            Answer::JsonOrEmpty(_) => quote!(send_or_default),
-            Answer::Empty => quote!(send_empty),
-            Answer::Text => quote!(send_text),
+        let kind = match op.answer {
+            Answer::Json(_) => quote!(json),
+            Answer::JsonOrEmpty(_) => quote!(json_or_default),
+            Answer::Empty => quote!(empty),
+            Answer::Text => quote!(text),
         };
         let call = sys_call(op);
         let allow = if op.deprecated {
@@ -678,9 +678,11 @@ pub fn client_methods(ops: &[Operation]) -> TokenStream {
             #(#docs)*
             #deprecated
             #allow
-            pub async fn #name(&self, #(#args),*) -> Result<#success> {
-                #service
-                self.#send(&routes::#route, #call).await
+            pub fn #name(&self, #(#args),*) -> Call<'_, #success> {
+                self.#kind(&routes::#route, async |sys| {
+                    #service
+                    Ok(#call.await)
+                })
             }
         }
     });
@@ -689,8 +691,7 @@ pub fn client_methods(ops: &[Operation]) -> TokenStream {
 
         use authlete_sys::types;
 
-        use crate::Result;
-        use crate::client::Client;
+        use crate::client::{Call, Client};
         use crate::routes;
 
         #[cfg(doc)]

@@ -242,6 +242,13 @@ pub enum ConfigError {
         /// The INI file that was looked for.
         ini_path: PathBuf,
     },
+
+    /// A DPoP key is configured with API generation 2, whose API keys and secrets cannot
+    /// be bound to a key: DPoP needs access tokens (V3).
+    #[error(
+        "a DPoP key needs API generation 3 (access tokens): remove the DPoP key or set the API version to V3"
+    )]
+    DpopKeyNeedsV3,
 }
 
 fn missing_base_url(loaded_from: &Origin) -> String {

@@ -1,0 +1,107 @@
+//! From a whole answer to the typed value, or to [`Error::Api`] / [`Error::Decode`].
+
+use authlete_sys::types::ApiResult;
+use bytes::Bytes;
+use http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, DecodeError, Error};
+
+/// Turns an answer (status and body) into the value of a call, boxed: the largest answers
+/// are several KB, and a box moves as a pointer through the layers up to the caller.
+pub(super) type Decoder<T> = fn(&'static str, StatusCode, Bytes) -> Result<Box<T>, Error>;
+
+/// The answer is JSON on `200 OK`; any other status is an error.
+pub(super) fn json<T: DeserializeOwned>(
+    operation: &'static str,
+    status: StatusCode,
+    body: Bytes,
+) -> Result<Box<T>, Error> {
+    if status != StatusCode::OK {
+        return Err(api_error(operation, status, body));
+    }
+    let decoded = match std::str::from_utf8(&body) {
+        Ok(text) => serde_json::from_str(text),
+        // Let serde_json say where the bytes go wrong.
+        Err(_) => serde_json::from_slice(&body),
+    };
+    decoded
+        .map(Box::new)
+        .map_err(|error| decode_error::<T>(operation, status, body, &error))
+}
+
+/// As [`json`], and `204 No Content` is the type's default (the empty value).
+pub(super) fn json_or_default<T: DeserializeOwned + Default>(
+    operation: &'static str,
+    status: StatusCode,
+    body: Bytes,
+) -> Result<Box<T>, Error> {
+    if status == StatusCode::NO_CONTENT {
+        return Ok(Box::default());
+    }
+    json(operation, status, body)
+}
+
+/// Any success status is the answer; its body, if any, is ignored.
+pub(super) fn empty(
+    operation: &'static str,
+    status: StatusCode,
+    body: Bytes,
+) -> Result<Box<()>, Error> {
+    if status.is_success() {
+        Ok(Box::new(()))
+    } else {
+        Err(api_error(operation, status, body))
+    }
+}
+
+/// The answer is text on `200 OK` (invalid UTF-8 replaced).
+pub(super) fn text(
+    operation: &'static str,
+    status: StatusCode,
+    body: Bytes,
+) -> Result<Box<String>, Error> {
+    if status != StatusCode::OK {
+        return Err(api_error(operation, status, body));
+    }
+    Ok(Box::new(String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// An error answer, with Authlete's `resultCode` and `resultMessage` when it is Authlete's
+/// JSON.
+pub(super) fn api_error(operation: &'static str, status: StatusCode, body: Bytes) -> Error {
+    let result: Option<ApiResult> = serde_json::from_slice(&body).ok();
+    let (result_code, result_message) = result
+        .map(|r| (r.result_code, r.result_message))
+        .unwrap_or_default();
+    Error::Api(Box::new(ApiError {
+        operation,
+        status,
+        result_code,
+        result_message,
+        body,
+        metadata: None,
+    }))
+}
+
+fn decode_error<T: DeserializeOwned>(
+    operation: &'static str,
+    status: StatusCode,
+    body: Bytes,
+    json_error: &serde_json::Error,
+) -> Error {
+    // Decode again, only on this failure path, to learn which field failed.
+    let mut deserializer = serde_json::Deserializer::from_slice(&body);
+    let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(e) => (e.path().to_string(), e.inner().to_string()),
+        Ok(_) => (".".to_string(), json_error.to_string()),
+    };
+    Error::Decode(Box::new(DecodeError {
+        operation,
+        status,
+        path,
+        message,
+        body,
+        metadata: None,
+    }))
+}
