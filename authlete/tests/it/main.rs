@@ -4,6 +4,7 @@
 mod axum_e2e;
 #[cfg(feature = "blocking")]
 mod blocking;
+mod call_options;
 mod config;
 mod dpop;
 mod dpop_calls;

@@ -64,7 +64,10 @@ async fn traced_call(log_bodies: bool) -> String {
     });
     server.auth_token_api(|when, then| {
         when.service_id("7159");
-        then.into_inner().status(200).json_body(answer.clone());
+        then.into_inner()
+            .status(200)
+            .header("request-id", "rid-42")
+            .json_body(answer.clone());
     });
     let config = Config::builder()
         .base_url(server.base_url())
@@ -104,6 +107,7 @@ async fn one_span_per_call_with_its_fields() {
         "status=200",
         "result_code=\"A050001\"",
         "attempts=1",
+        "request_id=\"rid-42\"",
         "duration_ms=",
     ] {
         assert!(output.contains(field), "missing {field} in:\n{output}");
