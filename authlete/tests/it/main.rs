@@ -35,5 +35,6 @@ mod operations;
 mod pagination;
 mod retry;
 mod scripted;
+mod traceparent;
 mod tracing;
 mod unknown_members;
