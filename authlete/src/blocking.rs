@@ -64,9 +64,6 @@ const THREAD_NAME: &str = "authlete-blocking";
 /// Tokio's blocking pool (a DNS lookup) before it leaves it behind.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(1);
 
-/// The `operation` of the errors about the runtime thread itself.
-const OPERATION: &str = "blocking::Client";
-
 /// A blocking client for the Authlete Web API: the async [`crate::Client`] driven by a
 /// runtime of its own. See the [module documentation](self).
 ///
@@ -93,8 +90,8 @@ impl Client {
     /// For a custom retry policy or HTTP client, build an async client with
     /// [`crate::Client::builder`] and pass it to [`Client::from_async`].
     ///
-    /// Fails as [`crate::Client::new`] does, and with [`Error::InvalidRequest`] (operation
-    /// `blocking::Client`) if the runtime or its thread cannot be created.
+    /// Fails as [`crate::Client::new`] does, and with [`Error::BlockingRuntime`] if the
+    /// runtime or its thread cannot be created.
     pub fn new(config: Config) -> Result<Self> {
         Self::from_async(crate::Client::new(config)?)
     }
@@ -117,8 +114,7 @@ impl Client {
     /// # let _ = client; Ok(()) }
     /// ```
     ///
-    /// Fails with [`Error::InvalidRequest`] (operation `blocking::Client`) if the runtime or
-    /// its thread cannot be created.
+    /// Fails with [`Error::BlockingRuntime`] if the runtime or its thread cannot be created.
     pub fn from_async(client: crate::Client) -> Result<Self> {
         Ok(Self {
             client: Arc::new(client),
@@ -210,7 +206,7 @@ impl Runtime {
                 // perhaps a DNS lookup remain.
                 runtime.shutdown_timeout(SHUTDOWN_WAIT);
             })
-            .map_err(|error| start_error(&error))?;
+            .map_err(start_error)?;
         match started.recv() {
             Ok(Ok(())) => Ok(Self {
                 jobs: Some(jobs),
@@ -218,7 +214,7 @@ impl Runtime {
             }),
             Ok(Err(error)) => {
                 let _ = thread.join();
-                Err(start_error(&error))
+                Err(start_error(error))
             }
             Err(_) => {
                 let _ = thread.join();
@@ -250,18 +246,12 @@ impl Drop for Runtime {
     }
 }
 
-fn start_error(error: &std::io::Error) -> Error {
-    Error::InvalidRequest {
-        operation: OPERATION,
-        message: format!("could not start the runtime of the blocking client: {error}"),
-    }
+fn start_error(error: std::io::Error) -> Error {
+    Error::BlockingRuntime(Some(error))
 }
 
 fn stopped() -> Error {
-    Error::InvalidRequest {
-        operation: OPERATION,
-        message: "the runtime thread of the blocking client has stopped".into(),
-    }
+    Error::BlockingRuntime(None)
 }
 
 /// An argument of an async method, as the call on the runtime thread takes it: moved there

@@ -50,14 +50,15 @@ pub enum Error {
         /// The Authlete operation id.
         operation: &'static str,
     },
-    /// The configured DPoP key cannot sign proofs.
-    #[error("the DPoP key cannot be used: {0}")]
+    /// The configured DPoP key cannot sign proofs (when the client is built, or for an
+    /// attempt of a call); nothing was sent.
+    #[error("the DPoP key cannot be used")]
     Dpop(#[from] crate::dpop::DpopError),
     /// The HTTP client could not be created (for example, no TLS backend is available).
-    #[error("could not create the HTTP client: {0}")]
+    #[error("could not create the HTTP client")]
     HttpClient(#[source] reqwest::Error),
-    /// The request could not be built or prepared (for example an invalid header value);
-    /// nothing was sent.
+    /// The request for this operation could not be built (for example an invalid header
+    /// value, or no credentials it can use); nothing was sent.
     #[error("could not build the request for `{operation}`: {message}")]
     InvalidRequest {
         /// The Authlete operation id.
@@ -65,6 +66,10 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// The runtime thread of [`blocking::Client`](crate::blocking::Client) could not be
+    /// started, or has stopped; nothing was sent.
+    #[error("the runtime thread of the blocking client is not running")]
+    BlockingRuntime(#[source] Option<std::io::Error>),
 }
 
 impl Error {
@@ -112,7 +117,10 @@ impl Error {
             Error::UnsupportedInV2 { operation } | Error::InvalidRequest { operation, .. } => {
                 Some(operation)
             }
-            Error::Config(_) | Error::HttpClient(_) | Error::Dpop(_) => None,
+            Error::Config(_)
+            | Error::HttpClient(_)
+            | Error::Dpop(_)
+            | Error::BlockingRuntime(_) => None,
         }
     }
 }
@@ -295,12 +303,10 @@ impl fmt::Display for TransportError {
             TransportErrorKind::ResponseTooLarge => "the answer of Authlete was too large",
             TransportErrorKind::Other => "the request to Authlete failed",
         };
+        // The HTTP client's error is the `source`, for reporters to print once.
         write!(f, "`{}`: {what}", self.operation)?;
-        if let Some(detail) = &self.detail {
-            write!(f, ": {detail}")?;
-        }
-        match &self.source {
-            Some(source) => write!(f, ": {}", error_chain(source)),
+        match &self.detail {
+            Some(detail) => write!(f, ": {detail}"),
             None => Ok(()),
         }
     }
@@ -424,21 +430,6 @@ fn snippet(body: &[u8]) -> String {
         .collect();
     if text.chars().count() > 200 {
         out.push('…');
-    }
-    out
-}
-
-/// An error and its sources, joined by `: `.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = cause.source();
     }
     out
 }

@@ -63,8 +63,17 @@
 //! - [`types::Service`], [`types::Client`] and the objects inside them keep the JSON members
 //!   this version does not know and send them back unchanged (`unknown_members`), so reading,
 //!   changing and writing back a service never erases a setting Authlete added later.
-//! - [`Error`]: Authlete's error answers with status, `resultCode`, `resultMessage` and the
-//!   raw body; transport failures; answers that do not decode, with the failing field.
+//! - [`Call`]: what every operation returns. Await it for the typed answer, or first set
+//!   options of that call ([`Call::header`], [`Call::timeout`], [`Call::retry_policy`],
+//!   [`CallOptions`]) or ask for the [`ResponseMetadata`] ([`Call::with_metadata`]).
+//!   Each call goes through one pipeline: the generated client builds the request, the
+//!   client adds credentials (and the V2 path), the headers of
+//!   [`ClientBuilder::request_headers`] and of the call, then sends it with a fresh DPoP
+//!   proof per attempt, reads the answer whole (size cap, read and total timeouts),
+//!   retries as the [`RetryPolicy`] allows, and decodes it, inside one `tracing` span.
+//! - [`Error`]: Authlete's error answers with status, `resultCode`, `resultMessage`, the
+//!   raw body and the [`ResponseMetadata`]; transport failures; answers that do not decode,
+//!   with the failing field. `Display` is short; causes are in `source()`.
 //! - [`types`] and [`sys`]: the generated request and response types and the low-level
 //!   client.
 //! - [`flows`]: the endpoint handlers of an authorization server (authorization, token,

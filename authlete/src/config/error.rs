@@ -172,7 +172,7 @@ pub enum ConfigError {
     },
 
     /// An INI file could not be read.
-    #[error("cannot read the Authlete configuration file {}: {source}", .path.display())]
+    #[error("cannot read the Authlete configuration file {}", .path.display())]
     #[non_exhaustive]
     ReadIniFile {
         /// The file.

@@ -697,7 +697,7 @@ pub enum NotificationError {
     #[error("the client notification endpoint did not answer within {0:?}")]
     Timeout(Duration),
     /// The endpoint could not be reached.
-    #[error("the client notification endpoint could not be reached: {0}")]
+    #[error("the client notification endpoint could not be reached")]
     Transport(#[source] reqwest::Error),
     /// The endpoint answered with a status other than `2xx`.
     #[error("the client notification endpoint answered {0}")]

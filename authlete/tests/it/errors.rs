@@ -297,3 +297,56 @@ async fn unknown_action_decodes_and_is_kept() {
     assert_eq!(response.action.unwrap().as_str(), "BRAND_NEW");
     assert!(response.scopes.is_empty());
 }
+
+/// What an error reporter (anyhow, eyre, `tracing-error`) prints: the error, then each of
+/// its sources.
+fn report(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    std::iter::successors(Some(error), |e| e.source())
+        .map(ToString::to_string)
+        .collect()
+}
+
+fn assert_each_cause_once(chain: &[String]) {
+    assert!(chain.len() >= 2, "the cause is a source: {chain:?}");
+    for (i, line) in chain.iter().enumerate() {
+        for cause in &chain[i + 1..] {
+            assert!(
+                !line.contains(cause.as_str()),
+                "{line:?} repeats its cause {cause:?}: {chain:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_reporter_prints_each_cause_of_a_transport_error_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::builder(
+        v3_config(&format!("http://127.0.0.1:{port}"))
+            .build()
+            .unwrap(),
+    )
+    .retry_policy(authlete::RetryPolicy::disabled())
+    .build()
+    .unwrap();
+    let error = client.token(&token_request()).await.unwrap_err();
+    assert!(matches!(&error, Error::Transport(t) if t.kind() == TransportErrorKind::Connect));
+    let chain = report(&error);
+    assert_each_cause_once(&chain);
+    assert_eq!(
+        chain[0], "`auth_token_api`: could not connect to Authlete",
+        "Display is short"
+    );
+}
+
+#[test]
+fn a_reporter_prints_each_cause_of_a_config_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory is not a readable INI file.
+    let error = Error::from(Config::from_ini_file(dir.path()).unwrap_err());
+    assert_each_cause_once(&report(&error));
+}

@@ -397,7 +397,13 @@ async fn assert_transport_error(client: &Client) -> String {
         Err(Error::Transport(transport)) if transport.kind() == TransportErrorKind::Tls => {
             let error = Error::Transport(transport);
             assert!(!error.is_retryable(), "{error}");
-            error.to_string()
+            // What a reporter prints: the error, then each of its sources.
+            std::iter::successors(Some(&error as &(dyn std::error::Error + 'static)), |e| {
+                e.source()
+            })
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ")
         }
         other => panic!("expected a TLS transport error, got {other:?}"),
     }
