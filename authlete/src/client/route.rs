@@ -30,7 +30,7 @@ pub enum Credentials {
 pub struct Route {
     /// The operation id of the spec.
     pub operation: &'static str,
-    /// The method of [`Client`] that calls it.
+    /// The method of [`Client`](crate::Client) that calls it.
     pub rust_method: &'static str,
     /// Its name in Authlete's Java SDK, when the Java SDK calls it.
     pub java_method: Option<&'static str>,
