@@ -115,25 +115,28 @@ impl RetryPolicy {
         self.budget
     }
 
-    /// The wait before retry number `retry` (1 for the first retry), with jitter.
-    fn backoff(&self, retry: u32) -> Duration {
+    /// The wait before retry number `retry` (1 for the first retry): between half
+    /// (`jitter` 0) and all (`jitter` 1) of the nominal backoff.
+    fn backoff(&self, retry: u32, jitter: f64) -> Duration {
         let exponent = retry.saturating_sub(1).min(16);
         let nominal = self
             .initial_backoff
             .saturating_mul(1 << exponent)
             .min(self.max_backoff);
         let half = nominal / 2;
-        half + half.mul_f64(fastrand::f64())
+        half + half.mul_f64(jitter.clamp(0.0, 1.0))
     }
 
     /// Whether to send again after `attempt` attempts that took `elapsed`, and after what
-    /// wait; `None` to stop and return `outcome`.
+    /// wait; `None` to stop and return `outcome`. A pure function of its arguments: the
+    /// caller draws `jitter` (uniform in 0..1) so that the decision can be tested exactly.
     pub(crate) fn next_wait(
         &self,
         idempotent: bool,
         attempt: u32,
         elapsed: Duration,
         outcome: Outcome,
+        jitter: f64,
     ) -> Option<Duration> {
         if attempt >= self.max_attempts {
             return None;
@@ -148,7 +151,9 @@ impl RetryPolicy {
             Outcome::Broken if idempotent => None,
             Outcome::Broken | Outcome::Other => return None,
         };
-        let wait = self.backoff(attempt).max(retry_after.unwrap_or_default());
+        let wait = self
+            .backoff(attempt, jitter)
+            .max(retry_after.unwrap_or_default());
         (elapsed + wait < self.budget).then_some(wait)
     }
 }
@@ -209,7 +214,7 @@ mod tests {
     #[test]
     fn post_retries_only_when_nothing_was_sent_or_authlete_asks() {
         let policy = RetryPolicy::default();
-        let wait = |outcome| policy.next_wait(false, 1, Duration::ZERO, outcome);
+        let wait = |outcome| policy.next_wait(false, 1, Duration::ZERO, outcome, 0.5);
         assert!(wait(Outcome::NotConnected).is_some());
         assert!(wait(status(429)).is_some());
         assert!(wait(status(503)).is_some());
@@ -223,7 +228,7 @@ mod tests {
     #[test]
     fn get_also_retries_gateway_errors_and_timeouts() {
         let policy = RetryPolicy::default();
-        let wait = |outcome| policy.next_wait(true, 1, Duration::ZERO, outcome);
+        let wait = |outcome| policy.next_wait(true, 1, Duration::ZERO, outcome, 0.5);
         for outcome in [status(502), status(504), Outcome::Broken, status(429)] {
             assert!(wait(outcome).is_some(), "{outcome:?}");
         }
@@ -237,26 +242,29 @@ mod tests {
             .with_budget(Duration::from_secs(5));
         assert!(
             policy
-                .next_wait(true, 2, Duration::ZERO, Outcome::NotConnected)
+                .next_wait(true, 2, Duration::ZERO, Outcome::NotConnected, 0.5)
                 .is_some()
         );
         assert_eq!(
-            policy.next_wait(true, 3, Duration::ZERO, Outcome::NotConnected),
+            policy.next_wait(true, 3, Duration::ZERO, Outcome::NotConnected, 0.5),
             None
         );
         assert_eq!(
-            policy.next_wait(true, 1, Duration::from_secs(5), Outcome::NotConnected),
+            policy.next_wait(true, 1, Duration::from_secs(5), Outcome::NotConnected, 0.5),
             None
         );
         let asked = Outcome::Status(StatusCode::TOO_MANY_REQUESTS, Some(Duration::from_secs(2)));
         assert_eq!(
-            policy.next_wait(false, 1, Duration::ZERO, asked),
+            policy.next_wait(false, 1, Duration::ZERO, asked, 0.5),
             Some(Duration::from_secs(2))
         );
         let too_long = Outcome::Status(StatusCode::TOO_MANY_REQUESTS, Some(Duration::from_secs(9)));
-        assert_eq!(policy.next_wait(false, 1, Duration::ZERO, too_long), None);
         assert_eq!(
-            RetryPolicy::disabled().next_wait(true, 1, Duration::ZERO, Outcome::NotConnected),
+            policy.next_wait(false, 1, Duration::ZERO, too_long, 0.5),
+            None
+        );
+        assert_eq!(
+            RetryPolicy::disabled().next_wait(true, 1, Duration::ZERO, Outcome::NotConnected, 0.5),
             None
         );
     }
@@ -266,13 +274,18 @@ mod tests {
         let policy = RetryPolicy::default()
             .with_initial_backoff(Duration::from_millis(100))
             .with_max_backoff(Duration::from_millis(1000));
-        for _ in 0..100 {
-            let first = policy.backoff(1);
-            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
-            let third = policy.backoff(3);
-            assert!(third >= Duration::from_millis(200) && third <= Duration::from_millis(400));
-            assert!(policy.backoff(30) <= Duration::from_millis(1000));
-        }
+        let ms = Duration::from_millis;
+        assert_eq!(policy.backoff(1, 0.0), ms(50));
+        assert_eq!(policy.backoff(1, 1.0), ms(100));
+        assert_eq!(policy.backoff(3, 0.0), ms(200));
+        assert_eq!(policy.backoff(3, 0.5), ms(300));
+        assert_eq!(policy.backoff(3, 1.0), ms(400));
+        assert_eq!(policy.backoff(30, 1.0), ms(1000));
+        assert_eq!(policy.backoff(1, 7.0), ms(100), "jitter is clamped");
+        assert_eq!(
+            policy.next_wait(true, 2, Duration::ZERO, Outcome::Broken, 1.0),
+            Some(ms(200))
+        );
     }
 
     #[test]

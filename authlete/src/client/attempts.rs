@@ -107,9 +107,10 @@ impl Transport {
                 Ok(answer) => Outcome::of_answer(answer.status, &answer.headers),
                 Err(failure) => failure.outcome(),
             };
-            let wait = spare
-                .as_ref()
-                .and_then(|_| policy.next_wait(idempotent, attempt, started.elapsed(), outcome));
+            let wait = spare.as_ref().and_then(|_| {
+                let jitter = fastrand::f64();
+                policy.next_wait(idempotent, attempt, started.elapsed(), outcome, jitter)
+            });
             match (spare, wait) {
                 (Some(spare), Some(wait)) => {
                     tracing::debug!(

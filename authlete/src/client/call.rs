@@ -195,7 +195,8 @@ impl<'a, T: Send + 'static> Call<'a, T> {
         self
     }
 
-    /// Applies a bundle of options; what it sets replaces what was set before.
+    /// Applies a bundle of options: its headers are added, and its timeout and retry
+    /// policy, where it sets them, replace those set before.
     pub fn options(mut self, options: CallOptions) -> Self {
         self.options = std::mem::take(&mut self.options).merge(options);
         self

@@ -328,3 +328,14 @@ async fn the_header_hook_runs_for_every_call() {
         .unwrap();
     red.assert_async().await;
 }
+
+#[test]
+fn calls_are_send() {
+    // Flows await calls inside axum handlers, which must be `Send`.
+    fn send<T: Send>(_: T) {}
+    let client = builder("http://127.0.0.1:9").build().unwrap();
+    let request = token_request();
+    send(client.token(&request));
+    send(std::future::IntoFuture::into_future(client.token(&request)));
+    send(client.token(&request).with_metadata());
+}

@@ -127,5 +127,9 @@ fn dpop_needs_api_generation_3() {
         .build()
         .unwrap();
     let error = Client::new(config).unwrap_err();
+    assert!(
+        matches!(error, Error::Config(authlete::ConfigError::DpopKeyNeedsV3)),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("generation 3"), "{error}");
 }
