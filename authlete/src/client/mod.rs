@@ -204,7 +204,9 @@ impl ClientBuilder {
 ///
 /// Cheap to clone (the connection pool is shared). Every method is one Authlete operation,
 /// named after the method of Authlete's other SDKs (`authorization`, `token_issue`,
-/// `get_service_list`, ...).
+/// `get_service_list`, ...), and returns a [`Call`]: await it for the typed answer, or set
+/// options of that call first (headers, a timeout, a retry policy) or ask for the
+/// [`ResponseMetadata`] as well.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), authlete::Error> {
