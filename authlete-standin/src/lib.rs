@@ -332,3 +332,44 @@ fn api_result(code: &str, message: &str) -> types::ApiResult {
         result_message: Some(format!("[{code}] {message}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An authorization request of the default client: one ticket more in the state.
+    async fn authorization(client: &Client) {
+        let request = types::AuthorizationRequest {
+            parameters: format!("response_type=code&client_id={CLIENT_ID}"),
+            ..Default::default()
+        };
+        let response = client.authorization(&request).await.unwrap();
+        assert!(response.ticket.is_some(), "{response:?}");
+    }
+
+    #[tokio::test]
+    async fn the_state_is_capped() {
+        let standin = StandIn::builder().max_entries(3).start().await.unwrap();
+        let client = standin.client().unwrap();
+        for _ in 0..6 {
+            authorization(&client).await;
+        }
+        assert_eq!(standin.shared.lock().tickets.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn expired_entries_go_on_the_next_call() {
+        let standin = StandIn::start(Service::default()).await.unwrap();
+        let client = standin.client().unwrap();
+        authorization(&client).await;
+        authorization(&client).await;
+        {
+            let mut state = standin.shared.lock();
+            assert_eq!(state.tickets.len(), 2);
+            // Both expire, as they would ten minutes later.
+            state.tickets.values_mut().for_each(|t| t.expires = 0);
+        }
+        client.get_service_jwks(&Default::default()).await.unwrap();
+        assert!(standin.shared.lock().tickets.is_empty());
+    }
+}
