@@ -1,31 +1,14 @@
-//! A stand-in for the Authlete Web API, for development and tests without an Authlete
-//! account.
+#![doc = include_str!("../README.md")]
 //!
-//! [`StandIn::start`] starts it in this process on a loopback port; [`StandIn::config`] and
-//! [`StandIn::client`] call it as an Authlete service. It plays the [`Service`] it is given:
-//! its issuer, its client applications and a few of its settings.
+//! # Inside
 //!
-//! The stand-in is an httpmock `MockServer` in this process, on loopback, with a typed mock
-//! (`authlete_sys::mock::MockServerExt`) for each operation it serves. Functions answer them
-//! from an in-memory state:
-//!
-//! - `oauth.rs`: authorization (with PAR and `prompt=none`) and its issue and fail, the
-//!   token endpoint, introspection, revocation, UserInfo, discovery and the JWK Set;
-//! - `deferred.rs`: CIBA in poll mode and the device flow, where the user decides elsewhere
-//!   while the client polls;
-//! - `dpop.rs`: DPoP proofs (`ES256`), which bind access tokens to the client's key;
-//! - `management.rs`: services listed, clients created, updated, listed a page at a time and
-//!   deleted;
-//! - `state.rs`: what they share (clients, grants, tokens, the signing key);
-//! - `wire.rs`: the request a handler reads and the answer it gives.
-//!
-//! So the flows behave as with Authlete, end to end: a ticket, then a redirect with a fresh
-//! code and the client's `state`; tokens for that code, once, with the PKCE verifier when
-//! the request had a challenge; refresh tokens; ID tokens signed with `ES256` (for the
-//! `openid` scope) that verify with the JWK Set; `authorization_pending` until the user has
-//! decided; tokens that expire and can be revoked. It is not Authlete: it forgets everything
-//! on exit, and makes up its result codes. Calls without its access token get a `401`, calls
-//! it does not know a `400`.
+//! Each request is matched to an operation of `authlete::routes` (`routing.rs`), its
+//! credentials checked (`credentials.rs`), its body read within [`MAX_BODY_BYTES`]
+//! (`server.rs`), and answered by the operation's handler (`dispatch.rs`) from an in-memory
+//! state (`state.rs`): `oauth.rs` for authorization, tokens, introspection, revocation,
+//! UserInfo, discovery and the JWK Set; `deferred.rs` for CIBA and the device flow;
+//! `dpop.rs` for DPoP proofs; `management.rs` for services and clients. `bounds.rs` caps the
+//! state, `persist.rs` keeps it in a file.
 
 mod bounds;
 mod credentials;
@@ -309,6 +292,16 @@ impl Drop for StandIn {
             let _ = stop.send(());
         }
     }
+}
+
+/// The operation ids (as in `authlete::routes`) the stand-in answers; every other operation
+/// of the spec gets `501`.
+///
+/// ```
+/// assert!(authlete_standin::operations_served().contains(&"auth_token_api"));
+/// ```
+pub fn operations_served() -> Vec<&'static str> {
+    dispatch::handlers().into_keys().collect()
 }
 
 /// `value` quoted for a POSIX shell when it needs it.
