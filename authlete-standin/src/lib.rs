@@ -20,6 +20,7 @@ mod management;
 mod oauth;
 mod persist;
 mod routing;
+mod seed;
 mod server;
 mod service;
 mod state;
@@ -31,7 +32,7 @@ use std::sync::Arc;
 
 use authlete::types;
 use authlete::{ApiVersion, Client, Config, Error};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -39,30 +40,12 @@ use tokio::task::JoinHandle;
 pub use self::bounds::DEFAULT_MAX_ENTRIES;
 pub use self::credentials::Credentials;
 pub use self::persist::StateFileError;
+pub use self::seed::Seed;
 pub use self::server::MAX_BODY_BYTES;
 use self::server::Shared;
 pub use self::service::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SERVICE_ID, Service};
 use self::state::State;
 use self::wire::Answer;
-
-/// What a stand-in starts with: the service it plays and the credentials it accepts. A
-/// seed file (`--seed FILE`) is this in JSON, both members optional:
-///
-/// ```
-/// let seed: authlete_standin::Seed = serde_json::from_str(r#"{
-///     "service": {"issuer": "https://as.example.com", "pkceRequired": true},
-///     "credentials": {"serviceAccessToken": "my-token"}
-/// }"#).unwrap();
-/// assert!(seed.service.pkce_required);
-/// ```
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Seed {
-    /// The service it plays.
-    pub service: Service,
-    /// The credentials it accepts.
-    pub credentials: Credentials,
-}
 
 /// Why a stand-in did not start.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +62,9 @@ pub enum StartError {
     /// The state file could not be read.
     #[error(transparent)]
     StateFile(#[from] StateFileError),
+    /// The seed names something that does not exist (a token for an unknown client).
+    #[error("seed: {0}")]
+    Seed(String),
 }
 
 /// Starts a [`StandIn`] with more than a [`Service`]: see [`StandIn::builder`].
@@ -104,9 +90,17 @@ impl Builder {
         self
     }
 
-    /// The service and the credentials at once, as read from a seed file.
+    /// The service, the credentials and the tokens at once, as read from a seed file.
     pub fn seed(mut self, seed: Seed) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// An access token the stand-in knows from the start, as if Authlete's
+    /// `auth_token_create_api` had made it: for a resource server's tests, a user's token
+    /// without running a flow. See [`Seed::tokens`] for the members it honours.
+    pub fn token(mut self, token: types::TokenCreateRequest) -> Self {
+        self.seed.tokens.push(token);
         self
     }
 
@@ -136,10 +130,14 @@ impl Builder {
         let Seed {
             service,
             credentials,
+            tokens,
         } = self.seed;
         let mut state = State::new(service);
         if let Some(path) = &self.state_file {
             persist::restore(&mut state, path)?;
+        }
+        for token in &tokens {
+            seed::plant(&mut state, token).map_err(StartError::Seed)?;
         }
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let listener = TcpListener::bind(address)
