@@ -35,6 +35,8 @@ mod operations;
 mod pagination;
 mod retry;
 mod scripted;
+#[cfg(feature = "axum")]
+mod standin_e2e;
 mod traceparent;
 mod tracing;
 mod unknown_members;
