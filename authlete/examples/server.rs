@@ -107,6 +107,7 @@ async fn run(smoke: bool) -> Result<(), String> {
         clients: vec![demo.registration()],
         pkce_required: true,
         polling_interval: 5,
+        ..standin::Service::default()
     };
     let authlete = standin::connect_with(service)
         .await

@@ -31,6 +31,8 @@
 
 #![allow(dead_code)] // each example uses part of this module
 
+#[path = "standin/clock.rs"]
+mod clock;
 #[path = "standin/deferred.rs"]
 mod deferred;
 #[path = "standin/dpop.rs"]
@@ -39,8 +41,18 @@ mod dpop;
 mod management;
 #[path = "standin/oauth.rs"]
 mod oauth;
+#[path = "standin/params.rs"]
+mod params;
+#[path = "standin/request_object.rs"]
+mod request_object;
 #[path = "standin/state.rs"]
 mod state;
+#[path = "standin/token.rs"]
+mod token;
+#[path = "standin/tokens.rs"]
+mod tokens;
+
+pub use self::clock::Clock;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -74,11 +86,30 @@ pub struct Service {
     /// The client applications registered in it. A client is named by its numeric
     /// `client_id`, or by its `client_id_alias` when it has one.
     pub clients: Vec<types::Client>,
-    /// Whether authorization requests must use PKCE (Authlete's `pkceRequired`). A request
-    /// that uses it must use `S256`, and its code needs the verifier either way.
+    /// Whether authorization requests must use PKCE (Authlete's `pkceRequired`; a client's
+    /// `pkceRequired` requires it for that client). A code issued with a challenge needs
+    /// the verifier either way.
     pub pkce_required: bool,
-    /// The seconds CIBA and device flow clients wait between two polls.
+    /// Whether a PKCE challenge must use `S256`, not `plain` (Authlete's
+    /// `pkceS256Required`; also per client).
+    pub pkce_s256_required: bool,
+    /// Whether a refresh keeps the refresh token (Authlete's `refreshTokenKept`) rather
+    /// than replacing it with a new one.
+    pub refresh_token_kept: bool,
+    /// Whether DPoP proofs must carry a nonce the service gave out (Authlete's
+    /// `dpopNonceRequired`); the nonce to use comes in the `dpopNonce` of its answers.
+    pub dpop_nonce_required: bool,
+    /// Whether request objects must be signed (a client that registered
+    /// `requestSignAlg` must sign them anyway).
+    pub signed_request_object_required: bool,
+    /// Whether access tokens are JWTs (RFC 9068) signed with the service's key, as with
+    /// Authlete's `accessTokenSignAlg`.
+    pub jwt_access_tokens: bool,
+    /// The seconds CIBA and device flow clients wait between two polls; polling faster
+    /// gets `slow_down` and 5 seconds more to wait.
     pub polling_interval: i32,
+    /// The stand-in's clock: [`Clock::manual`] lets tests see expiry without waiting.
+    pub clock: Clock,
 }
 
 impl Default for Service {
@@ -96,6 +127,8 @@ impl Default for Service {
                 GrantType::RefreshToken,
                 GrantType::Ciba,
                 GrantType::DeviceCode,
+                GrantType::Password,
+                GrantType::TokenExchange,
             ],
             redirect_uris: vec![REDIRECT_URI.into()],
             bc_delivery_mode: Some("POLL".into()),
@@ -113,7 +146,13 @@ impl Default for Service {
             issuer: "https://server.example.com".into(),
             clients: vec![example_app, batch_job],
             pkce_required: false,
+            pkce_s256_required: false,
+            refresh_token_kept: false,
+            dpop_nonce_required: false,
+            signed_request_object_required: false,
+            jwt_access_tokens: false,
             polling_interval: 1,
+            clock: Clock::system(),
         }
     }
 }
@@ -266,7 +305,9 @@ fn register(server: &MockServer, state: &Shared) {
         auth_authorization_issue_api => typed(state, oauth::authorization_issue),
         auth_authorization_fail_api => typed(state, oauth::authorization_fail),
         pushed_auth_req_api => typed(state, oauth::pushed_request),
-        auth_token_api => typed(state, oauth::token),
+        auth_token_api => typed(state, token::token),
+        auth_token_issue_api => typed(state, token::token_issue),
+        auth_token_fail_api => typed(state, token::token_fail),
         auth_introspection_api => typed(state, oauth::introspection),
         auth_introspection_standard_api => typed(state, oauth::standard_introspection),
         auth_revocation_api => typed(state, oauth::revocation),
