@@ -14,7 +14,6 @@ use authlete::types::{
     UserinfoIssueResponse, UserinfoIssueResponseAction, UserinfoRequest, UserinfoResponse,
     UserinfoResponseAction,
 };
-use httpmock::{HttpMockRequest, HttpMockResponse};
 use serde_json::{Map, Value, json};
 
 use super::dpop::Failure;
@@ -28,6 +27,7 @@ use super::state::{
 };
 use super::token::is_pkce_string;
 use super::tokens::{Refusal, confirmation};
+use super::wire::{Answer, Request};
 
 // ---------------------------------------------------------------------------------------
 // The authorization endpoint and PAR
@@ -782,7 +782,7 @@ pub(super) fn userinfo_issue(
 // ---------------------------------------------------------------------------------------
 // Discovery and the JWK Set
 
-pub(super) fn configuration(state: &mut State, _: &HttpMockRequest) -> HttpMockResponse {
+pub(super) fn configuration(state: &mut State, _: &Request) -> Answer {
     let base = &state.issuer;
     let metadata = json!({
         "issuer": base,
@@ -826,6 +826,6 @@ pub(super) fn configuration(state: &mut State, _: &HttpMockRequest) -> HttpMockR
     json(200, &metadata)
 }
 
-pub(super) fn jwks(state: &mut State, _: &HttpMockRequest) -> HttpMockResponse {
+pub(super) fn jwks(state: &mut State, _: &Request) -> Answer {
     json(200, &json!({"keys": [state.key.public_jwk]}))
 }
