@@ -73,7 +73,7 @@ pub(super) fn backchannel(
     // The subject of an ID token hint, which must be one of this service's ID tokens.
     let sub = match hint_name {
         "id_token_hint" => match state.id_tokens.get(hint) {
-            Some(sub) => Some(sub.clone()),
+            Some((sub, _)) => Some(sub.clone()),
             None => {
                 return refuse(
                     Action::BadRequest,

@@ -213,6 +213,8 @@ fn register(server: &MockServer, state: &Shared) {
         auth_authorization_api => typed(state, oauth::authorization),
         auth_authorization_issue_api => typed(state, oauth::authorization_issue),
         auth_authorization_fail_api => typed(state, oauth::authorization_fail),
+        get_authorization_ticket_info => typed(state, oauth::ticket_info),
+        update_authorization_ticket => typed(state, oauth::ticket_update),
         pushed_auth_req_api => typed(state, oauth::pushed_request),
         auth_token_api => typed(state, token::token),
         auth_token_issue_api => typed(state, token::token_issue),

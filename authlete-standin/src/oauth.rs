@@ -6,13 +6,16 @@ use authlete::types::{
     AuthorizationFailRequest, AuthorizationFailRequestReason as FailReason,
     AuthorizationFailResponse, AuthorizationFailResponseAction, AuthorizationIssueRequest,
     AuthorizationIssueResponse, AuthorizationIssueResponseAction, AuthorizationRequest,
-    AuthorizationResponse, AuthorizationResponseAction, GrantType, IntrospectionRequest,
-    IntrospectionResponse, IntrospectionResponseAction, Prompt, PushedAuthorizationRequest,
-    PushedAuthorizationResponse, PushedAuthorizationResponseAction, ResponseType,
-    RevocationRequest, RevocationResponse, RevocationResponseAction, StandardIntrospectionRequest,
-    StandardIntrospectionResponse, StandardIntrospectionResponseAction, UserinfoIssueRequest,
-    UserinfoIssueResponse, UserinfoIssueResponseAction, UserinfoRequest, UserinfoResponse,
-    UserinfoResponseAction,
+    AuthorizationResponse, AuthorizationResponseAction, AuthorizationTicketInfo,
+    AuthorizationTicketInfoRequest, AuthorizationTicketInfoResponse,
+    AuthorizationTicketInfoResponseAction, AuthorizationTicketUpdateRequest,
+    AuthorizationTicketUpdateResponse, AuthorizationTicketUpdateResponseAction, GrantType,
+    IntrospectionRequest, IntrospectionResponse, IntrospectionResponseAction, Prompt,
+    PushedAuthorizationRequest, PushedAuthorizationResponse, PushedAuthorizationResponseAction,
+    ResponseType, RevocationRequest, RevocationResponse, RevocationResponseAction,
+    StandardIntrospectionRequest, StandardIntrospectionResponse,
+    StandardIntrospectionResponseAction, UserinfoIssueRequest, UserinfoIssueResponse,
+    UserinfoIssueResponseAction, UserinfoRequest, UserinfoResponse, UserinfoResponseAction,
 };
 use serde_json::{Map, Value, json};
 
@@ -276,6 +279,7 @@ pub(super) fn authorization(
         nonce: params.get("nonce").map(str::to_owned),
         code_challenge: checked.code_challenge,
         dpop_jkt,
+        context: None,
         expires: state.now() + CODE_LIFETIME,
     };
     let ticket = random_token();
@@ -338,6 +342,53 @@ pub(super) fn authorization_issue(
         authorization_code: Some(Secret::new(code.clone())),
         result_code: Some("A040001".into()),
         result_message: Some("[A040001] The authorization request was processed.".into()),
+        ..Default::default()
+    }
+}
+
+/// What the application keeps with a ticket, while the user logs in and consents.
+pub(super) fn ticket_info(
+    state: &mut State,
+    request: AuthorizationTicketInfoRequest,
+) -> AuthorizationTicketInfoResponse {
+    use AuthorizationTicketInfoResponseAction as Action;
+    state.prune();
+    let Some(pending) = state.tickets.get(&request.ticket) else {
+        return AuthorizationTicketInfoResponse {
+            action: Some(Action::NotFound),
+            result_code: Some("A000004".into()),
+            result_message: Some("[A000004] The ticket is unknown, used or expired.".into()),
+            ..Default::default()
+        };
+    };
+    AuthorizationTicketInfoResponse {
+        action: Some(Action::Ok),
+        info: Some(AuthorizationTicketInfo {
+            context: pending.context.clone(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+pub(super) fn ticket_update(
+    state: &mut State,
+    request: AuthorizationTicketUpdateRequest,
+) -> AuthorizationTicketUpdateResponse {
+    use AuthorizationTicketUpdateResponseAction as Action;
+    state.prune();
+    let Some(pending) = state.tickets.get_mut(&request.ticket) else {
+        return AuthorizationTicketUpdateResponse {
+            action: Some(Action::NotFound),
+            result_code: Some("A000004".into()),
+            result_message: Some("[A000004] The ticket is unknown, used or expired.".into()),
+            ..Default::default()
+        };
+    };
+    pending.context = request.info.context.clone();
+    AuthorizationTicketUpdateResponse {
+        action: Some(Action::Ok),
+        info: Some(request.info),
         ..Default::default()
     }
 }

@@ -67,8 +67,9 @@ pub(super) struct State {
     /// The JWT form of access tokens, for services that issue them: the token it stands for.
     pub(super) jwt_access_tokens_issued: HashMap<String, String>,
     pub(super) refresh_tokens: HashMap<String, TokenRecord>,
-    /// The subjects of the ID tokens issued, for `id_token_hint`.
-    pub(super) id_tokens: HashMap<String, String>,
+    /// The subjects of the ID tokens issued, for `id_token_hint`, with when they are
+    /// forgotten (an expired ID token is still a hint, for as long as a refresh token).
+    pub(super) id_tokens: HashMap<String, (String, i64)>,
     /// CIBA requests whose user the server is identifying, by ticket.
     pub(super) backchannel_tickets: HashMap<String, BackchannelTicket>,
     /// CIBA requests, by `auth_req_id`.
@@ -100,6 +101,8 @@ pub(super) struct PendingAuthorization {
     pub(super) nonce: Option<String>,
     pub(super) code_challenge: Option<Challenge>,
     pub(super) dpop_jkt: Option<String>,
+    /// What the application keeps with the ticket (`/auth/authorization/ticket/update`).
+    pub(super) context: Option<String>,
     pub(super) expires: i64,
 }
 
@@ -292,6 +295,7 @@ impl State {
             .retain(|_, opaque| access.contains_key(opaque));
         self.refresh_tokens.retain(|_, t| t.expires_at > now);
         self.backchannel_tickets.retain(|_, t| t.expires > now);
+        self.id_tokens.retain(|_, (_, forget)| *forget > now);
         // Expired CIBA and device requests stay a while, to be told apart from unknown
         // ones (`expired_token`).
         self.backchannel

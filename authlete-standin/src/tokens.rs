@@ -205,7 +205,8 @@ impl State {
         }
         let token = self.key.sign(&Value::Object(claims), "JWT");
         let subject = grant.subject.clone().unwrap_or_default();
-        self.id_tokens.insert(token.clone(), subject);
+        let forget = now + REFRESH_TOKEN_LIFETIME;
+        self.id_tokens.insert(token.clone(), (subject, forget));
         token
     }
 

@@ -257,3 +257,38 @@ async fn a_code_expires() {
         "invalid_grant"
     );
 }
+
+#[tokio::test]
+async fn a_ticket_keeps_the_application_context_until_it_expires() {
+    use authlete::types::{
+        AuthorizationTicketInfo, AuthorizationTicketInfoRequest,
+        AuthorizationTicketInfoResponseAction as InfoAction, AuthorizationTicketUpdateRequest,
+        AuthorizationTicketUpdateResponseAction as UpdateAction,
+    };
+    let (_standin, client, clock) = start_default().await;
+    let ticket = authorize(&client, CODE_REQUEST).await.ticket.unwrap();
+    let update = AuthorizationTicketUpdateRequest {
+        ticket: ticket.clone(),
+        info: AuthorizationTicketInfo {
+            context: Some("step 2 of 3".into()),
+            ..Default::default()
+        },
+    };
+    let updated = client.authorization_ticket_update(&update).await.unwrap();
+    assert_eq!(updated.action, Some(UpdateAction::Ok));
+    let info_request = AuthorizationTicketInfoRequest { ticket };
+    let info = client
+        .authorization_ticket_info(&info_request)
+        .await
+        .unwrap();
+    assert_eq!(info.action, Some(InfoAction::Ok));
+    assert_eq!(info.info.unwrap().context.as_deref(), Some("step 2 of 3"));
+    clock.advance(601);
+    let expired = client
+        .authorization_ticket_info(&info_request)
+        .await
+        .unwrap();
+    assert_eq!(expired.action, Some(InfoAction::NotFound));
+    let expired = client.authorization_ticket_update(&update).await.unwrap();
+    assert_eq!(expired.action, Some(UpdateAction::NotFound));
+}
