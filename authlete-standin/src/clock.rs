@@ -11,11 +11,17 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// still until [`Clock::advance`] moves it; its clones share the time, so a test keeps one
 /// and gives the other to the stand-in:
 ///
-/// ```ignore
+/// ```
+/// use authlete_standin::{Clock, Service};
+///
 /// let clock = Clock::manual(1_700_000_000);
-/// let service = Service { clock: clock.clone(), ..Service::default() };
-/// // ... get an authorization code ...
+/// let service = Service {
+///     clock: clock.clone(),
+///     ..Service::default()
+/// };
+/// // ... start a stand-in playing `service`, get an authorization code ...
 /// clock.advance(601); // the code has expired
+/// assert_eq!(service.clock.now(), 1_700_000_601);
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Clock {

@@ -9,8 +9,9 @@
 //! (`authlete_sys::mock::MockServerExt`) for each operation it serves. Functions answer them
 //! from an in-memory state:
 //!
-//! - `oauth.rs`: authorization (with PAR and `prompt=none`) and its issue and fail,
-//!   introspection, revocation, UserInfo, discovery and the JWK Set;
+//! - `oauth.rs`: authorization (with PAR and `prompt=none`) and its issue and fail and
+//!   tickets, discovery and the JWK Set;
+//! - `resource.rs`: introspection, revocation and UserInfo;
 //! - `token.rs`: the token endpoint, with `/auth/token/issue` and `fail` for the password
 //!   grant; `tokens.rs`: the tokens it issues and how they are bound;
 //! - `params.rs`, `request_object.rs`: an OAuth request's parameters, and request objects;
@@ -38,6 +39,7 @@ mod management;
 mod oauth;
 mod params;
 mod request_object;
+mod resource;
 mod state;
 mod token;
 mod tokens;
@@ -219,11 +221,11 @@ fn register(server: &MockServer, state: &Shared) {
         auth_token_api => typed(state, token::token),
         auth_token_issue_api => typed(state, token::token_issue),
         auth_token_fail_api => typed(state, token::token_fail),
-        auth_introspection_api => typed(state, oauth::introspection),
-        auth_introspection_standard_api => typed(state, oauth::standard_introspection),
-        auth_revocation_api => typed(state, oauth::revocation),
-        auth_userinfo_api => typed(state, oauth::userinfo),
-        auth_userinfo_issue_api => typed(state, oauth::userinfo_issue),
+        auth_introspection_api => typed(state, resource::introspection),
+        auth_introspection_standard_api => typed(state, resource::standard_introspection),
+        auth_revocation_api => typed(state, resource::revocation),
+        auth_userinfo_api => typed(state, resource::userinfo),
+        auth_userinfo_issue_api => typed(state, resource::userinfo_issue),
         service_configuration_api => raw(state, oauth::configuration),
         service_jwks_get_api => raw(state, oauth::jwks),
         backchannel_authentication_api => typed(state, deferred::backchannel),

@@ -36,7 +36,7 @@ pub(super) fn token(state: &mut State, request: TokenRequest) -> TokenResponse {
     };
     let binding = match binding(state, &request, client_id) {
         Ok(binding) => binding,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let param = |name: &str| params.get(name).unwrap_or_default();
     let grant_type = param("grant_type");
@@ -88,7 +88,7 @@ fn binding(
     state: &mut State,
     request: &TokenRequest,
     client_id: i64,
-) -> Result<Binding, TokenResponse> {
+) -> Result<Binding, Box<TokenResponse>> {
     let client = state.client_by_number(client_id);
     let dpop_required = client.is_some_and(|c| c.dpop_required == Some(true));
     let certificate_bound =
@@ -96,7 +96,11 @@ fn binding(
     let jkt = match request.dpop.as_deref() {
         None if dpop_required => {
             let description = "The client requires DPoP: a DPoP proof is missing.";
-            return Err(bad_request(state, "invalid_dpop_proof", description));
+            return Err(Box::new(bad_request(
+                state,
+                "invalid_dpop_proof",
+                description,
+            )));
         }
         None => None,
         Some(proof) => {
@@ -111,10 +115,11 @@ fn binding(
                     let mut refused =
                         bad_request(state, "use_dpop_nonce", "A DPoP nonce is required.");
                     refused.dpop_nonce = Some(state.dpop_nonces.current(state.now()));
-                    return Err(refused);
+                    return Err(Box::new(refused));
                 }
                 Err(Failure::Invalid(description)) => {
-                    return Err(bad_request(state, "invalid_dpop_proof", &description));
+                    let refused = bad_request(state, "invalid_dpop_proof", &description);
+                    return Err(Box::new(refused));
                 }
             }
         }
@@ -125,13 +130,13 @@ fn binding(
             Some(x5t) => Some(x5t),
             None => {
                 let description = "The client certificate is not a PEM certificate.";
-                return Err(bad_request(state, "invalid_request", description));
+                return Err(Box::new(bad_request(state, "invalid_request", description)));
             }
         },
         None => {
             let description =
                 "The client uses certificate-bound tokens: its certificate is missing.";
-            return Err(bad_request(state, "invalid_request", description));
+            return Err(Box::new(bad_request(state, "invalid_request", description)));
         }
     };
     Ok(Binding { jkt, x5t })

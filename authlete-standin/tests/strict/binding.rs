@@ -335,3 +335,60 @@ async fn id_tokens_and_jwt_access_tokens_verify_with_the_published_jwk_set() {
     tampered.replace_range(tampered.len() - 4.., "AAAA");
     assert!(!verifies_with(&tampered, &jwks));
 }
+
+#[tokio::test]
+async fn a_proof_at_par_binds_the_code_to_its_key() {
+    use authlete::types::{PushedAuthorizationRequest, PushedAuthorizationResponseAction};
+    let (_standin, client, _) = start_default().await;
+    let key = DpopKey::generate();
+    let pushed = client
+        .push_authorization_request(&PushedAuthorizationRequest {
+            parameters: Secret::new(format!(
+                "response_type=code&client_id={SPA}&scope=openid&code_challenge={CHALLENGE}\
+                 &code_challenge_method=S256"
+            )),
+            client_id: Some(SPA.into()),
+            dpop: Some(key.proof("POST", "https://as.example/par", START, None, None)),
+            htm: Some("POST".into()),
+            htu: Some("https://as.example/par".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        pushed.action,
+        Some(PushedAuthorizationResponseAction::Created)
+    );
+    let request_uri = pushed.request_uri.unwrap();
+    let code = code_for(
+        &client,
+        &format!("client_id={SPA}&request_uri={request_uri}"),
+    )
+    .await;
+    let other = DpopKey::generate().proof("POST", TOKEN_ENDPOINT, START, None, None);
+    let refused = token(&client, &spa_token_request(&code, Some(other))).await;
+    assert_eq!(
+        error_of(&text(refused.response_content.as_ref())),
+        "invalid_dpop_proof"
+    );
+    let same = key.proof("POST", TOKEN_ENDPOINT, START, None, None);
+    let answer = token(&client, &spa_token_request(&code, Some(same))).await;
+    assert_eq!(answer.action, Some(Action::Ok), "{answer:?}");
+}
+
+#[tokio::test]
+async fn a_client_that_requires_dpop_gets_no_token_without_a_proof() {
+    let clock = Clock::manual(START);
+    let mut dpop_only = service(&clock);
+    for client in &mut dpop_only.clients {
+        if client.client_id == Some(SPA.parse().unwrap()) {
+            client.dpop_required = Some(true);
+        }
+    }
+    let (_standin, client) = start(dpop_only).await;
+    let refused = token(&client, &spa_token_request(&spa_code(&client).await, None)).await;
+    assert_eq!(
+        error_of(&text(refused.response_content.as_ref())),
+        "invalid_dpop_proof"
+    );
+}
