@@ -2,6 +2,7 @@
 //! once, except those that may repeat.
 
 use std::collections::HashMap;
+use std::fmt;
 
 /// The parameters that may be given more than once (RFC 8707 `resource`, RFC 8693
 /// `audience`); any other repeated parameter makes the request invalid (RFC 6749 sections
@@ -9,9 +10,21 @@ use std::collections::HashMap;
 const REPEATABLE: [&str; 2] = ["resource", "audience"];
 
 /// The parameters of a form-encoded request.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub(super) struct Params {
     values: HashMap<String, Vec<String>>,
+}
+
+/// The parameters' names only: values include secrets (`client_secret`, `password`,
+/// `code_verifier`, tokens).
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<&String> = self.values.keys().collect();
+        names.sort_unstable();
+        f.debug_struct("Params")
+            .field("names", &names)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Params {
@@ -93,6 +106,20 @@ mod tests {
         let params = Params::parse("resource=https://a&resource=https://b&audience=x&audience=y");
         assert_eq!(params.repeated(), None);
         assert_eq!(params.all("resource"), ["https://a", "https://b"]);
+    }
+
+    #[test]
+    fn debug_output_names_the_parameters_without_their_values() {
+        let params = Params::parse("client_secret=planted-s3cret&password=hunter2&scope=openid");
+        let debug = format!("{params:?}");
+        assert!(
+            debug.contains("client_secret") && debug.contains("password"),
+            "{debug}"
+        );
+        assert!(
+            !debug.contains("planted-s3cret") && !debug.contains("hunter2"),
+            "{debug}"
+        );
     }
 
     #[test]
