@@ -9,6 +9,7 @@ use authlete::types::{self, ClientLimitedAuthorization, ClientType, GrantType, S
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -107,7 +108,7 @@ pub(super) struct PendingAuthorization {
 }
 
 /// A PKCE code challenge (RFC 7636) and its method.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(super) struct Challenge {
     pub(super) value: String,
     pub(super) s256: bool,
@@ -148,7 +149,7 @@ pub(super) struct BackchannelTicket {
 }
 
 /// What the user granted, waiting to become tokens.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(super) struct Grant {
     pub(super) client_id: i64,
     /// The end-user; none for the client credentials grant.
@@ -186,7 +187,7 @@ impl Grant {
 
 /// What a token is bound to: the key of a DPoP proof (RFC 9449), the client's certificate
 /// (RFC 8705).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Binding {
     /// The JWK SHA-256 thumbprint of the DPoP key (`cnf.jkt`).
     pub(super) jkt: Option<String>,
@@ -194,6 +195,7 @@ pub(super) struct Binding {
     pub(super) x5t: Option<String>,
 }
 
+#[derive(Serialize, Deserialize)]
 pub(super) struct TokenRecord {
     pub(super) client_id: i64,
     pub(super) subject: Option<String>,

@@ -74,7 +74,7 @@ pub fn service(clock: &Clock) -> Service {
 
 /// A stand-in playing `service`, and a client for it.
 pub async fn start(service: Service) -> (StandIn, Client) {
-    let standin = StandIn::start(service).await;
+    let standin = StandIn::start(service).await.expect("the stand-in starts");
     let client = standin.client().expect("a client for the stand-in");
     (standin, client)
 }
