@@ -292,3 +292,37 @@ async fn a_ticket_keeps_the_application_context_until_it_expires() {
     let expired = client.authorization_ticket_update(&update).await.unwrap();
     assert_eq!(expired.action, Some(UpdateAction::NotFound));
 }
+
+#[tokio::test]
+async fn signed_request_objects_verify_with_the_clients_registered_key() {
+    use crate::support::DpopKey;
+    let key = DpopKey::generate();
+    let clock = Clock::manual(START);
+    let mut strict = Service {
+        signed_request_object_required: true,
+        ..service(&clock)
+    };
+    let jwks = json!({"keys": [key.public_jwk("k1")]}).to_string();
+    for client in &mut strict.clients {
+        if client.client_id == Some(APP.parse().unwrap()) {
+            client.jwks = Some(jwks.clone());
+        }
+    }
+    let (_standin, client) = start(strict).await;
+    let header = json!({"alg": "ES256", "kid": "k1"});
+    let claims = json!({"client_id": APP, "response_type": "code", "scope": "openid"});
+    let signed = key.sign(&header, &claims);
+    let accepted = push(&client, &format!("request={signed}")).await;
+    assert_eq!(accepted.action, Some(ParAction::Created), "{accepted:?}");
+
+    let by_another_key = DpopKey::generate().sign(&header, &claims);
+    let refused = push(&client, &format!("request={by_another_key}")).await;
+    refused_with(&refused, "invalid_request_object");
+    let for_another_client = json!({"client_id": "3001", "response_type": "code"});
+    let refused = push(
+        &client,
+        &format!("request={}", key.sign(&header, &for_another_client)),
+    )
+    .await;
+    refused_with(&refused, "invalid_request_object");
+}

@@ -247,9 +247,21 @@ impl DpopKey {
         URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.to_string()))
     }
 
+    /// Its public JWK, named `kid`, for a client's registered JWK Set.
+    pub fn public_jwk(&self, kid: &str) -> Value {
+        let mut jwk = self.jwk.clone();
+        jwk["kid"] = json!(kid);
+        jwk
+    }
+
     /// A proof with these claims (`htm`, `htu`, `iat`, ... as the test wants them).
     pub fn proof_with(&self, claims: &Value) -> String {
         let header = json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": self.jwk});
+        self.sign(&header, claims)
+    }
+
+    /// A JWS (`ES256`, compact serialization) of `claims` with `header`.
+    pub fn sign(&self, header: &Value, claims: &Value) -> String {
         let input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),
