@@ -1,36 +1,17 @@
-//! A stand-in for the Authlete Web API, for development and tests without an Authlete
-//! account.
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
 //!
-//! [`StandIn::start`] starts it in this process on a loopback port; [`StandIn::config`] and
-//! [`StandIn::client`] call it as an Authlete service. It plays the [`Service`] it is given:
-//! its issuer, its client applications and a few of its settings.
+//! # Inside
 //!
-//! The stand-in is an httpmock `MockServer` in this process, on loopback, with a typed mock
-//! (`authlete_sys::mock::MockServerExt`) for each operation it serves. Functions answer them
-//! from an in-memory state:
-//!
-//! - `oauth.rs`: authorization (with PAR and `prompt=none`) and its issue and fail and
-//!   tickets, discovery and the JWK Set;
-//! - `resource.rs`: introspection, revocation and UserInfo;
-//! - `token.rs`: the token endpoint, with `/auth/token/issue` and `fail` for the password
-//!   grant; `tokens.rs`: the tokens it issues and how they are bound;
-//! - `params.rs`, `request_object.rs`: an OAuth request's parameters, and request objects;
-//! - `deferred.rs`: CIBA in poll mode and the device flow, where the user decides elsewhere
-//!   while the client polls;
-//! - `dpop.rs`: DPoP proofs (`ES256`), which bind access tokens to the client's key;
-//! - `clock.rs`: the time, which tests may set;
-//! - `management.rs`: services listed, clients created, updated, listed a page at a time and
-//!   deleted;
-//! - `state.rs`: what they share (clients, grants, tokens, the signing key);
-//! - `wire.rs`: the request a handler reads and the answer it gives.
-//!
-//! So the flows behave as with Authlete, end to end: a ticket, then a redirect with a fresh
-//! code and the client's `state`; tokens for that code, once, with the PKCE verifier when
-//! the request had a challenge; refresh tokens; ID tokens signed with `ES256` (for the
-//! `openid` scope) that verify with the JWK Set; `authorization_pending` until the user has
-//! decided; tokens that expire and can be revoked. It is not Authlete: it forgets everything
-//! on exit, and makes up its result codes. Calls without its access token get a `401`, calls
-//! it does not know a `400`.
+//! Each request is matched to an operation of `authlete::routes` (`routing.rs`), its
+//! credentials checked (`credentials.rs`), its body read within [`MAX_BODY_BYTES`]
+//! (`server.rs`), and answered by the operation's handler (`dispatch.rs`) from an in-memory
+//! state (`state.rs`, on the time of `clock.rs`): `oauth.rs` for authorization (with PAR
+//! and tickets), discovery and the JWK Set; `token.rs` for the token endpoint, and
+//! `tokens.rs` for the tokens it issues and their binding; `resource.rs` for introspection,
+//! revocation and UserInfo; `deferred.rs` for CIBA and the device flow; `dpop.rs` for DPoP
+//! proofs; `params.rs` and `request_object.rs` for a request's parameters; `management.rs`
+//! for services and clients. `bounds.rs` caps the state, `persist.rs` keeps it in a file.
 
 mod bounds;
 mod clock;
@@ -45,6 +26,7 @@ mod persist;
 mod request_object;
 mod resource;
 mod routing;
+mod seed;
 mod server;
 mod service;
 mod state;
@@ -58,7 +40,7 @@ use std::sync::Arc;
 
 use authlete::types;
 use authlete::{ApiVersion, Client, Config, Error};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -67,30 +49,12 @@ pub use self::bounds::DEFAULT_MAX_ENTRIES;
 pub use self::clock::Clock;
 pub use self::credentials::Credentials;
 pub use self::persist::StateFileError;
+pub use self::seed::Seed;
 pub use self::server::MAX_BODY_BYTES;
 use self::server::Shared;
 pub use self::service::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SERVICE_ID, Service};
 use self::state::State;
 use self::wire::Answer;
-
-/// What a stand-in starts with: the service it plays and the credentials it accepts. A
-/// seed file (`--seed FILE`) is this in JSON, both members optional:
-///
-/// ```
-/// let seed: authlete_standin::Seed = serde_json::from_str(r#"{
-///     "service": {"issuer": "https://as.example.com", "pkceRequired": true},
-///     "credentials": {"serviceAccessToken": "my-token"}
-/// }"#).unwrap();
-/// assert!(seed.service.pkce_required);
-/// ```
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Seed {
-    /// The service it plays.
-    pub service: Service,
-    /// The credentials it accepts.
-    pub credentials: Credentials,
-}
 
 /// Why a stand-in did not start.
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +71,9 @@ pub enum StartError {
     /// The state file could not be read.
     #[error(transparent)]
     StateFile(#[from] StateFileError),
+    /// The seed names something that does not exist (a token for an unknown client).
+    #[error("seed: {0}")]
+    Seed(String),
 }
 
 /// Starts a [`StandIn`] with more than a [`Service`]: see [`StandIn::builder`].
@@ -132,9 +99,17 @@ impl Builder {
         self
     }
 
-    /// The service and the credentials at once, as read from a seed file.
+    /// The service, the credentials and the tokens at once, as read from a seed file.
     pub fn seed(mut self, seed: Seed) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// An access token the stand-in knows from the start, as if Authlete's
+    /// `auth_token_create_api` had made it: for a resource server's tests, a user's token
+    /// without running a flow. See [`Seed::tokens`] for the members it honours.
+    pub fn token(mut self, token: types::TokenCreateRequest) -> Self {
+        self.seed.tokens.push(token);
         self
     }
 
@@ -164,10 +139,14 @@ impl Builder {
         let Seed {
             service,
             credentials,
+            tokens,
         } = self.seed;
         let mut state = State::new(service);
         if let Some(path) = &self.state_file {
             persist::restore(&mut state, path)?;
+        }
+        for token in &tokens {
+            seed::plant(&mut state, token).map_err(StartError::Seed)?;
         }
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let listener = TcpListener::bind(address)
@@ -323,6 +302,16 @@ impl Drop for StandIn {
     }
 }
 
+/// The operation ids (as in `authlete::routes`) the stand-in answers; every other operation
+/// of the spec gets `501`.
+///
+/// ```
+/// assert!(authlete_standin::operations_served().contains(&"auth_token_api"));
+/// ```
+pub fn operations_served() -> Vec<&'static str> {
+    dispatch::handlers().into_keys().collect()
+}
+
 /// `value` quoted for a POSIX shell when it needs it.
 fn shell_quote(value: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
@@ -342,5 +331,46 @@ fn api_result(code: &str, message: &str) -> types::ApiResult {
     types::ApiResult {
         result_code: Some(code.into()),
         result_message: Some(format!("[{code}] {message}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An authorization request of the default client: one ticket more in the state.
+    async fn authorization(client: &Client) {
+        let request = types::AuthorizationRequest {
+            parameters: format!("response_type=code&client_id={CLIENT_ID}"),
+            ..Default::default()
+        };
+        let response = client.authorization(&request).await.unwrap();
+        assert!(response.ticket.is_some(), "{response:?}");
+    }
+
+    #[tokio::test]
+    async fn the_state_is_capped() {
+        let standin = StandIn::builder().max_entries(3).start().await.unwrap();
+        let client = standin.client().unwrap();
+        for _ in 0..6 {
+            authorization(&client).await;
+        }
+        assert_eq!(standin.shared.lock().tickets.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn expired_entries_go_on_the_next_call() {
+        let standin = StandIn::start(Service::default()).await.unwrap();
+        let client = standin.client().unwrap();
+        authorization(&client).await;
+        authorization(&client).await;
+        {
+            let mut state = standin.shared.lock();
+            assert_eq!(state.tickets.len(), 2);
+            // Both expire, as they would ten minutes later.
+            state.tickets.values_mut().for_each(|t| t.expires = 0);
+        }
+        client.get_service_jwks(&Default::default()).await.unwrap();
+        assert!(standin.shared.lock().tickets.is_empty());
     }
 }
