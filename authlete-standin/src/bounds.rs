@@ -15,14 +15,15 @@ pub const DEFAULT_MAX_ENTRIES: usize = 10_000;
 pub(crate) fn enforce(state: &mut State, max: usize) {
     cap(&mut state.pushed, max, |p| p.expires);
     cap(&mut state.tickets, max, |t| t.expires);
-    cap(&mut state.codes, max, |(_, expires)| *expires);
+    cap(&mut state.codes, max, |c| c.expires);
+    cap(&mut state.token_tickets, max, |t| t.expires);
     cap(&mut state.access_tokens, max, |t| t.expires_at);
+    cap(&mut state.jwt_access_tokens_issued, max, |_| 0);
     cap(&mut state.refresh_tokens, max, |t| t.expires_at);
     cap(&mut state.backchannel, max, |d| d.expires);
     cap(&mut state.devices, max, |d| d.expires);
-    // These two say nothing of when they end: any of them may go.
-    cap(&mut state.id_tokens, max, |_| 0);
-    cap(&mut state.backchannel_tickets, max, |_| 0);
+    cap(&mut state.id_tokens, max, |(_, forget)| *forget);
+    cap(&mut state.backchannel_tickets, max, |t| t.expires);
 }
 
 fn cap<K: Clone + Eq + Hash, V>(map: &mut HashMap<K, V>, max: usize, expires: impl Fn(&V) -> i64) {

@@ -19,9 +19,10 @@ use authlete::types::{
 use serde_json::json;
 
 use super::oauth::granted_scopes;
+use super::params::Params;
 use super::state::{
-    DEFERRED_LIFETIME, Deferred, Grant, Params, State, Status, claims_object, claims_of, now_secs,
-    oauth_error, random_token, scope_details, user_code,
+    BackchannelTicket, DEFERRED_LIFETIME, Deferred, Grant, SCOPES, State, Status, claims_object,
+    claims_of, oauth_error, random_token, scope_details, user_code,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -39,6 +40,9 @@ pub(super) fn backchannel(
         response_content: Some(oauth_error(error, description)),
         ..Default::default()
     };
+    if let Err(description) = params.check_repeated() {
+        return refuse(Action::BadRequest, "invalid_request", &description);
+    }
     let id = request.client_id.as_deref();
     let Some(client_id) = state.authenticate(id, request.client_secret.as_ref(), &params) else {
         return refuse(
@@ -47,7 +51,7 @@ pub(super) fn backchannel(
             "Client authentication failed.",
         );
     };
-    let scopes = match params.scopes() {
+    let scopes = match params.scopes(&SCOPES) {
         Ok(scopes) if scopes.iter().any(|s| s == "openid") => scopes,
         Ok(_) => {
             let description = "A backchannel authentication request must include openid.";
@@ -69,7 +73,7 @@ pub(super) fn backchannel(
     // The subject of an ID token hint, which must be one of this service's ID tokens.
     let sub = match hint_name {
         "id_token_hint" => match state.id_tokens.get(hint) {
-            Some(sub) => Some(sub.clone()),
+            Some((sub, _)) => Some(sub.clone()),
             None => {
                 return refuse(
                     Action::BadRequest,
@@ -81,9 +85,12 @@ pub(super) fn backchannel(
         _ => None,
     };
     let ticket = random_token();
-    state
-        .backchannel_tickets
-        .insert(ticket.clone(), (client_id, scopes.clone()));
+    let waiting = BackchannelTicket {
+        client_id,
+        scopes: scopes.clone(),
+        expires: state.now() + DEFERRED_LIFETIME,
+    };
+    state.backchannel_tickets.insert(ticket.clone(), waiting);
     let client = state.client_limited(client_id);
     BackchannelAuthenticationResponse {
         action: Some(Action::UserIdentification),
@@ -110,7 +117,11 @@ pub(super) fn backchannel_issue(
     request: BackchannelAuthenticationIssueRequest,
 ) -> BackchannelAuthenticationIssueResponse {
     use BackchannelAuthenticationIssueResponseAction as Action;
-    let Some((client_id, scopes)) = state.backchannel_tickets.remove(&request.ticket) else {
+    state.prune();
+    let Some(BackchannelTicket {
+        client_id, scopes, ..
+    }) = state.backchannel_tickets.remove(&request.ticket)
+    else {
         return BackchannelAuthenticationIssueResponse {
             action: Some(Action::InvalidTicket),
             ..Default::default()
@@ -122,7 +133,9 @@ pub(super) fn backchannel_issue(
         handle: request.ticket,
         scopes,
         status: Status::Pending,
-        expires: now_secs() + DEFERRED_LIFETIME,
+        expires: state.now() + DEFERRED_LIFETIME,
+        interval: i64::from(state.polling_interval),
+        last_poll: None,
     };
     state.backchannel.insert(auth_req_id.clone(), deferred);
     let content = json!({
@@ -172,10 +185,10 @@ pub(super) fn backchannel_complete(
     request: BackchannelAuthenticationCompleteRequest,
 ) -> BackchannelAuthenticationCompleteResponse {
     use BackchannelAuthenticationCompleteResponseAction as Action;
-    let found = state
-        .backchannel
-        .iter_mut()
-        .find(|(_, d)| d.handle == request.ticket && matches!(d.status, Status::Pending));
+    let now = state.now();
+    let found = state.backchannel.iter_mut().find(|(_, d)| {
+        d.handle == request.ticket && matches!(d.status, Status::Pending) && d.expires > now
+    });
     let Some((auth_req_id, deferred)) = found else {
         return BackchannelAuthenticationCompleteResponse {
             action: Some(Action::ServerError),
@@ -220,16 +233,14 @@ fn decision(
     if !authorized {
         return Status::Denied;
     }
-    Status::Granted(Grant {
-        client_id: deferred.client_id,
-        subject,
-        scopes: granted_scopes(&deferred.scopes, scopes),
-        claims: claims_object(claims),
-        auth_time,
-        nonce: None,
-        redirect_uri: None,
-        code_challenge: None,
-    })
+    let mut grant = Grant::new(
+        deferred.client_id,
+        Some(subject),
+        granted_scopes(&deferred.scopes, scopes),
+    );
+    grant.claims = claims_object(claims);
+    grant.auth_time = auth_time;
+    Status::Granted(grant)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -247,6 +258,9 @@ pub(super) fn device_authorization(
         response_content: Some(Secret::new(oauth_error(error, description))),
         ..Default::default()
     };
+    if let Err(description) = params.check_repeated() {
+        return refuse(Action::BadRequest, "invalid_request", &description);
+    }
     let id = request.client_id.as_deref();
     let Some(client_id) = state.authenticate(id, request.client_secret.as_ref(), &params) else {
         return refuse(
@@ -255,7 +269,7 @@ pub(super) fn device_authorization(
             "Client authentication failed.",
         );
     };
-    let scopes = match params.scopes() {
+    let scopes = match params.scopes(&SCOPES) {
         Ok(scopes) => scopes,
         Err(description) => return refuse(Action::BadRequest, "invalid_scope", &description),
     };
@@ -278,7 +292,9 @@ pub(super) fn device_authorization(
         handle: user_code.clone(),
         scopes: scopes.clone(),
         status: Status::Pending,
-        expires: now_secs() + DEFERRED_LIFETIME,
+        expires: state.now() + DEFERRED_LIFETIME,
+        interval: i64::from(state.polling_interval),
+        last_poll: None,
     };
     state.devices.insert(device_code.clone(), deferred);
     let client = state.client_limited(client_id);
@@ -317,13 +333,14 @@ pub(super) fn device_verification(
     request: DeviceVerificationRequest,
 ) -> DeviceVerificationResponse {
     use DeviceVerificationResponseAction as Action;
+    let now = state.now();
     let Some(device) = device_by_user_code(state, &request.user_code) else {
         return DeviceVerificationResponse {
             action: Some(Action::NotExist),
             ..Default::default()
         };
     };
-    if device.expires <= now_secs() {
+    if device.expires <= now {
         return DeviceVerificationResponse {
             action: Some(Action::Expired),
             ..Default::default()
@@ -348,13 +365,14 @@ pub(super) fn device_complete(
     request: DeviceCompleteRequest,
 ) -> DeviceCompleteResponse {
     use DeviceCompleteResponseAction as Action;
+    let now = state.now();
     let Some(device) = device_by_user_code(state, &request.user_code) else {
         return DeviceCompleteResponse {
             action: Some(Action::UserCodeNotExist),
             ..Default::default()
         };
     };
-    if device.expires <= now_secs() {
+    if device.expires <= now {
         return DeviceCompleteResponse {
             action: Some(Action::UserCodeExpired),
             ..Default::default()

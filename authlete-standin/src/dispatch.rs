@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::state::State;
 use crate::wire::{Answer, Request};
-use crate::{api_result, deferred, management, oauth};
+use crate::{api_result, deferred, management, oauth, resource, token};
 
 /// How the stand-in answers one operation.
 pub(crate) type Handler = Box<dyn Fn(&mut State, &Request) -> Answer + Send + Sync>;
@@ -27,18 +27,31 @@ pub(crate) fn handlers() -> HashMap<&'static str, Handler> {
             &routes::AUTH_AUTHORIZATION_FAIL_API,
             typed(oauth::authorization_fail),
         ),
+        (
+            &routes::GET_AUTHORIZATION_TICKET_INFO,
+            typed(oauth::ticket_info),
+        ),
+        (
+            &routes::UPDATE_AUTHORIZATION_TICKET,
+            typed(oauth::ticket_update),
+        ),
         (&routes::PUSHED_AUTH_REQ_API, typed(oauth::pushed_request)),
-        (&routes::AUTH_TOKEN_API, typed(oauth::token)),
-        (&routes::AUTH_INTROSPECTION_API, typed(oauth::introspection)),
+        (&routes::AUTH_TOKEN_API, typed(token::token)),
+        (&routes::AUTH_TOKEN_ISSUE_API, typed(token::token_issue)),
+        (&routes::AUTH_TOKEN_FAIL_API, typed(token::token_fail)),
+        (
+            &routes::AUTH_INTROSPECTION_API,
+            typed(resource::introspection),
+        ),
         (
             &routes::AUTH_INTROSPECTION_STANDARD_API,
-            typed(oauth::standard_introspection),
+            typed(resource::standard_introspection),
         ),
-        (&routes::AUTH_REVOCATION_API, typed(oauth::revocation)),
-        (&routes::AUTH_USERINFO_API, typed(oauth::userinfo)),
+        (&routes::AUTH_REVOCATION_API, typed(resource::revocation)),
+        (&routes::AUTH_USERINFO_API, typed(resource::userinfo)),
         (
             &routes::AUTH_USERINFO_ISSUE_API,
-            typed(oauth::userinfo_issue),
+            typed(resource::userinfo_issue),
         ),
         (
             &routes::SERVICE_CONFIGURATION_API,

@@ -3,7 +3,9 @@
 //! want a proof of that key for the request, with the token's hash (`ath`).
 //!
 //! The stand-in verifies `ES256` proofs only (what `openid-client` and most clients use by
-//! default); a proof with another algorithm is refused as invalid.
+//! default); a proof with another algorithm is refused as invalid. When the service
+//! requires nonces (`dpopNonceRequired`), a proof must carry one the stand-in gave out
+//! lately; otherwise it is refused with `use_dpop_nonce` and the nonce to use.
 
 use std::collections::HashMap;
 
@@ -13,10 +15,66 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use super::state::now_secs;
+use super::state::random_token;
 
 /// How far a proof's `iat` may be from now, seconds.
 const IAT_WINDOW: i64 = 60;
+/// How long a DPoP nonce is the current one, seconds; the one before stays accepted for
+/// as long again.
+const NONCE_PERIOD: i64 = 300;
+
+/// Why a proof is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Failure {
+    /// It lacks the nonce the service requires, or has an old one (`use_dpop_nonce`).
+    UseNonce,
+    /// It is invalid (`invalid_dpop_proof`), for this reason.
+    Invalid(String),
+}
+
+impl From<String> for Failure {
+    fn from(description: String) -> Self {
+        Failure::Invalid(description)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(description: &str) -> Self {
+        Failure::Invalid(description.to_owned())
+    }
+}
+
+/// The DPoP nonces the service gives out: one per period, derived from a secret, so that
+/// the current and the previous one are known without being stored.
+pub(super) struct NonceSource {
+    secret: String,
+}
+
+impl Default for NonceSource {
+    fn default() -> Self {
+        Self {
+            secret: random_token(),
+        }
+    }
+}
+
+impl NonceSource {
+    fn of_period(&self, period: i64) -> String {
+        let digest = Sha256::digest(format!("{}.{period}", self.secret));
+        URL_SAFE_NO_PAD.encode(&digest[..18])
+    }
+
+    /// The nonce to give out at `now`.
+    pub(super) fn current(&self, now: i64) -> String {
+        self.of_period(now.div_euclid(NONCE_PERIOD))
+    }
+
+    /// The nonces a proof may carry at `now`: the current one and the one before.
+    pub(super) fn accepted(&self, now: i64) -> Vec<String> {
+        let period = now.div_euclid(NONCE_PERIOD);
+        vec![self.of_period(period), self.of_period(period - 1)]
+    }
+}
 
 /// The `jti`s of the proofs seen recently, with when they may be forgotten: a proof is
 /// used once (RFC 9449 section 11.1).
@@ -31,6 +89,10 @@ pub(super) struct Expected<'a> {
     pub(super) htu: &'a str,
     /// The access token the request carries, for `ath`.
     pub(super) access_token: Option<&'a str>,
+    /// The time now, seconds since the Unix epoch.
+    pub(super) now: i64,
+    /// The nonces the proof may carry, when the service requires one.
+    pub(super) nonces: Option<&'a [String]>,
 }
 
 /// The JWK SHA-256 thumbprint (RFC 7638) of the key that signed `proof`, if `proof` is a
@@ -39,7 +101,7 @@ pub(super) fn verify(
     seen: &mut SeenProofs,
     proof: &str,
     expected: &Expected<'_>,
-) -> Result<String, String> {
+) -> Result<String, Failure> {
     let mut parts = proof.split('.');
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -65,27 +127,26 @@ pub(super) fn verify(
     if jwk["kty"] != "EC" || jwk["crv"] != "P-256" || jwk.get("d").is_some() {
         return Err("The DPoP proof's jwk is not a P-256 public key.".into());
     }
-    let key = DecodingKey::from_ec_components(x, y)
-        .map_err(|_| "The DPoP proof's jwk is not a P-256 public key.".to_owned())?;
+    let not_p256 = |_| Failure::from("The DPoP proof's jwk is not a P-256 public key.");
+    let key = DecodingKey::from_ec_components(x, y).map_err(not_p256)?;
     let provider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
-    let verifier = (provider.verifier_factory)(&Algorithm::ES256, &key)
-        .map_err(|_| "The DPoP proof's jwk is not a P-256 public key.".to_owned())?;
+    let verifier = (provider.verifier_factory)(&Algorithm::ES256, &key).map_err(not_p256)?;
     let signature = URL_SAFE_NO_PAD
         .decode(signature)
-        .map_err(|_| "The DPoP proof's signature is not base64url.".to_owned())?;
+        .map_err(|_| Failure::from("The DPoP proof's signature is not base64url."))?;
     let signed = &proof[..proof.len() - proof.rsplit('.').next().map_or(0, str::len) - 1];
     if verifier.verify(signed.as_bytes(), &signature).is_err() {
         return Err("The DPoP proof's signature does not verify with its jwk.".into());
     }
     if claims["htm"] != expected.htm {
-        return Err(format!("The DPoP proof's htm is not {}.", expected.htm));
+        return Err(format!("The DPoP proof's htm is not {}.", expected.htm).into());
     }
     // Compared without query and fragment (RFC 9449 section 4.3).
     let bare = |url: &str| url.split(['?', '#']).next().unwrap_or_default().to_owned();
     if claims["htu"].as_str().map(bare) != Some(bare(expected.htu)) {
-        return Err(format!("The DPoP proof's htu is not {}.", expected.htu));
+        return Err(format!("The DPoP proof's htu is not {}.", expected.htu).into());
     }
-    let now = now_secs();
+    let now = expected.now;
     match claims["iat"].as_i64() {
         Some(iat) if (iat - now).abs() <= IAT_WINDOW => {}
         _ => return Err("The DPoP proof's iat is missing or not recent.".into()),
@@ -100,6 +161,13 @@ pub(super) fn verify(
     let Some(jti) = claims["jti"].as_str().filter(|j| !j.is_empty()) else {
         return Err("The DPoP proof has no jti.".into());
     };
+    if let Some(nonces) = expected.nonces
+        && !claims["nonce"]
+            .as_str()
+            .is_some_and(|nonce| nonces.iter().any(|n| n == nonce))
+    {
+        return Err(Failure::UseNonce);
+    }
     seen.0.retain(|_, forget| *forget > now);
     if seen
         .0

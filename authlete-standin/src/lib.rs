@@ -6,24 +6,32 @@
 //! Each request is matched to an operation of `authlete::routes` (`routing.rs`), its
 //! credentials checked (`credentials.rs`), its body read within [`MAX_BODY_BYTES`]
 //! (`server.rs`), and answered by the operation's handler (`dispatch.rs`) from an in-memory
-//! state (`state.rs`): `oauth.rs` for authorization, tokens, introspection, revocation,
-//! UserInfo, discovery and the JWK Set; `deferred.rs` for CIBA and the device flow;
-//! `dpop.rs` for DPoP proofs; `management.rs` for services and clients. `bounds.rs` caps the
-//! state, `persist.rs` keeps it in a file.
+//! state (`state.rs`, on the time of `clock.rs`): `oauth.rs` for authorization (with PAR
+//! and tickets), discovery and the JWK Set; `token.rs` for the token endpoint, and
+//! `tokens.rs` for the tokens it issues and their binding; `resource.rs` for introspection,
+//! revocation and UserInfo; `deferred.rs` for CIBA and the device flow; `dpop.rs` for DPoP
+//! proofs; `params.rs` and `request_object.rs` for a request's parameters; `management.rs`
+//! for services and clients. `bounds.rs` caps the state, `persist.rs` keeps it in a file.
 
 mod bounds;
+mod clock;
 mod credentials;
 mod deferred;
 mod dispatch;
 mod dpop;
 mod management;
 mod oauth;
+mod params;
 mod persist;
+mod request_object;
+mod resource;
 mod routing;
 mod seed;
 mod server;
 mod service;
 mod state;
+mod token;
+mod tokens;
 mod wire;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -38,6 +46,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use self::bounds::DEFAULT_MAX_ENTRIES;
+pub use self::clock::Clock;
 pub use self::credentials::Credentials;
 pub use self::persist::StateFileError;
 pub use self::seed::Seed;

@@ -1,32 +1,193 @@
-//! The authorization endpoint (with PAR), the token endpoint, introspection, revocation,
-//! UserInfo, discovery and the JWK Set.
+//! The authorization endpoint (with PAR, and its tickets), discovery and the JWK Set.
 
 use authlete::Secret;
 use authlete::types::{
     AuthorizationFailRequest, AuthorizationFailRequestReason as FailReason,
     AuthorizationFailResponse, AuthorizationFailResponseAction, AuthorizationIssueRequest,
     AuthorizationIssueResponse, AuthorizationIssueResponseAction, AuthorizationRequest,
-    AuthorizationResponse, AuthorizationResponseAction, IntrospectionRequest,
-    IntrospectionResponse, IntrospectionResponseAction, Prompt, PushedAuthorizationRequest,
-    PushedAuthorizationResponse, PushedAuthorizationResponseAction, RevocationRequest,
-    RevocationResponse, RevocationResponseAction, StandardIntrospectionRequest,
-    StandardIntrospectionResponse, StandardIntrospectionResponseAction, TokenRequest,
-    TokenResponse, TokenResponseAction, UserinfoIssueRequest, UserinfoIssueResponse,
-    UserinfoIssueResponseAction, UserinfoRequest, UserinfoResponse, UserinfoResponseAction,
+    AuthorizationResponse, AuthorizationResponseAction, AuthorizationTicketInfo,
+    AuthorizationTicketInfoRequest, AuthorizationTicketInfoResponse,
+    AuthorizationTicketInfoResponseAction, AuthorizationTicketUpdateRequest,
+    AuthorizationTicketUpdateResponse, AuthorizationTicketUpdateResponseAction, GrantType, Prompt,
+    PushedAuthorizationRequest, PushedAuthorizationResponse, PushedAuthorizationResponseAction,
+    ResponseType,
 };
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
-use super::dpop;
+use super::dpop::Failure;
 use super::json;
+use super::params::Params;
+use super::request_object;
 use super::state::{
-    CIBA_GRANT, CODE_LIFETIME, DEVICE_GRANT, Grant, PUSHED_LIFETIME, Params, PendingAuthorization,
-    Pushed, SCOPES, State, Status, claims_object, claims_of, now_secs, oauth_error, pkce_challenge,
-    random_token, scope_details, with_query,
+    CIBA_GRANT, CODE_LIFETIME, Challenge, Code, DEVICE_GRANT, Grant, PUSHED_LIFETIME,
+    PendingAuthorization, Pushed, SCOPES, State, TOKEN_EXCHANGE_GRANT, claims_object, claims_of,
+    oauth_error, random_token, scope_details, with_query,
 };
+use super::token::is_pkce_string;
 use super::wire::{Answer, Request};
 
 // ---------------------------------------------------------------------------------------
 // The authorization endpoint and PAR
+
+/// An authorization request the stand-in accepts.
+struct Checked {
+    redirect_uri: String,
+    redirect_uri_given: bool,
+    state: Option<String>,
+    scopes: Vec<String>,
+    code_challenge: Option<Challenge>,
+}
+
+/// Why an authorization request is refused: an OAuth error, and where it goes.
+struct Refused {
+    error: &'static str,
+    description: String,
+    /// The redirect URI to report it at, with the client's `state`, once the redirect URI
+    /// is known to be the client's; otherwise the user agent is told (`BAD_REQUEST`).
+    redirect: Option<(String, Option<String>)>,
+}
+
+/// Checks the authorization request `params` of the client `client_id` as Authlete does,
+/// at the authorization endpoint and at the PAR endpoint.
+fn check(state: &State, client_id: i64, params: &Params) -> Result<Checked, Refused> {
+    let refuse = |error, description: &str| Refused {
+        error,
+        description: description.to_owned(),
+        redirect: None,
+    };
+    params
+        .check_repeated()
+        .map_err(|description| refuse("invalid_request", &description))?;
+    let client = state.client_by_number(client_id);
+    let registered = client.map_or(&[][..], |c| c.redirect_uris.as_slice());
+    // Compared as strings, exactly (RFC 9700 section 4.1.3).
+    let redirect_uri = match params.get("redirect_uri") {
+        Some(uri) if registered.iter().any(|r| r == uri) => uri.to_owned(),
+        None if registered.len() == 1 => registered[0].clone(),
+        Some(_) => {
+            return Err(refuse(
+                "invalid_request",
+                "The redirect_uri is not registered for the client.",
+            ));
+        }
+        None => {
+            return Err(refuse(
+                "invalid_request",
+                "The redirect_uri is missing: the client has several.",
+            ));
+        }
+    };
+    // From here on, errors go back to the client, at its redirect URI.
+    let client_state = params.get("state").map(str::to_owned);
+    let redirect = |error, description: &str| Refused {
+        error,
+        description: description.to_owned(),
+        redirect: Some((redirect_uri.clone(), client_state.clone())),
+    };
+    let Some(response_type) = params.get("response_type") else {
+        return Err(redirect("invalid_request", "The response_type is missing."));
+    };
+    let Some(response_type) = parse_response_type(response_type) else {
+        return Err(redirect(
+            "unsupported_response_type",
+            "The response_type is not one OAuth defines.",
+        ));
+    };
+    // A client without registered response types has `code` (Authlete's default).
+    let types = client.map_or(&[][..], |c| c.response_types.as_slice());
+    let registered_type = if types.is_empty() {
+        response_type == ResponseType::Code
+    } else {
+        types.contains(&response_type)
+    };
+    let needed_grant = match response_type {
+        ResponseType::Code => GrantType::AuthorizationCode,
+        _ => GrantType::Implicit,
+    };
+    if !registered_type || !state.allows(client_id, needed_grant) {
+        return Err(redirect(
+            "unauthorized_client",
+            "The client has not registered this response_type.",
+        ));
+    }
+    if response_type != ResponseType::Code {
+        return Err(redirect(
+            "unsupported_response_type",
+            "The stand-in supports response_type=code only.",
+        ));
+    }
+    let scopes = params
+        .scopes(&SCOPES)
+        .map_err(|description| redirect("invalid_scope", &description))?;
+    let code_challenge = pkce(state, client, params).map_err(|d| redirect("invalid_request", d))?;
+    Ok(Checked {
+        redirect_uri,
+        redirect_uri_given: params.get("redirect_uri").is_some(),
+        state: client_state,
+        scopes,
+        code_challenge,
+    })
+}
+
+/// The response type `value` names (its words in any order).
+fn parse_response_type(value: &str) -> Option<ResponseType> {
+    let mut words: Vec<&str> = value.split(' ').collect();
+    words.sort_unstable();
+    Some(match words[..] {
+        ["none"] => ResponseType::None,
+        ["code"] => ResponseType::Code,
+        ["token"] => ResponseType::Token,
+        ["id_token"] => ResponseType::IdToken,
+        ["code", "token"] => ResponseType::CodeToken,
+        ["code", "id_token"] => ResponseType::CodeIdToken,
+        ["id_token", "token"] => ResponseType::IdTokenToken,
+        ["code", "id_token", "token"] => ResponseType::CodeIdTokenToken,
+        _ => return None,
+    })
+}
+
+/// The request's PKCE challenge (RFC 7636), or why it is refused: required when the
+/// service or the client says so, `S256` only when they say so.
+fn pkce(
+    state: &State,
+    client: Option<&authlete::types::Client>,
+    params: &Params,
+) -> Result<Option<Challenge>, &'static str> {
+    let required = state.pkce_required || client.is_some_and(|c| c.pkce_required == Some(true));
+    let s256_required =
+        state.pkce_s256_required || client.is_some_and(|c| c.pkce_s256_required == Some(true));
+    let Some(value) = params.get("code_challenge") else {
+        if required {
+            return Err("PKCE is required: the code_challenge is missing.");
+        }
+        return Ok(None);
+    };
+    let s256 = match params.get("code_challenge_method") {
+        Some("S256") => true,
+        None | Some("plain") if s256_required => {
+            return Err("The code_challenge_method must be S256.");
+        }
+        None | Some("plain") => false,
+        Some(_) => return Err("The code_challenge_method must be S256 or plain."),
+    };
+    if !is_pkce_string(value) {
+        return Err("The code_challenge must be 43 to 128 unreserved characters.");
+    }
+    Ok(Some(Challenge {
+        value: value.to_owned(),
+        s256,
+    }))
+}
+
+/// The refusal of a request that does not say which client sends it, or whose redirect
+/// URI is not the client's.
+fn bad_request(error: &str, description: &str) -> AuthorizationResponse {
+    AuthorizationResponse {
+        action: Some(AuthorizationResponseAction::BadRequest),
+        response_content: Some(oauth_error(error, description)),
+        ..Default::default()
+    }
+}
 
 pub(super) fn authorization(
     state: &mut State,
@@ -34,71 +195,61 @@ pub(super) fn authorization(
 ) -> AuthorizationResponse {
     state.prune();
     let mut params = Params::parse(&request.parameters);
-    let client = params
-        .get("client_id")
-        .and_then(|id| state.client(id))
-        .and_then(|c| c.client_id);
-    let Some(client_id) = client else {
+    if let Err(description) = params.check_repeated() {
+        return bad_request("invalid_request", &description);
+    }
+    let client = params.get("client_id").and_then(|id| state.client(id));
+    let Some((client_id, client)) = client.and_then(|c| Some((c.client_id?, c.clone()))) else {
         return bad_request("invalid_request", "The client_id is missing or unknown.");
     };
+    let mut dpop_jkt = params.get("dpop_jkt").map(str::to_owned);
     if let Some(uri) = params.get("request_uri").map(str::to_owned) {
+        // A pushed request is used once (RFC 9126 section 4).
         match state.pushed.remove(&uri) {
-            Some(pushed) if pushed.client_id == client_id => params = pushed.params,
+            Some(pushed) if pushed.client_id == client_id && pushed.expires > state.now() => {
+                params = pushed.params;
+                dpop_jkt = pushed.dpop_jkt.or(dpop_jkt);
+            }
             _ => {
                 return bad_request(
                     "invalid_request_uri",
-                    "The request_uri is unknown, expired or for another client.",
+                    "The request_uri is unknown, used, expired or for another client.",
                 );
             }
         }
-    }
-    let registered = match state.client_by_number(client_id) {
-        Some(client) => client.redirect_uris.clone(),
-        None => Vec::new(),
-    };
-    let redirect_uri = match params.get("redirect_uri") {
-        Some(uri) if registered.iter().any(|r| r == uri) => uri.to_owned(),
-        None if registered.len() == 1 => registered[0].clone(),
-        _ => {
-            return bad_request(
-                "invalid_request",
-                "The redirect_uri is missing or not registered for the client.",
-            );
+    } else {
+        let signature_required = state.signed_request_object_required;
+        match request_object::open(&params, &client, signature_required) {
+            Ok(opened) => params = opened,
+            Err(description) => return bad_request("invalid_request_object", &description),
         }
-    };
-    // From here on, errors go back to the client, at its redirect URI.
-    let client_state = params.get("state").map(str::to_owned);
-    let redirect_error = |error: &str, description: &str| AuthorizationResponse {
-        action: Some(AuthorizationResponseAction::Location),
-        response_content: Some(error_location(
-            &redirect_uri,
+    }
+    let checked = match check(state, client_id, &params) {
+        Ok(checked) => checked,
+        Err(Refused {
             error,
             description,
-            client_state.as_deref(),
-            &state.issuer,
-        )),
-        ..Default::default()
+            redirect: None,
+        }) => return bad_request(error, &description),
+        Err(Refused {
+            error,
+            description,
+            redirect: Some((uri, client_state)),
+        }) => {
+            let location = error_location(
+                &uri,
+                error,
+                &description,
+                client_state.as_deref(),
+                &state.issuer,
+            );
+            return AuthorizationResponse {
+                action: Some(AuthorizationResponseAction::Location),
+                response_content: Some(location),
+                ..Default::default()
+            };
+        }
     };
-    if params.get("response_type") != Some("code") {
-        return redirect_error(
-            "unsupported_response_type",
-            "The service supports response_type=code only.",
-        );
-    }
-    let scopes = match params.scopes() {
-        Ok(scopes) => scopes,
-        Err(description) => return redirect_error("invalid_scope", &description),
-    };
-    let code_challenge = params.get("code_challenge").map(str::to_owned);
-    if code_challenge.is_none() && state.pkce_required {
-        return redirect_error(
-            "invalid_request",
-            "PKCE is required: code_challenge is missing.",
-        );
-    }
-    if code_challenge.is_some() && params.get("code_challenge_method") != Some("S256") {
-        return redirect_error("invalid_request", "The code_challenge_method must be S256.");
-    }
     let prompts: Vec<Prompt> = params
         .get("prompt")
         .unwrap_or_default()
@@ -112,15 +263,18 @@ pub(super) fn authorization(
             _ => None,
         })
         .collect();
+    let scopes = checked.scopes.clone();
     let pending = PendingAuthorization {
         client_id,
-        redirect_uri,
-        redirect_uri_given: params.get("redirect_uri").is_some(),
-        state: client_state.clone(),
-        scopes: scopes.clone(),
+        redirect_uri: checked.redirect_uri,
+        redirect_uri_given: checked.redirect_uri_given,
+        state: checked.state,
+        scopes: checked.scopes,
         nonce: params.get("nonce").map(str::to_owned),
-        code_challenge,
-        expires: now_secs() + CODE_LIFETIME,
+        code_challenge: checked.code_challenge,
+        dpop_jkt,
+        context: None,
+        expires: state.now() + CODE_LIFETIME,
     };
     let ticket = random_token();
     state.tickets.insert(ticket.clone(), pending);
@@ -143,14 +297,6 @@ pub(super) fn authorization(
     }
 }
 
-fn bad_request(error: &str, description: &str) -> AuthorizationResponse {
-    AuthorizationResponse {
-        action: Some(AuthorizationResponseAction::BadRequest),
-        response_content: Some(oauth_error(error, description)),
-        ..Default::default()
-    }
-}
-
 pub(super) fn authorization_issue(
     state: &mut State,
     request: AuthorizationIssueRequest,
@@ -165,22 +311,20 @@ pub(super) fn authorization_issue(
         };
     };
     let scopes = granted_scopes(&pending.scopes, request.scopes);
-    let grant = Grant {
-        client_id: pending.client_id,
-        subject: request.subject,
-        scopes,
-        claims: claims_object(request.claims.as_deref()),
-        auth_time: request.auth_time,
-        nonce: pending.nonce,
-        redirect_uri: pending
-            .redirect_uri_given
-            .then(|| pending.redirect_uri.clone()),
-        code_challenge: pending.code_challenge,
-    };
+    let mut grant = Grant::new(pending.client_id, Some(request.subject), scopes);
+    grant.claims = claims_object(request.claims.as_deref());
+    grant.auth_time = request.auth_time;
+    grant.nonce = pending.nonce;
+    grant.redirect_uri = (pending.redirect_uri_given).then(|| pending.redirect_uri.clone());
+    grant.code_challenge = pending.code_challenge;
+    grant.dpop_jkt = pending.dpop_jkt;
     let code = random_token();
-    state
-        .codes
-        .insert(code.clone(), (grant, now_secs() + CODE_LIFETIME));
+    let entry = Code {
+        grant,
+        expires: state.now() + CODE_LIFETIME,
+        used: false,
+    };
+    state.codes.insert(code.clone(), entry);
     let mut query = vec![("code", code.as_str())];
     if let Some(client_state) = &pending.state {
         query.push(("state", client_state));
@@ -192,6 +336,53 @@ pub(super) fn authorization_issue(
         authorization_code: Some(Secret::new(code.clone())),
         result_code: Some("A040001".into()),
         result_message: Some("[A040001] The authorization request was processed.".into()),
+        ..Default::default()
+    }
+}
+
+/// What the application keeps with a ticket, while the user logs in and consents.
+pub(super) fn ticket_info(
+    state: &mut State,
+    request: AuthorizationTicketInfoRequest,
+) -> AuthorizationTicketInfoResponse {
+    use AuthorizationTicketInfoResponseAction as Action;
+    state.prune();
+    let Some(pending) = state.tickets.get(&request.ticket) else {
+        return AuthorizationTicketInfoResponse {
+            action: Some(Action::NotFound),
+            result_code: Some("A000004".into()),
+            result_message: Some("[A000004] The ticket is unknown, used or expired.".into()),
+            ..Default::default()
+        };
+    };
+    AuthorizationTicketInfoResponse {
+        action: Some(Action::Ok),
+        info: Some(AuthorizationTicketInfo {
+            context: pending.context.clone(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+pub(super) fn ticket_update(
+    state: &mut State,
+    request: AuthorizationTicketUpdateRequest,
+) -> AuthorizationTicketUpdateResponse {
+    use AuthorizationTicketUpdateResponseAction as Action;
+    state.prune();
+    let Some(pending) = state.tickets.get_mut(&request.ticket) else {
+        return AuthorizationTicketUpdateResponse {
+            action: Some(Action::NotFound),
+            result_code: Some("A000004".into()),
+            result_message: Some("[A000004] The ticket is unknown, used or expired.".into()),
+            ..Default::default()
+        };
+    };
+    pending.context = request.info.context.clone();
+    AuthorizationTicketUpdateResponse {
+        action: Some(Action::Ok),
+        info: Some(request.info),
         ..Default::default()
     }
 }
@@ -264,27 +455,79 @@ pub(super) fn pushed_request(
     state: &mut State,
     request: PushedAuthorizationRequest,
 ) -> PushedAuthorizationResponse {
+    use PushedAuthorizationResponseAction as Action;
     state.prune();
-    let mut params = Params::parse(request.parameters.expose_secret());
-    let refuse = |action, error, description| PushedAuthorizationResponse {
+    let params = Params::parse(request.parameters.expose_secret());
+    let nonce = state.current_dpop_nonce();
+    let refuse = |action, error: &str, description: &str| PushedAuthorizationResponse {
         action: Some(action),
         response_content: Some(oauth_error(error, description)),
+        dpop_nonce: nonce.clone(),
         ..Default::default()
     };
+    if let Err(description) = params.check_repeated() {
+        return refuse(Action::BadRequest, "invalid_request", &description);
+    }
     let id = request.client_id.as_deref();
     let Some(client_id) = state.authenticate(id, request.client_secret.as_ref(), &params) else {
         return refuse(
-            PushedAuthorizationResponseAction::Unauthorized,
+            Action::Unauthorized,
             "invalid_client",
             "Client authentication failed.",
         );
     };
+    let Some(client) = state.client_by_number(client_id).cloned() else {
+        return refuse(
+            Action::Unauthorized,
+            "invalid_client",
+            "The client is unknown.",
+        );
+    };
     if params.get("request_uri").is_some() {
         return refuse(
-            PushedAuthorizationResponseAction::BadRequest,
+            Action::BadRequest,
             "invalid_request",
             "A pushed request cannot contain request_uri.",
         );
+    }
+    // A proof at the PAR endpoint binds the authorization code to its key (RFC 9449
+    // section 10).
+    let mut dpop_jkt = params.get("dpop_jkt").map(str::to_owned);
+    if let Some(proof) = request.dpop.as_deref() {
+        let htu = (request.htu.clone()).unwrap_or_else(|| format!("{}/par", state.issuer));
+        let htm = request.htm.as_deref().unwrap_or("POST");
+        let nonce_required = request.dpop_nonce_required == Some(true);
+        match state.verify_dpop(proof, htm, &htu, None, nonce_required) {
+            Ok(jkt) if dpop_jkt.as_ref().is_none_or(|given| *given == jkt) => {
+                dpop_jkt = Some(jkt);
+            }
+            Ok(_) => {
+                let description = "The dpop_jkt is not the thumbprint of the proof's key.";
+                return refuse(Action::BadRequest, "invalid_dpop_proof", description);
+            }
+            Err(Failure::UseNonce) => {
+                let mut refused = refuse(
+                    Action::BadRequest,
+                    "use_dpop_nonce",
+                    "A DPoP nonce is required.",
+                );
+                refused.dpop_nonce = Some(state.dpop_nonces.current(state.now()));
+                return refused;
+            }
+            Err(Failure::Invalid(description)) => {
+                return refuse(Action::BadRequest, "invalid_dpop_proof", &description);
+            }
+        }
+    }
+    let signature_required = state.signed_request_object_required;
+    let mut params = match request_object::open(&params, &client, signature_required) {
+        Ok(opened) => opened,
+        Err(description) => {
+            return refuse(Action::BadRequest, "invalid_request_object", &description);
+        }
+    };
+    if let Err(refused) = check(state, client_id, &params) {
+        return refuse(Action::BadRequest, refused.error, &refused.description);
     }
     params.remove("client_secret");
     params.insert("client_id", client_id.to_string());
@@ -292,387 +535,18 @@ pub(super) fn pushed_request(
     let pushed = Pushed {
         params,
         client_id,
-        expires: now_secs() + PUSHED_LIFETIME,
+        dpop_jkt,
+        expires: state.now() + PUSHED_LIFETIME,
     };
     state.pushed.insert(request_uri.clone(), pushed);
     let content = json!({"request_uri": request_uri, "expires_in": PUSHED_LIFETIME});
     PushedAuthorizationResponse {
-        action: Some(PushedAuthorizationResponseAction::Created),
+        action: Some(Action::Created),
         response_content: Some(content.to_string()),
         request_uri: Some(request_uri),
-        ..Default::default()
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// The token endpoint
-
-pub(super) fn token(state: &mut State, request: TokenRequest) -> TokenResponse {
-    state.prune();
-    let params = Params::parse(request.parameters.expose_secret());
-    let id = request.client_id.as_deref();
-    let Some(client_id) = state.authenticate(id, request.client_secret.as_ref(), &params) else {
-        return token_error(
-            TokenResponseAction::InvalidClient,
-            "invalid_client",
-            "Client authentication failed.",
-        );
-    };
-    // A DPoP proof binds the access token to its key (RFC 9449 section 5). Without `htu`,
-    // Authlete checks the proof against the service's token endpoint.
-    let jkt = match request.dpop.as_deref() {
-        None => None,
-        Some(proof) => {
-            let htu = (request.htu.clone()).unwrap_or_else(|| format!("{}/token", state.issuer));
-            let expected = dpop::Expected {
-                htm: request.htm.as_deref().unwrap_or("POST"),
-                htu: &htu,
-                access_token: None,
-            };
-            match dpop::verify(&mut state.dpop_proofs, proof, &expected) {
-                Ok(jkt) => Some(jkt),
-                Err(description) => {
-                    return token_error(
-                        TokenResponseAction::BadRequest,
-                        "invalid_dpop_proof",
-                        &description,
-                    );
-                }
-            }
-        }
-    };
-    let param = |name: &str| params.get(name).unwrap_or_default();
-    match param("grant_type") {
-        "authorization_code" => {
-            let Some((grant, _)) = state.codes.remove(param("code")) else {
-                return invalid_grant("The authorization code is unknown, used or expired.");
-            };
-            if grant.client_id != client_id {
-                return invalid_grant("The authorization code was issued to another client.");
-            }
-            if grant
-                .redirect_uri
-                .as_deref()
-                .is_some_and(|uri| uri != param("redirect_uri"))
-            {
-                return invalid_grant("The redirect_uri differs from the authorization request's.");
-            }
-            if let Some(challenge) = &grant.code_challenge {
-                let verifier = param("code_verifier");
-                if verifier.is_empty() || pkce_challenge(verifier) != *challenge {
-                    return invalid_grant("The code_verifier does not match the code_challenge.");
-                }
-            }
-            state.issue_tokens(grant, "AUTHORIZATION_CODE", jkt)
-        }
-        "refresh_token" => {
-            let found = state.refresh_tokens.get(param("refresh_token"));
-            let Some(grant) = found
-                .filter(|r| r.client_id == client_id)
-                .and_then(|r| r.grant.clone())
-            else {
-                return invalid_grant("The refresh token is unknown or expired.");
-            };
-            state.refresh_tokens.remove(param("refresh_token"));
-            state.issue_tokens(grant, "REFRESH_TOKEN", jkt)
-        }
-        CIBA_GRANT => deferred_tokens(state, client_id, Flow::Ciba, param("auth_req_id"), jkt),
-        DEVICE_GRANT => deferred_tokens(state, client_id, Flow::Device, param("device_code"), jkt),
-        "" => token_error(
-            TokenResponseAction::BadRequest,
-            "invalid_request",
-            "The grant_type is missing.",
-        ),
-        _ => token_error(
-            TokenResponseAction::BadRequest,
-            "unsupported_grant_type",
-            "The stand-in supports authorization_code, refresh_token, CIBA and device_code.",
-        ),
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Flow {
-    Ciba,
-    Device,
-}
-
-/// The token request of a client polling for a CIBA or device flow decision.
-fn deferred_tokens(
-    state: &mut State,
-    client_id: i64,
-    flow: Flow,
-    id: &str,
-    jkt: Option<String>,
-) -> TokenResponse {
-    let (requests, grant_type) = match flow {
-        Flow::Ciba => (&mut state.backchannel, "CIBA"),
-        Flow::Device => (&mut state.devices, "DEVICE_CODE"),
-    };
-    let Some(request) = requests.get(id).filter(|r| r.client_id == client_id) else {
-        return token_error(
-            TokenResponseAction::BadRequest,
-            "expired_token",
-            "The request is unknown, used or expired.",
-        );
-    };
-    match &request.status {
-        Status::Pending => token_error(
-            TokenResponseAction::BadRequest,
-            "authorization_pending",
-            "The end-user has not decided yet.",
-        ),
-        Status::Denied => {
-            requests.remove(id);
-            token_error(
-                TokenResponseAction::BadRequest,
-                "access_denied",
-                "The end-user denied the request.",
-            )
-        }
-        Status::Granted(grant) => {
-            let grant = grant.clone();
-            requests.remove(id);
-            state.issue_tokens(grant, grant_type, jkt)
-        }
-    }
-}
-
-fn invalid_grant(description: &str) -> TokenResponse {
-    token_error(
-        TokenResponseAction::BadRequest,
-        "invalid_grant",
-        description,
-    )
-}
-
-fn token_error(action: TokenResponseAction, error: &str, description: &str) -> TokenResponse {
-    TokenResponse {
-        action: Some(action),
-        response_content: Some(Secret::new(oauth_error(error, description))),
-        ..Default::default()
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Introspection, revocation, UserInfo
-
-/// The `WWW-Authenticate` challenge for a token that is unknown or has expired.
-const INVALID_TOKEN: &str =
-    r#"Bearer error="invalid_token",error_description="The access token is unknown or expired.""#;
-
-pub(super) fn introspection(
-    state: &mut State,
-    request: IntrospectionRequest,
-) -> IntrospectionResponse {
-    let refuse = |action, challenge: String| IntrospectionResponse {
-        action: Some(action),
-        response_content: Some(challenge),
-        ..Default::default()
-    };
-    let token = request.token.expose_secret();
-    if state.access_token(token).is_none() {
-        return refuse(
-            IntrospectionResponseAction::Unauthorized,
-            INVALID_TOKEN.into(),
-        );
-    }
-    let (dpop, htm, htu) = (
-        request.dpop.as_deref(),
-        request.htm.as_deref(),
-        request.htu.as_deref(),
-    );
-    if let Err(challenge) = state.check_binding(token, dpop, htm, htu) {
-        return refuse(IntrospectionResponseAction::Unauthorized, challenge);
-    }
-    let Some(record) = state.access_token(token) else {
-        return refuse(
-            IntrospectionResponseAction::Unauthorized,
-            INVALID_TOKEN.into(),
-        );
-    };
-    if request.scopes.iter().any(|s| !record.scopes.contains(s)) {
-        return refuse(
-            IntrospectionResponseAction::Forbidden,
-            format!(
-                r#"Bearer error="insufficient_scope",error_description="The access token does not cover the required scopes.",scope="{}""#,
-                request.scopes.join(" ")
-            ),
-        );
-    }
-    if request
-        .subject
-        .as_ref()
-        .is_some_and(|s| record.subject.as_ref() != Some(s))
-    {
-        return refuse(
-            IntrospectionResponseAction::Forbidden,
-            r#"Bearer error="invalid_token",error_description="The access token is for another subject.""#.into(),
-        );
-    }
-    let client = state.client_limited(record.client_id);
-    IntrospectionResponse {
-        action: Some(IntrospectionResponseAction::Ok),
-        subject: record.subject.clone(),
-        scopes: record.scopes.clone(),
-        client_id: client.client_id,
-        client_id_alias: client.client_id_alias,
-        expires_at: Some(record.expires_at * 1000),
-        existent: Some(true),
-        usable: Some(true),
-        sufficient: Some(true),
-        refreshable: Some(record.refresh_token.is_some()),
-        result_code: Some("A056001".into()),
-        result_message: Some("[A056001] The access token is valid.".into()),
-        ..Default::default()
-    }
-}
-
-pub(super) fn standard_introspection(
-    state: &mut State,
-    request: StandardIntrospectionRequest,
-) -> StandardIntrospectionResponse {
-    let params = Params::parse(request.parameters.expose_secret());
-    let Some(token) = params.get("token") else {
-        return StandardIntrospectionResponse {
-            action: Some(StandardIntrospectionResponseAction::BadRequest),
-            response_content: Some(oauth_error("invalid_request", "The token is missing.")),
-            ..Default::default()
-        };
-    };
-    let now = now_secs();
-    let access = (state.access_tokens.get(token))
-        .map(|r| (r, if r.jkt.is_some() { "DPoP" } else { "Bearer" }));
-    let refresh = || {
-        state
-            .refresh_tokens
-            .get(token)
-            .map(|r| (r, "refresh_token"))
-    };
-    let body = match access.or_else(refresh).filter(|(r, _)| r.expires_at > now) {
-        None => json!({"active": false}),
-        Some((record, token_type)) => json!({
-            "active": true,
-            "token_type": token_type,
-            "scope": record.scopes.join(" "),
-            "client_id": state.public_id(record.client_id),
-            "sub": record.subject,
-            "exp": record.expires_at,
-            "iat": record.issued_at,
-            "iss": state.issuer,
-        }),
-    };
-    StandardIntrospectionResponse {
-        action: Some(StandardIntrospectionResponseAction::Ok),
-        response_content: Some(body.to_string()),
-        ..Default::default()
-    }
-}
-
-pub(super) fn revocation(state: &mut State, request: RevocationRequest) -> RevocationResponse {
-    let params = Params::parse(request.parameters.expose_secret());
-    let refuse = |action, error, description| RevocationResponse {
-        action: Some(action),
-        response_content: Some(oauth_error(error, description)),
-        ..Default::default()
-    };
-    let id = request.client_id.as_deref();
-    let Some(client_id) = state.authenticate(id, request.client_secret.as_ref(), &params) else {
-        return refuse(
-            RevocationResponseAction::InvalidClient,
-            "invalid_client",
-            "Client authentication failed.",
-        );
-    };
-    let Some(token) = params.get("token") else {
-        return refuse(
-            RevocationResponseAction::BadRequest,
-            "invalid_request",
-            "The token is missing.",
-        );
-    };
-    // A client revokes its own tokens only; others' are left alone, and the answer is the
-    // same (RFC 7009 2.2).
-    if state
-        .access_tokens
-        .get(token)
-        .is_some_and(|t| t.client_id == client_id)
-    {
-        state.access_tokens.remove(token);
-    }
-    if state
-        .refresh_tokens
-        .get(token)
-        .is_some_and(|t| t.client_id == client_id)
-    {
-        // Revoking a refresh token revokes the access tokens issued with it (RFC 7009 2.1).
-        state.refresh_tokens.remove(token);
-        state
-            .access_tokens
-            .retain(|_, t| t.refresh_token.as_deref() != Some(token));
-    }
-    RevocationResponse {
-        action: Some(RevocationResponseAction::Ok),
-        ..Default::default()
-    }
-}
-
-pub(super) fn userinfo(state: &mut State, request: UserinfoRequest) -> UserinfoResponse {
-    let refuse = |action, challenge: &str| UserinfoResponse {
-        action: Some(action),
-        response_content: Some(challenge.to_owned()),
-        ..Default::default()
-    };
-    let token = request.token.expose_secret();
-    if state.access_token(token).is_none() {
-        return refuse(UserinfoResponseAction::Unauthorized, INVALID_TOKEN);
-    }
-    // Without `htu`, Authlete checks the proof against the service's UserInfo endpoint.
-    let htu = (request.htu.clone()).unwrap_or_else(|| format!("{}/userinfo", state.issuer));
-    let (dpop, htm) = (request.dpop.as_deref(), request.htm.as_deref());
-    if let Err(challenge) = state.check_binding(token, dpop, htm, Some(&htu)) {
-        return refuse(UserinfoResponseAction::Unauthorized, &challenge);
-    }
-    let Some(record) = state.access_token(token) else {
-        return refuse(UserinfoResponseAction::Unauthorized, INVALID_TOKEN);
-    };
-    if !record.scopes.iter().any(|s| s == "openid") {
-        return refuse(
-            UserinfoResponseAction::Forbidden,
-            r#"Bearer error="insufficient_scope",error_description="The access token lacks the openid scope.",scope="openid""#,
-        );
-    }
-    let client = state.client_limited(record.client_id);
-    UserinfoResponse {
-        action: Some(UserinfoResponseAction::Ok),
-        subject: record.subject.clone(),
-        scopes: record.scopes.clone(),
-        claims: claims_of(&record.scopes),
-        client_id: client.client_id,
-        client_id_alias: client.client_id_alias,
-        token: Some(request.token),
-        ..Default::default()
-    }
-}
-
-pub(super) fn userinfo_issue(
-    state: &mut State,
-    request: UserinfoIssueRequest,
-) -> UserinfoIssueResponse {
-    let Some(record) = state.access_token(request.token.expose_secret()) else {
-        return UserinfoIssueResponse {
-            action: Some(UserinfoIssueResponseAction::Unauthorized),
-            response_content: Some(INVALID_TOKEN.into()),
-            ..Default::default()
-        };
-    };
-    let mut body = Map::new();
-    let subject = request.sub.clone().or_else(|| record.subject.clone());
-    body.insert("sub".into(), json!(subject));
-    body.extend(claims_object(request.claims.as_deref()));
-    UserinfoIssueResponse {
-        action: Some(UserinfoIssueResponseAction::Json),
-        response_content: Some(Value::Object(body).to_string()),
+        dpop_nonce: nonce,
+        result_code: Some("A245001".into()),
+        result_message: Some("[A245001] The pushed authorization request was registered.".into()),
         ..Default::default()
     }
 }
@@ -696,17 +570,29 @@ pub(super) fn configuration(state: &mut State, _: &Request) -> Answer {
         "scopes_supported": SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token", CIBA_GRANT, DEVICE_GRANT],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials",
+            "password", CIBA_GRANT, DEVICE_GRANT, TOKEN_EXCHANGE_GRANT],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["ES256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "code_challenge_methods_supported": ["S256"],
+        "code_challenge_methods_supported": if state.pkce_s256_required {
+            json!(["S256"])
+        } else {
+            json!(["S256", "plain"])
+        },
+        "dpop_signing_alg_values_supported": ["ES256"],
+        "tls_client_certificate_bound_access_tokens": true,
         "claims_supported": ["sub", "name", "given_name", "family_name", "preferred_username",
             "email", "email_verified", "phone_number", "phone_number_verified"],
         "backchannel_token_delivery_modes_supported": ["poll"],
         "backchannel_user_code_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
-        "request_parameter_supported": false,
+        "request_parameter_supported": true,
+        "request_object_signing_alg_values_supported": if state.signed_request_object_required {
+            json!(["ES256"])
+        } else {
+            json!(["ES256", "none"])
+        },
         "request_uri_parameter_supported": true,
     });
     json(200, &metadata)

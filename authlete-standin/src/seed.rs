@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::credentials::Credentials;
 use crate::service::Service;
-use crate::state::{ACCESS_TOKEN_LIFETIME, State, TokenRecord, now_secs, random_token};
+use crate::state::{ACCESS_TOKEN_LIFETIME, Binding, State, TokenRecord, random_token};
 
 /// What a stand-in starts with: the service it plays, the credentials it accepts, and
 /// access tokens it knows from the start. A seed file (`--seed FILE`) is this in JSON, every
@@ -32,8 +32,9 @@ pub struct Seed {
     /// Access tokens it knows from the start, in the form of Authlete's token creation
     /// request. Honoured: `clientId` (a client of the service, required), `subject`,
     /// `scopes`, `accessToken` (the value; random when absent), `accessTokenDuration`
-    /// (seconds; Authlete's default of a day when absent) and `dpopKeyThumbprint` (a
-    /// DPoP-bound token). Other members are ignored.
+    /// (seconds; Authlete's default of a day when absent), `dpopKeyThumbprint` (a
+    /// DPoP-bound token) and `certificateThumbprint` (a certificate-bound token). Other
+    /// members are ignored.
     pub tokens: Vec<TokenCreateRequest>,
 }
 
@@ -50,7 +51,7 @@ pub(crate) fn plant(state: &mut State, token: &TokenCreateRequest) -> Result<(),
     let value = (token.access_token.as_ref())
         .map(|t| t.expose_secret().to_owned())
         .unwrap_or_else(random_token);
-    let now = now_secs();
+    let now = state.now();
     let lifetime = token
         .access_token_duration
         .filter(|d| *d > 0)
@@ -65,7 +66,12 @@ pub(crate) fn plant(state: &mut State, token: &TokenCreateRequest) -> Result<(),
             expires_at: now.saturating_add(lifetime),
             refresh_token: None,
             grant: None,
-            jkt: token.dpop_key_thumbprint.clone(),
+            binding: Binding {
+                jkt: token.dpop_key_thumbprint.clone(),
+                x5t: token.certificate_thumbprint.clone(),
+            },
+            code: None,
+            grant_type: token.grant_type.as_str().to_owned(),
         },
     );
     Ok(())

@@ -3,6 +3,7 @@
 use authlete::types::{self, ClientType, GrantType};
 use serde::Deserialize;
 
+use crate::clock::Clock;
 use crate::state;
 
 /// The service the stand-in plays (its service ID; the API key in API generation 2).
@@ -15,7 +16,9 @@ pub const CLIENT_SECRET: &str = "stand-in-client-secret";
 pub const REDIRECT_URI: &str = "https://client.example.org/cb";
 
 /// The Authlete service the stand-in plays: what a seed file's `service` member holds, in
-/// Authlete's JSON names (`issuer`, `clients`, `pkceRequired`, `pollingInterval`).
+/// Authlete's JSON names (`issuer`, `clients`, `pkceRequired`, `pkceS256Required`,
+/// `refreshTokenKept`, `dpopNonceRequired`, `signedRequestObjectRequired`,
+/// `jwtAccessTokens`, `pollingInterval`).
 ///
 /// ```
 /// let service = authlete_standin::Service {
@@ -34,11 +37,32 @@ pub struct Service {
     /// The client applications registered in it. A client is named by its numeric
     /// `client_id`, or by its `client_id_alias` when it has one.
     pub clients: Vec<types::Client>,
-    /// Whether authorization requests must use PKCE (Authlete's `pkceRequired`). A request
-    /// that uses it must use `S256`, and its code needs the verifier either way.
+    /// Whether authorization requests must use PKCE (Authlete's `pkceRequired`; a client's
+    /// `pkceRequired` requires it for that client). A code issued with a challenge needs
+    /// the verifier either way.
     pub pkce_required: bool,
-    /// The seconds CIBA and device flow clients wait between two polls.
+    /// Whether a PKCE challenge must use `S256`, not `plain` (Authlete's
+    /// `pkceS256Required`; also per client).
+    pub pkce_s256_required: bool,
+    /// Whether a refresh keeps the refresh token (Authlete's `refreshTokenKept`) rather
+    /// than replacing it with a new one.
+    pub refresh_token_kept: bool,
+    /// Whether DPoP proofs must carry a nonce the service gave out (Authlete's
+    /// `dpopNonceRequired`); the nonce to use comes in the `dpopNonce` of its answers.
+    pub dpop_nonce_required: bool,
+    /// Whether request objects must be signed (a client that registered
+    /// `requestSignAlg` must sign them anyway).
+    pub signed_request_object_required: bool,
+    /// Whether access tokens are JWTs (RFC 9068) signed with the service's key, as with
+    /// Authlete's `accessTokenSignAlg`.
+    pub jwt_access_tokens: bool,
+    /// The seconds CIBA and device flow clients wait between two polls; polling faster
+    /// gets `slow_down` and 5 seconds more to wait.
     pub polling_interval: i32,
+    /// The stand-in's clock: [`Clock::manual`] lets tests see expiry without waiting. Not
+    /// in seed files: a started stand-in follows the system clock.
+    #[serde(skip)]
+    pub clock: Clock,
 }
 
 impl Default for Service {
@@ -56,6 +80,8 @@ impl Default for Service {
                 GrantType::RefreshToken,
                 GrantType::Ciba,
                 GrantType::DeviceCode,
+                GrantType::Password,
+                GrantType::TokenExchange,
             ],
             redirect_uris: vec![REDIRECT_URI.into()],
             bc_delivery_mode: Some("POLL".into()),
@@ -73,7 +99,13 @@ impl Default for Service {
             issuer: "https://server.example.com".into(),
             clients: vec![example_app, batch_job],
             pkce_required: false,
+            pkce_s256_required: false,
+            refresh_token_kept: false,
+            dpop_nonce_required: false,
+            signed_request_object_required: false,
+            jwt_access_tokens: false,
             polling_interval: 1,
+            clock: Clock::system(),
         }
     }
 }

@@ -3,12 +3,9 @@
 //! the key that signs ID tokens.
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use authlete::Secret;
-use authlete::types::{
-    self, ClientLimitedAuthorization, ClientType, Scope, TokenResponse, TokenResponseAction,
-};
+use authlete::types::{self, ClientLimitedAuthorization, ClientType, GrantType, Scope};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey};
@@ -17,7 +14,9 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 
 use super::Service;
-use super::dpop::{self, SeenProofs};
+use super::clock::Clock;
+use super::dpop::{NonceSource, SeenProofs};
+use super::params::Params;
 
 /// Lifetime of tickets and authorization codes, seconds.
 pub(super) const CODE_LIFETIME: i64 = 600;
@@ -42,39 +41,54 @@ pub(super) const SCOPES: [&str; 6] = [
 
 pub(super) const CIBA_GRANT: &str = "urn:openid:params:grant-type:ciba";
 pub(super) const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+pub(super) const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 
 pub(super) struct State {
     pub(super) issuer: String,
     /// The service's clients, oldest first.
     pub(super) clients: Vec<types::Client>,
     pub(super) pkce_required: bool,
+    pub(super) pkce_s256_required: bool,
+    pub(super) refresh_token_kept: bool,
+    pub(super) dpop_nonce_required: bool,
+    pub(super) signed_request_object_required: bool,
+    pub(super) jwt_access_tokens: bool,
     pub(super) polling_interval: i32,
+    pub(super) clock: Clock,
     pub(super) key: SigningKey,
     /// Pushed authorization requests, by `request_uri`.
     pub(super) pushed: HashMap<String, Pushed>,
     /// Authorization requests waiting for the user's decision, by ticket.
     pub(super) tickets: HashMap<String, PendingAuthorization>,
-    /// Authorization codes, with when they expire.
-    pub(super) codes: HashMap<String, (Grant, i64)>,
+    /// Authorization codes, used or not, until they expire.
+    pub(super) codes: HashMap<String, Code>,
+    /// Password grant requests waiting for the application to check the credentials.
+    pub(super) token_tickets: HashMap<String, TokenTicket>,
     pub(super) access_tokens: HashMap<String, TokenRecord>,
+    /// The JWT form of access tokens, for services that issue them: the token it stands for.
+    pub(super) jwt_access_tokens_issued: HashMap<String, String>,
     pub(super) refresh_tokens: HashMap<String, TokenRecord>,
-    /// The subjects of the ID tokens issued, for `id_token_hint`.
-    pub(super) id_tokens: HashMap<String, String>,
-    /// CIBA requests whose user the server is identifying, by ticket: the client and the
-    /// scopes.
-    pub(super) backchannel_tickets: HashMap<String, (i64, Vec<String>)>,
+    /// The subjects of the ID tokens issued, for `id_token_hint`, with when they are
+    /// forgotten (an expired ID token is still a hint, for as long as a refresh token).
+    pub(super) id_tokens: HashMap<String, (String, i64)>,
+    /// CIBA requests whose user the server is identifying, by ticket.
+    pub(super) backchannel_tickets: HashMap<String, BackchannelTicket>,
     /// CIBA requests, by `auth_req_id`.
     pub(super) backchannel: HashMap<String, Deferred>,
     /// Device flow requests, by device code.
     pub(super) devices: HashMap<String, Deferred>,
     /// The DPoP proofs seen lately, so that each is used once.
     pub(super) dpop_proofs: SeenProofs,
+    /// The nonces DPoP proofs must carry when the service requires one.
+    pub(super) dpop_nonces: NonceSource,
 }
 
 /// A pushed authorization request: its parameters, for the client that pushed it.
 pub(super) struct Pushed {
     pub(super) params: Params,
     pub(super) client_id: i64,
+    /// The thumbprint of the key of the PAR request's DPoP proof: the code is bound to it.
+    pub(super) dpop_jkt: Option<String>,
     pub(super) expires: i64,
 }
 
@@ -86,7 +100,51 @@ pub(super) struct PendingAuthorization {
     pub(super) state: Option<String>,
     pub(super) scopes: Vec<String>,
     pub(super) nonce: Option<String>,
-    pub(super) code_challenge: Option<String>,
+    pub(super) code_challenge: Option<Challenge>,
+    pub(super) dpop_jkt: Option<String>,
+    /// What the application keeps with the ticket (`/auth/authorization/ticket/update`).
+    pub(super) context: Option<String>,
+    pub(super) expires: i64,
+}
+
+/// A PKCE code challenge (RFC 7636) and its method.
+#[derive(Clone, Serialize, Deserialize)]
+pub(super) struct Challenge {
+    pub(super) value: String,
+    pub(super) s256: bool,
+}
+
+impl Challenge {
+    /// Whether `verifier` is the one the challenge was made from.
+    pub(super) fn matches(&self, verifier: &str) -> bool {
+        if self.s256 {
+            pkce_challenge(verifier) == self.value
+        } else {
+            verifier == self.value
+        }
+    }
+}
+
+/// An authorization code: the grant it stands for, until it expires; once used, the
+/// family of tokens issued for it, which a second use revokes (RFC 6749 section 4.1.2).
+pub(super) struct Code {
+    pub(super) grant: Grant,
+    pub(super) expires: i64,
+    pub(super) used: bool,
+}
+
+/// A password grant request the application decides on (`/auth/token/issue` or `fail`).
+pub(super) struct TokenTicket {
+    pub(super) client_id: i64,
+    pub(super) scopes: Vec<String>,
+    pub(super) binding: Binding,
+    pub(super) expires: i64,
+}
+
+/// A CIBA request whose user the server is identifying.
+pub(super) struct BackchannelTicket {
+    pub(super) client_id: i64,
+    pub(super) scopes: Vec<String>,
     pub(super) expires: i64,
 }
 
@@ -94,7 +152,8 @@ pub(super) struct PendingAuthorization {
 #[derive(Clone, Serialize, Deserialize)]
 pub(super) struct Grant {
     pub(super) client_id: i64,
-    pub(super) subject: String,
+    /// The end-user; none for the client credentials grant.
+    pub(super) subject: Option<String>,
     pub(super) scopes: Vec<String>,
     /// Claims for the ID token, as the application gave them.
     pub(super) claims: Map<String, Value>,
@@ -102,8 +161,38 @@ pub(super) struct Grant {
     pub(super) nonce: Option<String>,
     /// The redirect URI the token request must repeat, if any.
     pub(super) redirect_uri: Option<String>,
-    /// The PKCE `S256` challenge the token request's verifier must match, if any.
-    pub(super) code_challenge: Option<String>,
+    /// The PKCE challenge the token request's verifier must match, if any.
+    pub(super) code_challenge: Option<Challenge>,
+    /// The key the token request's DPoP proof must be signed with, if any (RFC 9449
+    /// section 10).
+    pub(super) dpop_jkt: Option<String>,
+}
+
+impl Grant {
+    /// A grant of `scopes` to `client_id` for `subject`, with nothing else attached.
+    pub(super) fn new(client_id: i64, subject: Option<String>, scopes: Vec<String>) -> Self {
+        Grant {
+            client_id,
+            subject,
+            scopes,
+            claims: Map::new(),
+            auth_time: None,
+            nonce: None,
+            redirect_uri: None,
+            code_challenge: None,
+            dpop_jkt: None,
+        }
+    }
+}
+
+/// What a token is bound to: the key of a DPoP proof (RFC 9449), the client's certificate
+/// (RFC 8705).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Binding {
+    /// The JWK SHA-256 thumbprint of the DPoP key (`cnf.jkt`).
+    pub(super) jkt: Option<String>,
+    /// The SHA-256 thumbprint of the client certificate (`cnf.x5t#S256`).
+    pub(super) x5t: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -117,8 +206,11 @@ pub(super) struct TokenRecord {
     pub(super) refresh_token: Option<String>,
     /// For a refresh token: what a refreshed access token carries.
     pub(super) grant: Option<Grant>,
-    /// For an access token bound to a DPoP key: the key's JWK thumbprint (RFC 9449).
-    pub(super) jkt: Option<String>,
+    pub(super) binding: Binding,
+    /// The authorization code the token descends from, if any.
+    pub(super) code: Option<String>,
+    /// The grant type it was issued with, as Authlete names it.
+    pub(super) grant_type: String,
 }
 
 /// A CIBA or device flow request: the user decides elsewhere, the client polls.
@@ -129,6 +221,10 @@ pub(super) struct Deferred {
     pub(super) scopes: Vec<String>,
     pub(super) status: Status,
     pub(super) expires: i64,
+    /// The seconds the client must wait between polls: grows by 5 at each `slow_down`.
+    pub(super) interval: i64,
+    /// When the client last polled.
+    pub(super) last_poll: Option<i64>,
 }
 
 pub(super) enum Status {
@@ -143,40 +239,77 @@ impl State {
             issuer,
             mut clients,
             pkce_required,
+            pkce_s256_required,
+            refresh_token_kept,
+            dpop_nonce_required,
+            signed_request_object_required,
+            jwt_access_tokens,
             polling_interval,
+            clock,
         } = service;
+        let now = clock.now();
         for client in &mut clients {
-            client.created_at = client.created_at.or(Some(now_secs() * 1000));
+            client.created_at = client.created_at.or(Some(now * 1000));
         }
         State {
             issuer: issuer.trim_end_matches('/').to_owned(),
             clients,
             pkce_required,
+            pkce_s256_required,
+            refresh_token_kept,
+            dpop_nonce_required,
+            signed_request_object_required,
+            jwt_access_tokens,
             polling_interval,
+            clock,
             key: SigningKey::generate(),
             pushed: HashMap::new(),
             tickets: HashMap::new(),
             codes: HashMap::new(),
+            token_tickets: HashMap::new(),
             access_tokens: HashMap::new(),
+            jwt_access_tokens_issued: HashMap::new(),
             refresh_tokens: HashMap::new(),
             id_tokens: HashMap::new(),
             backchannel_tickets: HashMap::new(),
             backchannel: HashMap::new(),
             devices: HashMap::new(),
             dpop_proofs: SeenProofs::default(),
+            dpop_nonces: NonceSource::default(),
         }
+    }
+
+    /// The time now, seconds since the Unix epoch, by the service's clock.
+    pub(super) fn now(&self) -> i64 {
+        self.clock.now()
     }
 
     /// Forgets what has expired.
     pub(super) fn prune(&mut self) {
-        let now = now_secs();
+        let now = self.now();
         self.pushed.retain(|_, p| p.expires > now);
         self.tickets.retain(|_, t| t.expires > now);
-        self.codes.retain(|_, (_, expires)| *expires > now);
+        self.codes.retain(|_, c| c.expires > now);
+        self.token_tickets.retain(|_, t| t.expires > now);
         self.access_tokens.retain(|_, t| t.expires_at > now);
+        let access = &self.access_tokens;
+        self.jwt_access_tokens_issued
+            .retain(|_, opaque| access.contains_key(opaque));
         self.refresh_tokens.retain(|_, t| t.expires_at > now);
-        self.backchannel.retain(|_, d| d.expires > now);
-        self.devices.retain(|_, d| d.expires > now);
+        self.backchannel_tickets.retain(|_, t| t.expires > now);
+        self.id_tokens.retain(|_, (_, forget)| *forget > now);
+        // Expired CIBA and device requests stay a while, to be told apart from unknown
+        // ones (`expired_token`).
+        self.backchannel
+            .retain(|_, d| d.expires + DEFERRED_LIFETIME > now);
+        self.devices
+            .retain(|_, d| d.expires + DEFERRED_LIFETIME > now);
+    }
+
+    /// Whether the client `number` registered the grant type `grant_type`.
+    pub(super) fn allows(&self, number: i64, grant_type: GrantType) -> bool {
+        self.client_by_number(number)
+            .is_some_and(|c| c.grant_types.contains(&grant_type))
     }
 
     /// The client `id` names: its numeric ID, or its alias.
@@ -228,202 +361,6 @@ impl State {
             .client_by_number(number)
             .and_then(|c| c.client_id_alias.clone());
         alias.unwrap_or_else(|| number.to_string())
-    }
-
-    /// Access and refresh tokens for `grant` (and an ID token, for `openid`): Authlete's
-    /// token response. With `jkt`, the thumbprint of the key of the request's DPoP proof,
-    /// the access token is bound to that key (`token_type` `DPoP`).
-    pub(super) fn issue_tokens(
-        &mut self,
-        grant: Grant,
-        grant_type: &str,
-        jkt: Option<String>,
-    ) -> TokenResponse {
-        /// The token response, with its members in Authlete's order.
-        #[derive(Serialize)]
-        struct Body<'a> {
-            access_token: &'a str,
-            refresh_token: &'a str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            scope: Option<String>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            id_token: Option<&'a str>,
-            token_type: &'static str,
-            expires_in: i64,
-        }
-        let now = now_secs();
-        let (access_token, refresh_token) = (random_token(), random_token());
-        let id_token = grant
-            .scopes
-            .iter()
-            .any(|s| s == "openid")
-            .then(|| self.id_token(&grant, now));
-        self.refresh_tokens.insert(
-            refresh_token.clone(),
-            TokenRecord {
-                client_id: grant.client_id,
-                subject: Some(grant.subject.clone()),
-                scopes: grant.scopes.clone(),
-                issued_at: now,
-                expires_at: now + REFRESH_TOKEN_LIFETIME,
-                refresh_token: None,
-                grant: Some(grant.clone()),
-                jkt: None,
-            },
-        );
-        self.access_tokens.insert(
-            access_token.clone(),
-            TokenRecord {
-                client_id: grant.client_id,
-                subject: Some(grant.subject.clone()),
-                scopes: grant.scopes.clone(),
-                issued_at: now,
-                expires_at: now + ACCESS_TOKEN_LIFETIME,
-                refresh_token: Some(refresh_token.clone()),
-                grant: None,
-                jkt: jkt.clone(),
-            },
-        );
-        let body = Body {
-            access_token: &access_token,
-            refresh_token: &refresh_token,
-            scope: (!grant.scopes.is_empty()).then(|| grant.scopes.join(" ")),
-            id_token: id_token.as_deref(),
-            token_type: if jkt.is_some() { "DPoP" } else { "Bearer" },
-            expires_in: ACCESS_TOKEN_LIFETIME,
-        };
-        let content = serde_json::to_string(&body).expect("the token response serializes");
-        let client = self.client_limited(grant.client_id);
-        TokenResponse {
-            action: Some(TokenResponseAction::Ok),
-            response_content: Some(Secret::new(content)),
-            access_token: Some(Secret::new(access_token)),
-            access_token_duration: Some(ACCESS_TOKEN_LIFETIME),
-            access_token_expires_at: Some((now + ACCESS_TOKEN_LIFETIME) * 1000),
-            refresh_token: Some(Secret::new(refresh_token)),
-            id_token: id_token.map(Secret::new),
-            subject: Some(grant.subject),
-            scopes: grant.scopes,
-            client_id: client.client_id,
-            client_id_alias: client.client_id_alias,
-            grant_type: Some(grant_type.to_owned()),
-            result_code: Some("A050001".into()),
-            result_message: Some("[A050001] The token request was processed.".into()),
-            ..Default::default()
-        }
-    }
-
-    /// An ID token for `grant`, signed with the service's key.
-    fn id_token(&mut self, grant: &Grant, now: i64) -> String {
-        let mut claims = grant.claims.clone();
-        let standard = json!({
-            "iss": self.issuer,
-            "sub": grant.subject,
-            "aud": [self.public_id(grant.client_id)],
-            "exp": now + ACCESS_TOKEN_LIFETIME,
-            "iat": now,
-        });
-        if let Value::Object(standard) = standard {
-            claims.extend(standard);
-        }
-        if let Some(auth_time) = grant.auth_time {
-            claims.insert("auth_time".into(), json!(auth_time));
-        }
-        if let Some(nonce) = &grant.nonce {
-            claims.insert("nonce".into(), json!(nonce));
-        }
-        let token = self.key.sign(&Value::Object(claims));
-        self.id_tokens.insert(token.clone(), grant.subject.clone());
-        token
-    }
-
-    /// A valid access token.
-    pub(super) fn access_token(&self, token: &str) -> Option<&TokenRecord> {
-        self.access_tokens
-            .get(token)
-            .filter(|t| t.expires_at > now_secs())
-    }
-
-    /// Whether a request to a protected resource may use the access token `token`, with
-    /// the DPoP proof it came with (`dpop`), for its method `htm` and URL `htu`: a token
-    /// bound to a key needs a valid proof of that key for this request; a Bearer token
-    /// needs none. Otherwise the `WWW-Authenticate` challenge that refuses it.
-    pub(super) fn check_binding(
-        &mut self,
-        token: &str,
-        dpop: Option<&str>,
-        htm: Option<&str>,
-        htu: Option<&str>,
-    ) -> Result<(), String> {
-        let Some(jkt) = self.access_token(token).and_then(|t| t.jkt.clone()) else {
-            return Ok(());
-        };
-        let Some(proof) = dpop else {
-            return Err(dpop::challenge(
-                "invalid_token",
-                "The access token is bound to a key: a DPoP proof is required.",
-            ));
-        };
-        let (Some(htm), Some(htu)) = (htm, htu) else {
-            return Err(dpop::challenge(
-                "invalid_dpop_proof",
-                "The request's htm and htu are needed to check the DPoP proof.",
-            ));
-        };
-        let expected = dpop::Expected {
-            htm,
-            htu,
-            access_token: Some(token),
-        };
-        match dpop::verify(&mut self.dpop_proofs, proof, &expected) {
-            Ok(thumbprint) if thumbprint == jkt => Ok(()),
-            Ok(_) => Err(dpop::challenge(
-                "invalid_dpop_proof",
-                "The DPoP proof is signed with another key than the token is bound to.",
-            )),
-            Err(description) => Err(dpop::challenge("invalid_dpop_proof", &description)),
-        }
-    }
-}
-
-/// The parameters of a form-encoded request (the first value of each).
-pub(super) struct Params(HashMap<String, String>);
-
-impl Params {
-    pub(super) fn parse(text: &str) -> Self {
-        let mut map = HashMap::new();
-        for (name, value) in form_urlencoded::parse(text.as_bytes()) {
-            map.entry(name.into_owned())
-                .or_insert_with(|| value.into_owned());
-        }
-        Params(map)
-    }
-
-    /// The value of the parameter `name`.
-    pub(super) fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
-    }
-
-    pub(super) fn insert(&mut self, name: &str, value: String) {
-        self.0.insert(name.to_owned(), value);
-    }
-
-    pub(super) fn remove(&mut self, name: &str) -> Option<String> {
-        self.0.remove(name)
-    }
-
-    /// The requested scopes, or why they are refused.
-    pub(super) fn scopes(&self) -> Result<Vec<String>, String> {
-        let scopes: Vec<String> = self
-            .get("scope")
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect();
-        match scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
-            Some(unknown) => Err(format!("The scope {unknown} is not supported.")),
-            None => Ok(scopes),
-        }
     }
 }
 
@@ -535,11 +472,10 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
-/// Seconds since the Unix epoch.
+/// Seconds since the Unix epoch, by the system clock (for the management API's
+/// timestamps, which no expiry depends on).
 pub(super) fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    Clock::system().now()
 }
 
 /// The service's ID token signing key: a P-256 key made at start-up.
@@ -579,9 +515,10 @@ impl SigningKey {
         }
     }
 
-    /// A JWS (compact serialization) of `claims`, signed with `ES256`.
-    fn sign(&self, claims: &Value) -> String {
-        let header = json!({"alg": "ES256", "typ": "JWT", "kid": self.kid});
+    /// A JWS (compact serialization) of `claims`, signed with `ES256`, of the type `typ`
+    /// (`JWT` for ID tokens, `at+jwt` for access tokens, RFC 9068).
+    pub(super) fn sign(&self, claims: &Value, typ: &str) -> String {
+        let header = json!({"alg": "ES256", "typ": typ, "kid": self.kid});
         let input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),

@@ -107,6 +107,7 @@ async fn run(smoke: bool) -> Result<(), String> {
         clients: vec![demo.registration()],
         pkce_required: true,
         polling_interval: 5,
+        ..authlete_standin::Service::default()
     };
     let authlete = backend::connect_with(service)
         .await
