@@ -34,5 +34,6 @@ mod operations;
 mod pagination;
 mod retry;
 mod scripted;
+mod spec_check;
 mod tracing;
 mod unknown_members;
