@@ -21,8 +21,8 @@
 //! `AUTHLETE_CIBA_LOGIN_HINT` (default `john`). Without a configuration it runs against a
 //! stand-in for Authlete on loopback.
 
-#[path = "support/standin.rs"]
-mod standin;
+#[path = "support/connect.rs"]
+mod backend;
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -34,7 +34,7 @@ use authlete::types::{
     BackchannelAuthenticationIssueResponseAction, BackchannelAuthenticationResponseAction,
 };
 use authlete::{Client, Secret};
-use standin::App;
+use backend::App;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -48,7 +48,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-    let authlete = standin::connect().await?;
+    let authlete = backend::connect().await?;
     let app = authlete.app("AUTHLETE_CIBA")?;
     let login_hint = std::env::var("AUTHLETE_CIBA_LOGIN_HINT").unwrap_or_else(|_| "john".into());
     ciba_poll(&authlete.client, &app, &login_hint).await

@@ -17,8 +17,8 @@
 //! `AUTHLETE_DEVICE_CLIENT_SECRET`. Without a configuration it runs against a stand-in for
 //! Authlete on loopback.
 
-#[path = "support/standin.rs"]
-mod standin;
+#[path = "support/connect.rs"]
+mod backend;
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -29,7 +29,7 @@ use authlete::flows::device::{
 };
 use authlete::types::{self, DeviceAuthorizationResponseAction, DeviceCompleteRequestResult};
 use authlete::{Client, Secret};
-use standin::App;
+use backend::App;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -43,7 +43,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-    let authlete = standin::connect().await?;
+    let authlete = backend::connect().await?;
     let app = authlete.app("AUTHLETE_DEVICE")?;
     device_flow(&authlete.client, &app, "john").await
 }

@@ -14,8 +14,8 @@
 //! or the service owner's API key and secret (V2). Without a configuration it runs against a
 //! stand-in for Authlete on loopback.
 
-#[path = "support/standin.rs"]
-mod standin;
+#[path = "support/connect.rs"]
+mod backend;
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -39,7 +39,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-    let authlete = standin::connect().await?;
+    let authlete = backend::connect().await?;
     management(&authlete.client).await
 }
 

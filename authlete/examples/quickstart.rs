@@ -25,10 +25,10 @@
 //! - `AUTHLETE_QUICKSTART_REDIRECT_URI`: its redirect URI, when it has several.
 //!
 //! Without a configuration it says so in one line on stderr and runs against a stand-in for
-//! Authlete on loopback (`support/standin.rs`), so it works offline.
+//! Authlete on loopback (the `authlete-standin` crate), so it works offline.
 
-#[path = "support/standin.rs"]
-mod standin;
+#[path = "support/connect.rs"]
+mod backend;
 
 use std::error::Error;
 use std::fmt::{Debug, Display};
@@ -36,7 +36,7 @@ use std::process::ExitCode;
 
 use authlete::types::{self, AuthorizationIssueResponseAction, AuthorizationResponseAction};
 use authlete::{Client, Secret};
-use standin::App;
+use backend::App;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -50,7 +50,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-    let authlete = standin::connect().await?;
+    let authlete = backend::connect().await?;
     let app = authlete.app("AUTHLETE_QUICKSTART")?;
     quickstart(&authlete.client, &app, "john").await
 }

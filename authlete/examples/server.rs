@@ -14,7 +14,7 @@
 //!
 //! Authlete's credentials come from `Config::load()` (the `AUTHLETE_*` variables, or
 //! `authlete.ini` in the current directory). Without any, it says so and runs against the
-//! examples' stand-in for Authlete on loopback (`support/standin.rs`), so it works
+//! examples' stand-in for Authlete on loopback (the `authlete-standin` crate), so it works
 //! offline. `PORT` changes the port; `DEMO_CLIENT_ID`, `DEMO_CLIENT_SECRET` and
 //! `DEMO_REDIRECT_URI` name a client of a real Authlete service for the demo pages and
 //! `--smoke`.
@@ -38,8 +38,8 @@ mod smoke;
 #[path = "server/users.rs"]
 mod users;
 // The stand-in for Authlete that every example shares.
-#[path = "support/standin.rs"]
-mod standin;
+#[path = "support/connect.rs"]
+mod backend;
 
 use std::process::ExitCode;
 
@@ -102,13 +102,13 @@ async fn run(smoke: bool) -> Result<(), String> {
 
     // Authlete, or the stand-in when no credentials are configured: a service whose issuer
     // is this server, with the demo client registered, and PKCE required.
-    let service = standin::Service {
+    let service = authlete_standin::Service {
         issuer: base_url.clone(),
         clients: vec![demo.registration()],
         pkce_required: true,
         polling_interval: 5,
     };
-    let authlete = standin::connect_with(service)
+    let authlete = backend::connect_with(service)
         .await
         .map_err(|e| format!("Authlete: {e}"))?;
     let router = app::router(

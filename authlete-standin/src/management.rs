@@ -2,12 +2,12 @@
 //! at a time and deleted.
 
 use authlete::types;
-use httpmock::{HttpMockRequest, HttpMockResponse};
 
 use super::state::{State, now_secs, random_token};
+use super::wire::{Answer, Request};
 use super::{SERVICE_ID, api_result, json};
 
-pub(super) fn service_list(state: &mut State, request: &HttpMockRequest) -> HttpMockResponse {
+pub(super) fn service_list(state: &mut State, request: &Request) -> Answer {
     let service = types::Service {
         api_key: SERVICE_ID.parse().ok(),
         service_name: Some("Stand-in service".into()),
@@ -39,8 +39,8 @@ pub(super) fn client_create(state: &mut State, mut client: types::Client) -> typ
     client
 }
 
-pub(super) fn client_update(state: &mut State, request: &HttpMockRequest) -> HttpMockResponse {
-    let Ok(mut client) = serde_json::from_slice::<types::Client>(request.body_ref()) else {
+pub(super) fn client_update(state: &mut State, request: &Request) -> Answer {
+    let Ok(mut client) = serde_json::from_slice::<types::Client>(&request.body) else {
         return json(400, &api_result("A000001", "The client does not decode."));
     };
     let id = path_id(request);
@@ -56,7 +56,7 @@ pub(super) fn client_update(state: &mut State, request: &HttpMockRequest) -> Htt
     json(200, &client)
 }
 
-pub(super) fn client_list(state: &mut State, request: &HttpMockRequest) -> HttpMockResponse {
+pub(super) fn client_list(state: &mut State, request: &Request) -> Answer {
     let developer = query(request, "developer");
     let (start, end) = page(request);
     let listed: Vec<_> = state
@@ -81,25 +81,21 @@ pub(super) fn client_list(state: &mut State, request: &HttpMockRequest) -> HttpM
     )
 }
 
-pub(super) fn client_delete(state: &mut State, request: &HttpMockRequest) -> HttpMockResponse {
+pub(super) fn client_delete(state: &mut State, request: &Request) -> Answer {
     let id = path_id(request);
     let Some(at) = state.clients.iter().position(|c| c.client_id == id) else {
         return json(404, &api_result("A000002", "No such client."));
     };
     state.clients.remove(at);
-    HttpMockResponse::builder().status(204).build()
+    Answer::empty(204)
 }
 
-fn query(request: &HttpMockRequest, name: &str) -> Option<String> {
-    let params = request.query_params();
-    params
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, value)| value)
+fn query(request: &Request, name: &str) -> Option<String> {
+    request.query(name).map(str::to_owned)
 }
 
 /// The range `start..end` a list request asks for (by default `0..5`, as Authlete).
-fn page(request: &HttpMockRequest) -> (usize, usize) {
+fn page(request: &Request) -> (usize, usize) {
     let number = |name, default| {
         query(request, name)
             .and_then(|v| v.parse().ok())
@@ -110,6 +106,6 @@ fn page(request: &HttpMockRequest) -> (usize, usize) {
 }
 
 /// The numeric ID that ends the request path.
-fn path_id(request: &HttpMockRequest) -> Option<i64> {
-    request.uri().path().rsplit('/').next()?.parse().ok()
+fn path_id(request: &Request) -> Option<i64> {
+    request.path.rsplit('/').next()?.parse().ok()
 }

@@ -14,7 +14,6 @@ use authlete::types::{
     TokenResponse, TokenResponseAction, UserinfoIssueRequest, UserinfoIssueResponse,
     UserinfoIssueResponseAction, UserinfoRequest, UserinfoResponse, UserinfoResponseAction,
 };
-use httpmock::{HttpMockRequest, HttpMockResponse};
 use serde_json::{Map, Value, json};
 
 use super::dpop;
@@ -24,6 +23,7 @@ use super::state::{
     Pushed, SCOPES, State, Status, claims_object, claims_of, now_secs, oauth_error, pkce_challenge,
     random_token, scope_details, with_query,
 };
+use super::wire::{Answer, Request};
 
 // ---------------------------------------------------------------------------------------
 // The authorization endpoint and PAR
@@ -680,7 +680,7 @@ pub(super) fn userinfo_issue(
 // ---------------------------------------------------------------------------------------
 // Discovery and the JWK Set
 
-pub(super) fn configuration(state: &mut State, _: &HttpMockRequest) -> HttpMockResponse {
+pub(super) fn configuration(state: &mut State, _: &Request) -> Answer {
     let base = &state.issuer;
     let metadata = json!({
         "issuer": base,
@@ -712,6 +712,6 @@ pub(super) fn configuration(state: &mut State, _: &HttpMockRequest) -> HttpMockR
     json(200, &metadata)
 }
 
-pub(super) fn jwks(state: &mut State, _: &HttpMockRequest) -> HttpMockResponse {
+pub(super) fn jwks(state: &mut State, _: &Request) -> Answer {
     json(200, &json!({"keys": [state.key.public_jwk]}))
 }

@@ -1,16 +1,13 @@
-//! Authlete, or a stand-in for it: what lets every example run on a fresh machine, offline.
+//! A stand-in for the Authlete Web API, for development and tests without an Authlete
+//! account.
 //!
-//! Examples include this file with `#[path = "support/standin.rs"] mod standin;` and call
-//! [`connect`], or [`connect_with`] to describe the [`Service`] the stand-in plays. Authlete
-//! counts as configured when `Config::load()` succeeds: an `authlete.ini` in the current
-//! directory, or `AUTHLETE_BASE_URL` with a service access token (V3) or an API key and
-//! secret (V2) in the environment. Then the examples call Authlete. With no configuration at
-//! all, [`connect`] says so in one line on stderr and starts the stand-in; a configuration
-//! that is there but incomplete is an error.
+//! [`StandIn::start`] starts it in this process on a loopback port; [`StandIn::config`] and
+//! [`StandIn::client`] call it as an Authlete service. It plays the [`Service`] it is given:
+//! its issuer, its client applications and a few of its settings.
 //!
 //! The stand-in is an httpmock `MockServer` in this process, on loopback, with a typed mock
-//! (`authlete_sys::mock::MockServerExt`) for each operation the examples call. Functions
-//! answer them from an in-memory state (`standin/`):
+//! (`authlete_sys::mock::MockServerExt`) for each operation it serves. Functions answer them
+//! from an in-memory state:
 //!
 //! - `oauth.rs`: authorization (with PAR and `prompt=none`) and its issue and fail, the
 //!   token endpoint, introspection, revocation, UserInfo, discovery and the JWK Set;
@@ -19,39 +16,35 @@
 //! - `dpop.rs`: DPoP proofs (`ES256`), which bind access tokens to the client's key;
 //! - `management.rs`: services listed, clients created, updated, listed a page at a time and
 //!   deleted;
-//! - `state.rs`: what they share (clients, grants, tokens, the signing key).
+//! - `state.rs`: what they share (clients, grants, tokens, the signing key);
+//! - `wire.rs`: the request a handler reads and the answer it gives.
 //!
 //! So the flows behave as with Authlete, end to end: a ticket, then a redirect with a fresh
 //! code and the client's `state`; tokens for that code, once, with the PKCE verifier when
 //! the request had a challenge; refresh tokens; ID tokens signed with `ES256` (for the
 //! `openid` scope) that verify with the JWK Set; `authorization_pending` until the user has
-//! decided; tokens that expire and can be revoked. It is not Authlete: it checks what the
-//! examples need, forgets everything on exit, and makes up its result codes. Calls without
-//! its access token get a `401`, calls it does not know a `400`.
+//! decided; tokens that expire and can be revoked. It is not Authlete: it forgets everything
+//! on exit, and makes up its result codes. Calls without its access token get a `401`, calls
+//! it does not know a `400`.
 
-#![allow(dead_code)] // each example uses part of this module
-
-#[path = "standin/deferred.rs"]
 mod deferred;
-#[path = "standin/dpop.rs"]
 mod dpop;
-#[path = "standin/management.rs"]
 mod management;
-#[path = "standin/oauth.rs"]
 mod oauth;
-#[path = "standin/state.rs"]
 mod state;
+mod wire;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use authlete::types::{self, ClientType, GrantType};
-use authlete::{Client, Config, ConfigError, Error};
+use authlete::{Client, Config, Error};
 use authlete_sys::mock::MockServerExt as _;
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use self::state::State;
+use self::wire::{Answer, Request};
 
 /// The service the stand-in plays (its service ID; the API key in API generation 2).
 pub const SERVICE_ID: &str = "715948317";
@@ -115,89 +108,6 @@ impl Default for Service {
             pkce_required: false,
             polling_interval: 1,
         }
-    }
-}
-
-/// The client application an example plays, as registered in the Authlete service.
-#[derive(Debug, Clone)]
-pub struct App {
-    /// Its client ID.
-    pub client_id: String,
-    /// Its secret, for a confidential client (sent as with HTTP Basic).
-    pub client_secret: Option<String>,
-    /// Its redirect URI, needed when it has several.
-    pub redirect_uri: Option<String>,
-}
-
-/// The Authlete the examples talk to.
-pub struct Connection {
-    /// The client for Authlete or for the stand-in.
-    pub client: Client,
-    /// The stand-in, when Authlete is not configured; it stops when dropped.
-    standin: Option<StandIn>,
-}
-
-/// A client for the configured Authlete or, when nothing is configured, for a stand-in
-/// playing [`Service::default`], started here (said in one line on stderr).
-pub async fn connect() -> Result<Connection, Error> {
-    connect_with(Service::default()).await
-}
-
-/// [`connect`], with a stand-in that plays `service`.
-pub async fn connect_with(service: Service) -> Result<Connection, Error> {
-    match Config::load() {
-        Ok(config) => Ok(Connection {
-            client: Client::new(config)?,
-            standin: None,
-        }),
-        Err(ConfigError::NotFound { .. }) => {
-            let standin = StandIn::start(service).await;
-            eprintln!(
-                "No Authlete configuration (AUTHLETE_BASE_URL and credentials, or \
-                 ./authlete.ini): using a stand-in for Authlete at {}",
-                standin.base_url()
-            );
-            Ok(Connection {
-                client: standin.client()?,
-                standin: Some(standin),
-            })
-        }
-        Err(error) => Err(error.into()),
-    }
-}
-
-impl Connection {
-    /// Whether the examples talk to the stand-in.
-    pub fn is_standin(&self) -> bool {
-        self.standin.is_some()
-    }
-
-    /// The client application to play: the stand-in's [`CLIENT_ID`], or with Authlete the
-    /// one named by `{prefix}_CLIENT_ID`, `{prefix}_CLIENT_SECRET` (for a confidential
-    /// client) and `{prefix}_REDIRECT_URI` (optional).
-    pub fn app(&self, prefix: &str) -> Result<App, String> {
-        if self.is_standin() {
-            return Ok(App {
-                client_id: CLIENT_ID.into(),
-                client_secret: Some(CLIENT_SECRET.into()),
-                redirect_uri: Some(REDIRECT_URI.into()),
-            });
-        }
-        let var = |name: &str| {
-            let value = std::env::var(format!("{prefix}_{name}")).ok();
-            value.filter(|value| !value.trim().is_empty())
-        };
-        let client_id = var("CLIENT_ID").ok_or_else(|| {
-            format!(
-                "Authlete is configured: set {prefix}_CLIENT_ID to a client of your service \
-                 (and {prefix}_CLIENT_SECRET if it is confidential)"
-            )
-        })?;
-        Ok(App {
-            client_id,
-            client_secret: var("CLIENT_SECRET"),
-            redirect_uri: var("REDIRECT_URI"),
-        })
     }
 }
 
@@ -311,19 +221,44 @@ where
     Res: Serialize + 'static,
 {
     let state = state.clone();
-    move |request| match serde_json::from_slice::<Req>(request.body_ref()) {
-        Ok(body) => json(200, &handle(&mut lock(&state), body)),
-        Err(error) => json(400, &api_result("A000001", &error.to_string())),
+    move |request| {
+        let answer = match serde_json::from_slice::<Req>(request.body_ref()) {
+            Ok(body) => json(200, &handle(&mut lock(&state), body)),
+            Err(error) => json(400, &api_result("A000001", &error.to_string())),
+        };
+        to_mock(answer)
     }
 }
 
 /// A responder: `handle` on the raw request (query parameters, path, body).
 fn raw(
     state: &Shared,
-    handle: fn(&mut State, &HttpMockRequest) -> HttpMockResponse,
+    handle: fn(&mut State, &Request) -> Answer,
 ) -> impl Fn(&HttpMockRequest) -> HttpMockResponse + Send + Sync + 'static {
     let state = state.clone();
-    move |request| handle(&mut lock(&state), request)
+    move |request| to_mock(handle(&mut lock(&state), &from_mock(request)))
+}
+
+/// The stand-in's view of a request httpmock received.
+fn from_mock(request: &HttpMockRequest) -> Request {
+    Request {
+        method: request.method().to_string(),
+        path: request.uri().path().to_owned(),
+        query: request.query_params(),
+        headers: (request.headers_vec().iter())
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+            .collect(),
+        body: request.body_ref().to_vec(),
+    }
+}
+
+/// An answer, as httpmock sends it.
+fn to_mock(answer: Answer) -> HttpMockResponse {
+    let mut builder = HttpMockResponse::builder().status(answer.status);
+    for (name, value) in answer.headers {
+        builder = builder.header(name, value);
+    }
+    builder.body(answer.body).build()
 }
 
 /// The state, even after a panic elsewhere: each answer leaves it consistent.
@@ -331,12 +266,8 @@ fn lock(state: &Shared) -> std::sync::MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn json<T: Serialize>(status: u16, value: &T) -> HttpMockResponse {
-    HttpMockResponse::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(serde_json::to_vec(value).expect("the stand-in's answers serialize"))
-        .build()
+fn json<T: Serialize>(status: u16, value: &T) -> Answer {
+    Answer::json(status, value)
 }
 
 /// The body of Authlete's errors.
