@@ -14,8 +14,9 @@
 //! - `deferred.rs`: CIBA in poll mode and the device flow, where the user decides elsewhere
 //!   while the client polls;
 //! - `dpop.rs`: DPoP proofs (`ES256`), which bind access tokens to the client's key;
-//! - `management.rs`: services listed, clients created, updated, listed a page at a time and
-//!   deleted;
+//! - `management.rs`: services and clients created, read, listed a page at a time, updated
+//!   and deleted, client secrets; what users granted clients (`management/grants.rs`) and
+//!   token operations (`management/tokens.rs`);
 //! - `state.rs`: what they share (clients, grants, tokens, the signing key);
 //! - `wire.rs`: the request a handler reads and the answer it gives.
 //!
@@ -43,6 +44,7 @@ use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use self::management::{grants, tokens};
 use self::state::State;
 use self::wire::{Answer, Request};
 
@@ -114,14 +116,15 @@ impl Default for Service {
 /// The stand-in for Authlete: a loopback HTTP server in this process.
 pub struct StandIn {
     server: MockServer,
+    operations: Vec<&'static str>,
 }
 
 impl StandIn {
     /// Starts a stand-in that plays `service`.
     pub async fn start(service: Service) -> StandIn {
         let server = MockServer::start_async().await;
-        register(&server, &Arc::new(Mutex::new(State::new(service))));
-        StandIn { server }
+        let operations = register(&server, &Arc::new(Mutex::new(State::new(service))));
+        StandIn { server, operations }
     }
 
     /// Its base URL, `http://127.0.0.1:<port>`.
@@ -139,6 +142,13 @@ impl StandIn {
             .expect("the stand-in's configuration is valid")
     }
 
+    /// The operations it answers, named by their operation IDs in Authlete's OpenAPI
+    /// description (`openapi/authlete.yaml`), such as `auth_token_api`; it answers any other
+    /// with a `400`.
+    pub fn operations(&self) -> &[&'static str] {
+        &self.operations
+    }
+
     /// A client for it.
     pub fn client(&self) -> Result<Client, Error> {
         Client::new(self.config())
@@ -148,7 +158,8 @@ impl StandIn {
 type Shared = Arc<Mutex<State>>;
 
 /// The mocks, one per operation; the first that matches a request answers it.
-fn register(server: &MockServer, state: &Shared) {
+fn register(server: &MockServer, state: &Shared) -> Vec<&'static str> {
+    let mut operations = Vec::new();
     server.mock(|when, then| {
         let bearer = format!("Bearer {ACCESS_TOKEN}");
         when.is_true(move |request| {
@@ -169,6 +180,7 @@ fn register(server: &MockServer, state: &Shared) {
                 when.service_id(SERVICE_ID);
                 then.into_inner().respond_with($responder);
             });
+            operations.push(stringify!($operation));
         )*};
     }
     serve! {
@@ -191,16 +203,48 @@ fn register(server: &MockServer, state: &Shared) {
         device_authorization_api => typed(state, deferred::device_authorization),
         device_verification_api => typed(state, deferred::device_verification),
         device_complete_api => typed(state, deferred::device_complete),
-        client_create_api => typed(state, management::client_create),
+        client_get_api => raw(state, management::client_get),
+        client_create_api => raw(state, management::client_create),
         client_update_api => raw(state, management::client_update),
         client_get_list_api => raw(state, management::client_list),
         client_delete_api => raw(state, management::client_delete),
+        client_secret_refresh_api => raw(state, management::client_secret_refresh),
+        client_secret_update_api => raw(state, management::client_secret_update),
+        client_authorization_get_list_api => raw(state, grants::authorization_list),
+        client_authorization_get_list_api_post => raw(state, grants::authorization_list),
+        client_authorization_get_list_by_subject_api => raw(state, grants::authorization_list),
+        client_authorization_update_api => raw(state, grants::authorization_update),
+        client_authorization_delete_api => raw(state, grants::authorization_delete),
+        client_authorization_delete_api_post => raw(state, grants::authorization_delete),
+        client_authorization_delete_by_subject_api => raw(state, grants::authorization_delete),
+        client_granted_scopes_get_api => raw(state, grants::granted_scopes_get),
+        client_granted_scopes_get_api_post => raw(state, grants::granted_scopes_get),
+        client_granted_scopes_get_by_subject_api => raw(state, grants::granted_scopes_get),
+        client_granted_scopes_delete_api => raw(state, grants::granted_scopes_delete),
+        client_granted_scopes_delete_api_post => raw(state, grants::granted_scopes_delete),
+        client_granted_scopes_delete_by_subject_api => raw(state, grants::granted_scopes_delete),
+        auth_token_get_list_api => raw(state, tokens::list),
+        auth_token_create_api => raw(state, tokens::create),
+        auth_token_update_api => raw(state, tokens::update),
+        auth_token_delete_api => raw(state, tokens::delete),
+        auth_token_revoke_api => raw(state, tokens::revoke),
     }
-    // Services are listed across the account, not within one service.
-    server.service_get_list_api(|_, then| {
-        then.into_inner()
-            .respond_with(raw(state, management::service_list));
-    });
+    // Services are managed across the account, not within one service.
+    macro_rules! serve_account {
+        ($($operation:ident => $responder:expr,)*) => {$(
+            server.$operation(|_, then| {
+                then.into_inner().respond_with($responder);
+            });
+            operations.push(stringify!($operation));
+        )*};
+    }
+    serve_account! {
+        service_get_list_api => raw(state, management::service_list),
+        service_get_api => raw(state, management::service_get),
+        service_create_api => raw(state, management::service_create),
+        service_update_api => raw(state, management::service_update),
+        service_delete_api => raw(state, management::service_delete),
+    }
     server.mock(|_, then| {
         then.status(400)
             .header("content-type", "application/json")
@@ -209,6 +253,7 @@ fn register(server: &MockServer, state: &Shared) {
                 "The stand-in does not know this request.",
             ));
     });
+    operations
 }
 
 /// A responder: `handle` on the request body decoded as `Req`; its answer as JSON.

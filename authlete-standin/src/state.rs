@@ -69,6 +69,8 @@ pub(super) struct State {
     pub(super) devices: HashMap<String, Deferred>,
     /// The DPoP proofs seen lately, so that each is used once.
     pub(super) dpop_proofs: SeenProofs,
+    /// Services, and what management operations remember.
+    pub(super) management: super::management::Store,
 }
 
 /// A pushed authorization request: its parameters, for the client that pushed it.
@@ -163,6 +165,7 @@ impl State {
             backchannel: HashMap::new(),
             devices: HashMap::new(),
             dpop_proofs: SeenProofs::default(),
+            management: Default::default(),
         }
     }
 

@@ -34,6 +34,5 @@ mod operations;
 mod pagination;
 mod retry;
 mod scripted;
-mod spec_check;
 mod tracing;
 mod unknown_members;
