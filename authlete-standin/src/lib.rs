@@ -203,10 +203,11 @@ fn register(server: &MockServer, state: &Shared) -> Vec<&'static str> {
         device_authorization_api => typed(state, deferred::device_authorization),
         device_verification_api => typed(state, deferred::device_verification),
         device_complete_api => typed(state, deferred::device_complete),
-        client_get_api => raw(state, management::client_get),
         client_create_api => raw(state, management::client_create),
         client_update_api => raw(state, management::client_update),
+        // Before client_get_api, whose path pattern also matches `client/get/list`.
         client_get_list_api => raw(state, management::client_list),
+        client_get_api => raw(state, management::client_get),
         client_delete_api => raw(state, management::client_delete),
         client_secret_refresh_api => raw(state, management::client_secret_refresh),
         client_secret_update_api => raw(state, management::client_secret_update),

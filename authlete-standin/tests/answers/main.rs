@@ -3,5 +3,6 @@
 
 mod conformance;
 mod conformance_management;
+mod management;
 mod session;
 mod spec;

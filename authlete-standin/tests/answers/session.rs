@@ -16,8 +16,8 @@ pub struct Session {
     token: String,
     /// Every answer that does not conform, described.
     mismatches: Mutex<Vec<String>>,
-    /// The operations with at least one answer checked.
-    checked: Mutex<BTreeSet<String>>,
+    /// The operations with at least one success (2xx) among them.
+    succeeded: Mutex<BTreeSet<String>>,
 }
 
 /// An answer: its status, and its JSON body (`Value::Null` when it has none).
@@ -47,7 +47,7 @@ impl Session {
             standin,
             http: reqwest::Client::new(),
             mismatches: Mutex::default(),
-            checked: Mutex::default(),
+            succeeded: Mutex::default(),
         }
     }
 
@@ -139,7 +139,9 @@ impl Session {
         if let Err(mismatch) = spec().check(operation, status, body.as_ref()) {
             self.mismatch(mismatch.to_string());
         }
-        self.checked.lock().unwrap().insert(operation.to_owned());
+        if (200..300).contains(&status) {
+            self.succeeded.lock().unwrap().insert(operation.to_owned());
+        }
         Answer {
             status,
             body: body.unwrap_or_default(),
@@ -155,8 +157,8 @@ impl Session {
         self.mismatches.lock().unwrap().clone()
     }
 
-    /// The operations whose answers were checked.
-    pub fn checked(&self) -> BTreeSet<String> {
-        self.checked.lock().unwrap().clone()
+    /// The operations that answered at least once with a success.
+    pub fn succeeded(&self) -> BTreeSet<String> {
+        self.succeeded.lock().unwrap().clone()
     }
 }
