@@ -28,288 +28,307 @@
 //! on exit, and makes up its result codes. Calls without its access token get a `401`, calls
 //! it does not know a `400`.
 
+mod bounds;
+mod credentials;
 mod deferred;
+mod dispatch;
 mod dpop;
 mod management;
 mod oauth;
+mod persist;
+mod routing;
+mod server;
+mod service;
 mod state;
 mod wire;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use authlete::types::{self, ClientType, GrantType};
-use authlete::{Client, Config, Error};
-use authlete_sys::mock::MockServerExt as _;
-use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use authlete::types;
+use authlete::{ApiVersion, Client, Config, Error};
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
-use self::management::{grants, tokens};
+pub use self::bounds::DEFAULT_MAX_ENTRIES;
+pub use self::credentials::Credentials;
+pub use self::persist::StateFileError;
+pub use self::server::MAX_BODY_BYTES;
+use self::server::Shared;
+pub use self::service::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SERVICE_ID, Service};
 use self::state::State;
-use self::wire::{Answer, Request};
+use self::wire::Answer;
 
-/// The service the stand-in plays (its service ID; the API key in API generation 2).
-pub const SERVICE_ID: &str = "715948317";
-/// The client application registered in the examples' service ([`Service::default`]).
-pub const CLIENT_ID: &str = "57297408867";
-/// Its client secret.
-pub const CLIENT_SECRET: &str = "stand-in-client-secret";
-/// Its only redirect URI.
-pub const REDIRECT_URI: &str = "https://client.example.org/cb";
-
-/// The service access token the stand-in accepts.
-const ACCESS_TOKEN: &str = "stand-in-service-access-token";
-
-/// The Authlete service the stand-in plays.
-#[derive(Debug, Clone)]
-pub struct Service {
-    /// Its issuer identifier: the `iss` of ID tokens and authorization responses, and the
-    /// base of the endpoint URLs in its discovery document.
-    pub issuer: String,
-    /// The client applications registered in it. A client is named by its numeric
-    /// `client_id`, or by its `client_id_alias` when it has one.
-    pub clients: Vec<types::Client>,
-    /// Whether authorization requests must use PKCE (Authlete's `pkceRequired`). A request
-    /// that uses it must use `S256`, and its code needs the verifier either way.
-    pub pkce_required: bool,
-    /// The seconds CIBA and device flow clients wait between two polls.
-    pub polling_interval: i32,
+/// What a stand-in starts with: the service it plays and the credentials it accepts. A
+/// seed file (`--seed FILE`) is this in JSON, both members optional:
+///
+/// ```
+/// let seed: authlete_standin::Seed = serde_json::from_str(r#"{
+///     "service": {"issuer": "https://as.example.com", "pkceRequired": true},
+///     "credentials": {"serviceAccessToken": "my-token"}
+/// }"#).unwrap();
+/// assert!(seed.service.pkce_required);
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Seed {
+    /// The service it plays.
+    pub service: Service,
+    /// The credentials it accepts.
+    pub credentials: Credentials,
 }
 
-impl Default for Service {
-    /// The service of the command-line examples: the client application [`CLIENT_ID`] and a
-    /// client for batch jobs; no PKCE required (the quick start follows Authlete's Python
-    /// SDK, which sends none); clients poll every second, so that the examples end quickly.
-    fn default() -> Self {
-        let example_app = types::Client {
-            client_id: CLIENT_ID.parse().ok(),
-            client_name: Some("Example app".into()),
-            client_secret: Some(CLIENT_SECRET.into()),
-            client_type: Some(ClientType::Confidential),
-            grant_types: vec![
-                GrantType::AuthorizationCode,
-                GrantType::RefreshToken,
-                GrantType::Ciba,
-                GrantType::DeviceCode,
-            ],
-            redirect_uris: vec![REDIRECT_URI.into()],
-            bc_delivery_mode: Some("POLL".into()),
-            ..Default::default()
-        };
-        let batch_job = types::Client {
-            client_id: Some(1_174_987_209),
-            client_name: Some("Nightly batch".into()),
-            client_secret: Some(state::random_token().into()),
-            client_type: Some(ClientType::Confidential),
-            grant_types: vec![GrantType::ClientCredentials],
-            ..Default::default()
-        };
-        Service {
-            issuer: "https://server.example.com".into(),
-            clients: vec![example_app, batch_job],
-            pkce_required: false,
-            polling_interval: 1,
+/// Why a stand-in did not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The port could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address asked for.
+        address: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The state file could not be read.
+    #[error(transparent)]
+    StateFile(#[from] StateFileError),
+}
+
+/// Starts a [`StandIn`] with more than a [`Service`]: see [`StandIn::builder`].
+#[derive(Debug, Default)]
+#[must_use]
+pub struct Builder {
+    seed: Seed,
+    port: u16,
+    state_file: Option<PathBuf>,
+    max_entries: Option<usize>,
+}
+
+impl Builder {
+    /// The service to play (by default [`Service::default`]).
+    pub fn service(mut self, service: Service) -> Self {
+        self.seed.service = service;
+        self
+    }
+
+    /// The credentials to accept (by default [`Credentials::default`]).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.seed.credentials = credentials;
+        self
+    }
+
+    /// The service and the credentials at once, as read from a seed file.
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The loopback port to listen on; `0`, the default, lets the system choose one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// A file that keeps the state (clients, access and refresh tokens) across runs:
+    /// restored at start if it exists, written when the stand-in [stops](StandIn::stop),
+    /// atomically (a temporary file renamed over it).
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// The most entries of each kind (tickets, codes, tokens, ...) kept at once (by default
+    /// [`DEFAULT_MAX_ENTRIES`]); past it, the soonest to expire are dropped.
+    pub fn max_entries(mut self, max: usize) -> Self {
+        self.max_entries = Some(max);
+        self
+    }
+
+    /// Starts the stand-in on `127.0.0.1`, serving on the current Tokio runtime.
+    pub async fn start(self) -> Result<StandIn, StartError> {
+        let Seed {
+            service,
+            credentials,
+        } = self.seed;
+        let mut state = State::new(service);
+        if let Some(path) = &self.state_file {
+            persist::restore(&mut state, path)?;
         }
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| StartError::Bind { address, source })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { address, source })?;
+        let max = self.max_entries.unwrap_or(DEFAULT_MAX_ENTRIES);
+        let shared = Arc::new(Shared::new(state, credentials, max));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server::serve(listener, shared.clone(), async move {
+            // A dropped sender stops the server too.
+            let _ = stopped.await;
+        }));
+        Ok(StandIn {
+            base_url: format!("http://{local}"),
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+            state_file: self.state_file,
+        })
     }
 }
 
-/// The stand-in for Authlete: a loopback HTTP server in this process.
+/// The stand-in for Authlete: an HTTP server on a loopback port, in this process, that
+/// answers as an Authlete service would. It stops when dropped, or with [`StandIn::stop`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let standin = authlete_standin::StandIn::start(Default::default()).await?;
+/// let client = standin.client()?;
+/// let jwks = client.get_service_jwks(&Default::default()).await?;
+/// assert_eq!(jwks.keys[0]["crv"], "P-256");
+/// # Ok(()) }
+/// ```
 pub struct StandIn {
-    server: MockServer,
-    operations: Vec<&'static str>,
+    base_url: String,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    state_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for StandIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StandIn")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.shared.credentials)
+            .finish_non_exhaustive()
+    }
 }
 
 impl StandIn {
-    /// Starts a stand-in that plays `service`.
-    pub async fn start(service: Service) -> StandIn {
-        let server = MockServer::start_async().await;
-        let operations = register(&server, &Arc::new(Mutex::new(State::new(service))));
-        StandIn { server, operations }
+    /// Starts a stand-in that plays `service`, with the default [`Credentials`], on a port
+    /// the system chooses.
+    pub async fn start(service: Service) -> Result<StandIn, StartError> {
+        Self::builder().service(service).start().await
+    }
+
+    /// A builder, for credentials, a port, a state file or caps.
+    pub fn builder() -> Builder {
+        Builder::default()
     }
 
     /// Its base URL, `http://127.0.0.1:<port>`.
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
+    pub fn base_url(&self) -> &str {
+        &self.base_url
     }
 
-    /// The configuration to call it with (API generation 3).
+    /// The operations it serves, named by their operation IDs in Authlete's OpenAPI
+    /// description (`openapi/authlete.yaml`, as in `authlete::routes`), such as
+    /// `auth_token_api`, sorted. It answers the others with a `501`.
+    pub fn operations() -> Vec<&'static str> {
+        let mut operations: Vec<_> = dispatch::handlers().into_keys().collect();
+        operations.sort_unstable();
+        operations
+    }
+
+    /// The credentials it accepts.
+    pub fn credentials(&self) -> &Credentials {
+        &self.shared.credentials
+    }
+
+    /// The configuration to call it with in API generation 3: the service ID and access
+    /// token, and the service owner's access token.
     pub fn config(&self) -> Config {
+        let credentials = self.credentials();
         Config::builder()
             .base_url(self.base_url())
-            .service_api_key(SERVICE_ID)
-            .service_access_token(ACCESS_TOKEN)
+            .service_api_key(credentials.service_api_key.clone())
+            .service_access_token(credentials.service_access_token.clone())
+            .service_owner_access_token(credentials.service_owner_access_token.clone())
             .build()
             .expect("the stand-in's configuration is valid")
     }
 
-    /// The operations it answers, named by their operation IDs in Authlete's OpenAPI
-    /// description (`openapi/authlete.yaml`), such as `auth_token_api`; it answers any other
-    /// with a `400`.
-    pub fn operations(&self) -> &[&'static str] {
-        &self.operations
+    /// The configuration to call it with in API generation 2: the service's and the
+    /// service owner's API keys and secrets.
+    pub fn config_v2(&self) -> Config {
+        let credentials = self.credentials();
+        Config::builder()
+            .base_url(self.base_url())
+            .api_version(ApiVersion::V2)
+            .service_api_key(credentials.service_api_key.clone())
+            .service_api_secret(credentials.service_api_secret.clone())
+            .service_owner_api_key(credentials.service_owner_api_key.clone())
+            .service_owner_api_secret(credentials.service_owner_api_secret.clone())
+            .build()
+            .expect("the stand-in's configuration is valid")
     }
 
-    /// A client for it.
+    /// A client for it, in API generation 3.
     pub fn client(&self) -> Result<Client, Error> {
         Client::new(self.config())
     }
-}
 
-type Shared = Arc<Mutex<State>>;
+    /// The `export AUTHLETE_...=...` lines of a shell that point `authlete::Config::load`
+    /// at it (API generation 3), one per line.
+    pub fn exports(&self) -> String {
+        let credentials = self.credentials();
+        let lines = [
+            ("AUTHLETE_BASE_URL", self.base_url()),
+            ("AUTHLETE_API_VERSION", "V3"),
+            ("AUTHLETE_SERVICE_APIKEY", &credentials.service_api_key),
+            (
+                "AUTHLETE_SERVICE_ACCESSTOKEN",
+                credentials.service_access_token.expose_secret(),
+            ),
+            (
+                "AUTHLETE_SERVICEOWNER_ACCESSTOKEN",
+                credentials.service_owner_access_token.expose_secret(),
+            ),
+        ];
+        lines
+            .iter()
+            .map(|(name, value)| format!("export {name}={}\n", shell_quote(value)))
+            .collect()
+    }
 
-/// The mocks, one per operation; the first that matches a request answers it.
-fn register(server: &MockServer, state: &Shared) -> Vec<&'static str> {
-    let mut operations = Vec::new();
-    server.mock(|when, then| {
-        let bearer = format!("Bearer {ACCESS_TOKEN}");
-        when.is_true(move |request| {
-            let authorization = request.headers().get("authorization").cloned();
-            authorization.is_none_or(|value| value != bearer.as_str())
-        });
-        then.status(401)
-            .header("content-type", "application/json")
-            .json_body_obj(&api_result(
-                "A001201",
-                "The service access token is missing or wrong.",
-            ));
-    });
-    // Each operation's typed mock, for the stand-in's service, answered by its function.
-    macro_rules! serve {
-        ($($operation:ident => $responder:expr,)*) => {$(
-            server.$operation(|when, then| {
-                when.service_id(SERVICE_ID);
-                then.into_inner().respond_with($responder);
-            });
-            operations.push(stringify!($operation));
-        )*};
-    }
-    serve! {
-        auth_authorization_api => typed(state, oauth::authorization),
-        auth_authorization_issue_api => typed(state, oauth::authorization_issue),
-        auth_authorization_fail_api => typed(state, oauth::authorization_fail),
-        pushed_auth_req_api => typed(state, oauth::pushed_request),
-        auth_token_api => typed(state, oauth::token),
-        auth_introspection_api => typed(state, oauth::introspection),
-        auth_introspection_standard_api => typed(state, oauth::standard_introspection),
-        auth_revocation_api => typed(state, oauth::revocation),
-        auth_userinfo_api => typed(state, oauth::userinfo),
-        auth_userinfo_issue_api => typed(state, oauth::userinfo_issue),
-        service_configuration_api => raw(state, oauth::configuration),
-        service_jwks_get_api => raw(state, oauth::jwks),
-        backchannel_authentication_api => typed(state, deferred::backchannel),
-        backchannel_authentication_issue_api => typed(state, deferred::backchannel_issue),
-        backchannel_authentication_fail_api => typed(state, deferred::backchannel_fail),
-        backchannel_authentication_complete_api => typed(state, deferred::backchannel_complete),
-        device_authorization_api => typed(state, deferred::device_authorization),
-        device_verification_api => typed(state, deferred::device_verification),
-        device_complete_api => typed(state, deferred::device_complete),
-        client_create_api => raw(state, management::client_create),
-        client_update_api => raw(state, management::client_update),
-        // Before client_get_api, whose path pattern also matches `client/get/list`.
-        client_get_list_api => raw(state, management::client_list),
-        client_get_api => raw(state, management::client_get),
-        client_delete_api => raw(state, management::client_delete),
-        client_secret_refresh_api => raw(state, management::client_secret_refresh),
-        client_secret_update_api => raw(state, management::client_secret_update),
-        client_authorization_get_list_api => raw(state, grants::authorization_list),
-        client_authorization_get_list_api_post => raw(state, grants::authorization_list),
-        client_authorization_get_list_by_subject_api => raw(state, grants::authorization_list),
-        client_authorization_update_api => raw(state, grants::authorization_update),
-        client_authorization_delete_api => raw(state, grants::authorization_delete),
-        client_authorization_delete_api_post => raw(state, grants::authorization_delete),
-        client_authorization_delete_by_subject_api => raw(state, grants::authorization_delete),
-        client_granted_scopes_get_api => raw(state, grants::granted_scopes_get),
-        client_granted_scopes_get_api_post => raw(state, grants::granted_scopes_get),
-        client_granted_scopes_get_by_subject_api => raw(state, grants::granted_scopes_get),
-        client_granted_scopes_delete_api => raw(state, grants::granted_scopes_delete),
-        client_granted_scopes_delete_api_post => raw(state, grants::granted_scopes_delete),
-        client_granted_scopes_delete_by_subject_api => raw(state, grants::granted_scopes_delete),
-        auth_token_get_list_api => raw(state, tokens::list),
-        auth_token_create_api => raw(state, tokens::create),
-        auth_token_update_api => raw(state, tokens::update),
-        auth_token_delete_api => raw(state, tokens::delete),
-        auth_token_revoke_api => raw(state, tokens::revoke),
-    }
-    // Services are managed across the account, not within one service.
-    macro_rules! serve_account {
-        ($($operation:ident => $responder:expr,)*) => {$(
-            server.$operation(|_, then| {
-                then.into_inner().respond_with($responder);
-            });
-            operations.push(stringify!($operation));
-        )*};
-    }
-    serve_account! {
-        service_get_list_api => raw(state, management::service_list),
-        service_get_api => raw(state, management::service_get),
-        service_create_api => raw(state, management::service_create),
-        service_update_api => raw(state, management::service_update),
-        service_delete_api => raw(state, management::service_delete),
-    }
-    server.mock(|_, then| {
-        then.status(400)
-            .header("content-type", "application/json")
-            .json_body_obj(&api_result(
-                "A000000",
-                "The stand-in does not know this request.",
-            ));
-    });
-    operations
-}
-
-/// A responder: `handle` on the request body decoded as `Req`; its answer as JSON.
-fn typed<Req, Res>(
-    state: &Shared,
-    handle: fn(&mut State, Req) -> Res,
-) -> impl Fn(&HttpMockRequest) -> HttpMockResponse + Send + Sync + 'static
-where
-    Req: DeserializeOwned + 'static,
-    Res: Serialize + 'static,
-{
-    let state = state.clone();
-    move |request| {
-        let answer = match serde_json::from_slice::<Req>(request.body_ref()) {
-            Ok(body) => json(200, &handle(&mut lock(&state), body)),
-            Err(error) => json(400, &api_result("A000001", &error.to_string())),
-        };
-        to_mock(answer)
+    /// Stops it: no new connections, the requests under way answered; then the state is
+    /// written to the state file, if it has one.
+    pub async fn stop(mut self) -> Result<(), StateFileError> {
+        self.stop.take();
+        if let Some(task) = self.task.take() {
+            // The server's own I/O errors end it either way.
+            let _ = task.await;
+        }
+        match &self.state_file {
+            Some(path) => persist::save(&self.shared.lock(), path),
+            None => Ok(()),
+        }
     }
 }
 
-/// A responder: `handle` on the raw request (query parameters, path, body).
-fn raw(
-    state: &Shared,
-    handle: fn(&mut State, &Request) -> Answer,
-) -> impl Fn(&HttpMockRequest) -> HttpMockResponse + Send + Sync + 'static {
-    let state = state.clone();
-    move |request| to_mock(handle(&mut lock(&state), &from_mock(request)))
-}
-
-/// The stand-in's view of a request httpmock received.
-fn from_mock(request: &HttpMockRequest) -> Request {
-    Request {
-        method: request.method().to_string(),
-        path: request.uri().path().to_owned(),
-        query: request.query_params(),
-        headers: (request.headers_vec().iter())
-            .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
-            .collect(),
-        body: request.body_ref().to_vec(),
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
     }
 }
 
-/// An answer, as httpmock sends it.
-fn to_mock(answer: Answer) -> HttpMockResponse {
-    let mut builder = HttpMockResponse::builder().status(answer.status);
-    for (name, value) in answer.headers {
-        builder = builder.header(name, value);
+/// `value` quoted for a POSIX shell when it needs it.
+fn shell_quote(value: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
+    if !value.is_empty() && value.chars().all(plain) {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', "'\\''"))
     }
-    builder.body(answer.body).build()
-}
-
-/// The state, even after a panic elsewhere: each answer leaves it consistent.
-fn lock(state: &Shared) -> std::sync::MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn json<T: Serialize>(status: u16, value: &T) -> Answer {

@@ -12,7 +12,7 @@ use authlete::types::{
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -93,7 +93,7 @@ pub(super) struct PendingAuthorization {
 }
 
 /// What the user granted, waiting to become tokens.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(super) struct Grant {
     pub(super) client_id: i64,
     pub(super) subject: String,
@@ -108,6 +108,7 @@ pub(super) struct Grant {
     pub(super) code_challenge: Option<String>,
 }
 
+#[derive(Serialize, Deserialize)]
 pub(super) struct TokenRecord {
     pub(super) client_id: i64,
     pub(super) subject: Option<String>,

@@ -11,7 +11,7 @@ use serde_json::json;
 const SUBJECT: &str = "alice";
 
 async fn start() -> (StandIn, Client) {
-    let standin = StandIn::start(Service::default()).await;
+    let standin = StandIn::start(Service::default()).await.unwrap();
     let client = standin.client().unwrap();
     (standin, client)
 }
@@ -36,10 +36,8 @@ async fn services_are_created_read_listed_updated_and_deleted() {
             .insert("futureSetting".into(), json!({ "on": true }));
         created.push(authlete.create_service(&service).await.unwrap());
     }
-    let id = created[0].api_key.unwrap().to_string();
-    let read = authlete.get_service(&id).await.unwrap();
-    assert_eq!(read.service_name.as_deref(), Some("Second"));
-    assert_eq!(read.unknown_members["futureSetting"], json!({ "on": true }));
+    let read = authlete.get_service(SERVICE_ID).await.unwrap();
+    assert_eq!(read.api_key.unwrap().to_string(), SERVICE_ID);
 
     let page = |start, end| GetServiceListQuery::new().start(start).end(end);
     let first = authlete.get_service_list(&page(0, 2)).await.unwrap();
@@ -50,28 +48,37 @@ async fn services_are_created_read_listed_updated_and_deleted() {
         "the played service and two more"
     );
     assert_eq!((first.services.len(), second.services.len()), (2, 1));
-    assert_eq!(first.services[0].api_key.unwrap().to_string(), SERVICE_ID);
-    assert_eq!(second.services[0].service_name.as_deref(), Some("Third"));
+    assert_eq!(first.services[0].api_key, read.api_key);
+    let third = &second.services[0];
+    assert_eq!(third.api_key, created[1].api_key);
+    assert_eq!(
+        third.unknown_members["futureSetting"],
+        json!({ "on": true })
+    );
 
+    // Read, updated and deleted through its own ID: the stand-in's server refuses a path
+    // that names another service, even for these operations.
     let mut changed = read.clone();
     changed.service_name = Some("Renamed".into());
     changed
         .unknown_members
         .insert("addedLater".into(), json!(7));
-    let updated = authlete.update_service(&id, &changed).await.unwrap();
+    let updated = authlete.update_service(SERVICE_ID, &changed).await.unwrap();
     assert_eq!(updated.api_key, read.api_key);
-    let reread = authlete.get_service(&id).await.unwrap();
+    let reread = authlete.get_service(SERVICE_ID).await.unwrap();
     assert_eq!(reread.service_name.as_deref(), Some("Renamed"));
-    assert_eq!(
-        reread.unknown_members["futureSetting"],
-        json!({ "on": true })
-    );
     assert_eq!(reread.unknown_members["addedLater"], json!(7));
+    assert_eq!(reread.created_at, read.created_at);
 
-    authlete.delete_service(&id).await.unwrap();
-    assert_eq!(status(authlete.get_service(&id).await), 404);
-    assert_eq!(status(authlete.delete_service(&id).await), 404);
-    assert_eq!(status(authlete.update_service(&id, &changed).await), 404);
+    authlete.delete_service(SERVICE_ID).await.unwrap();
+    assert_eq!(status(authlete.get_service(SERVICE_ID).await), 404);
+    assert_eq!(status(authlete.delete_service(SERVICE_ID).await), 404);
+    assert_eq!(
+        status(authlete.update_service(SERVICE_ID, &changed).await),
+        404
+    );
+    let left = authlete.get_service_list(&page(0, 5)).await.unwrap();
+    assert_eq!(left.total_count, Some(2));
 }
 
 #[tokio::test]

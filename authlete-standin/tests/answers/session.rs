@@ -4,16 +4,24 @@
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-use authlete_standin::{SERVICE_ID, Service, StandIn};
+use authlete_standin::{Credentials, SERVICE_ID, Service, StandIn};
 use serde_json::Value;
 
 use super::spec::spec;
 
+/// The API generation a session calls in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Generation {
+    V2,
+    V3,
+}
+
 /// A stand-in, and what its answers were found to be.
 pub struct Session {
     pub standin: StandIn,
+    pub generation: Generation,
     http: reqwest::Client,
-    token: String,
+    credentials: Credentials,
     /// Every answer that does not conform, described.
     mismatches: Mutex<Vec<String>>,
     /// The operations with at least one success (2xx) among them.
@@ -36,14 +44,19 @@ impl Answer {
     }
 }
 
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a session in {:?}", self.generation)
+    }
+}
+
 impl Session {
-    /// A stand-in playing the examples' service.
-    pub async fn start() -> Session {
-        let standin = StandIn::start(Service::default()).await;
-        let config = standin.config();
-        let token = config.service_access_token().expect("a V3 configuration");
+    /// A stand-in playing the examples' service, called in `generation`.
+    pub async fn start(generation: Generation) -> Session {
+        let standin = StandIn::start(Service::default()).await.unwrap();
         Session {
-            token: token.expose_secret().to_owned(),
+            credentials: standin.credentials().clone(),
+            generation,
             standin,
             http: reqwest::Client::new(),
             mismatches: Mutex::default(),
@@ -100,7 +113,13 @@ impl Session {
         let spec_operation = spec()
             .operation(operation)
             .unwrap_or_else(|| panic!("no operation {operation} in the spec"));
-        let mut path = spec_operation.path.replace("{serviceId}", SERVICE_ID);
+        let path = match self.generation {
+            Generation::V3 => Some(&spec_operation.path),
+            Generation::V2 => spec_operation.v2_path.as_ref(),
+        };
+        let path = path.unwrap_or_else(|| panic!("{operation} has no path in {self:?}"));
+        let mut path =
+            (path.replace("{serviceId}", SERVICE_ID)).replace("{serviceApiKey}", SERVICE_ID);
         for arg in args {
             let (open, close) = (path.find('{'), path.find('}'));
             let (Some(open), Some(close)) = (open, close) else {
@@ -116,9 +135,33 @@ impl Session {
         let method = reqwest::Method::from_bytes(spec_operation.method.as_bytes()).unwrap();
         let mut request = self.http.request(method, url).query(query);
         if authenticated {
-            request = request.bearer_auth(&self.token);
+            request = self.authenticated(request, &spec_operation.credentials);
         }
         request
+    }
+
+    /// `request` with the credentials `kind` of the spec's `x-credentials` names.
+    fn authenticated(
+        &self,
+        request: reqwest::RequestBuilder,
+        kind: &str,
+    ) -> reqwest::RequestBuilder {
+        let c = &self.credentials;
+        match (self.generation, kind) {
+            (_, "none") => request,
+            (Generation::V3, "service-owner") => {
+                request.bearer_auth(c.service_owner_access_token.expose_secret())
+            }
+            (Generation::V3, _) => request.bearer_auth(c.service_access_token.expose_secret()),
+            (Generation::V2, "service-owner" | "service-owner-preferred") => request.basic_auth(
+                &c.service_owner_api_key,
+                Some(c.service_owner_api_secret.expose_secret()),
+            ),
+            (Generation::V2, _) => request.basic_auth(
+                &c.service_api_key,
+                Some(c.service_api_secret.expose_secret()),
+            ),
+        }
     }
 
     async fn answer(&self, operation: &str, request: reqwest::RequestBuilder) -> Answer {

@@ -36,6 +36,9 @@ pub struct Operation {
     pub path: String,
     /// Its API generation 2 path, when it has one.
     pub v2_path: Option<String>,
+    /// The credentials it takes (`x-credentials`): `service`, `service-owner`,
+    /// `service-owner-preferred` or `none`.
+    pub credentials: String,
     /// Its `responses` object, as written in the spec.
     responses: Value,
 }
@@ -86,6 +89,10 @@ impl Spec {
                         method: method.to_uppercase(),
                         path: path.clone(),
                         v2_path,
+                        credentials: operation["x-credentials"]
+                            .as_str()
+                            .unwrap_or("service")
+                            .to_string(),
                         responses: operation["responses"].clone(),
                     },
                 );

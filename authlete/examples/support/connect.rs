@@ -11,7 +11,9 @@
 
 #![allow(dead_code)] // each example uses part of this module
 
-use authlete::{Client, Config, ConfigError, Error};
+use std::error::Error;
+
+use authlete::{Client, Config, ConfigError};
 use authlete_standin::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, Service, StandIn};
 
 /// The client application an example plays, as registered in the Authlete service.
@@ -35,19 +37,19 @@ pub struct Connection {
 
 /// A client for the configured Authlete or, when nothing is configured, for a stand-in
 /// playing [`Service::default`], started here (said in one line on stderr).
-pub async fn connect() -> Result<Connection, Error> {
+pub async fn connect() -> Result<Connection, Box<dyn Error>> {
     connect_with(Service::default()).await
 }
 
 /// [`connect`], with a stand-in that plays `service`.
-pub async fn connect_with(service: Service) -> Result<Connection, Error> {
+pub async fn connect_with(service: Service) -> Result<Connection, Box<dyn Error>> {
     match Config::load() {
         Ok(config) => Ok(Connection {
             client: Client::new(config)?,
             standin: None,
         }),
         Err(ConfigError::NotFound { .. }) => {
-            let standin = StandIn::start(service).await;
+            let standin = StandIn::start(service).await?;
             eprintln!(
                 "No Authlete configuration (AUTHLETE_BASE_URL and credentials, or \
                  ./authlete.ini): using a stand-in for Authlete at {}",
