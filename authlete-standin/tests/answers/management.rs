@@ -8,13 +8,47 @@ use authlete::{Client, Error};
 use authlete_standin::{CLIENT_ID, SERVICE_ID, Service, StandIn};
 use serde_json::json;
 
+use super::session::Generation;
+
 const SUBJECT: &str = "alice";
 
 async fn start() -> (StandIn, Client) {
-    let standin = StandIn::start(Service::default()).await.unwrap();
-    let client = standin.client().unwrap();
-    (standin, client)
+    start_in(Generation::V3).await
 }
+
+async fn start_in(generation: Generation) -> (StandIn, Client) {
+    let standin = StandIn::start(Service::default()).await.unwrap();
+    let config = match generation {
+        Generation::V3 => standin.config(),
+        Generation::V2 => standin.config_v2(),
+    };
+    (standin, Client::new(config).unwrap())
+}
+
+/// Tests that run in both API generations: `$case(generation)` as `$case_in_v3`, `_in_v2`.
+macro_rules! in_both_generations {
+    ($($case:ident),* $(,)?) => {
+        mod in_v3 {
+            $(#[tokio::test]
+            async fn $case() {
+                super::$case(super::Generation::V3).await;
+            })*
+        }
+        mod in_v2 {
+            $(#[tokio::test]
+            async fn $case() {
+                super::$case(super::Generation::V2).await;
+            })*
+        }
+    };
+}
+
+in_both_generations!(
+    clients_are_created_read_listed_updated_and_deleted,
+    client_secrets_are_refreshed_and_replaced,
+    what_users_granted_clients_is_listed_changed_and_revoked,
+    tokens_are_created_listed_updated_deleted_and_revoked,
+);
 
 /// The HTTP status of a refusal.
 fn status<T: std::fmt::Debug>(result: Result<T, Error>) -> u16 {
@@ -81,9 +115,8 @@ async fn services_are_created_read_listed_updated_and_deleted() {
     assert_eq!(left.total_count, Some(2));
 }
 
-#[tokio::test]
-async fn clients_are_created_read_listed_updated_and_deleted() {
-    let (_standin, authlete) = start().await;
+async fn clients_are_created_read_listed_updated_and_deleted(generation: Generation) {
+    let (_standin, authlete) = start_in(generation).await;
     let mut ids = Vec::new();
     for n in 0..3 {
         let mut client = types::Client {
@@ -143,9 +176,8 @@ async fn clients_are_created_read_listed_updated_and_deleted() {
     assert_eq!(status(authlete.update_client(&ids[1], &changed).await), 404);
 }
 
-#[tokio::test]
-async fn client_secrets_are_refreshed_and_replaced() {
-    let (_standin, authlete) = start().await;
+async fn client_secrets_are_refreshed_and_replaced(generation: Generation) {
+    let (_standin, authlete) = start_in(generation).await;
     let before = authlete.get_client(CLIENT_ID).await.unwrap().client_secret;
     let refreshed = authlete.refresh_client_secret(CLIENT_ID).await.unwrap();
     let secret = |s: &Option<authlete::Secret>| s.as_ref().map(|s| s.expose_secret().to_owned());
@@ -197,9 +229,8 @@ async fn create_token(authlete: &Client, scopes: &[&str]) -> types::TokenCreateR
     created
 }
 
-#[tokio::test]
-async fn what_users_granted_clients_is_listed_changed_and_revoked() {
-    let (_standin, authlete) = start().await;
+async fn what_users_granted_clients_is_listed_changed_and_revoked(generation: Generation) {
+    let (_standin, authlete) = start_in(generation).await;
     let number: i64 = CLIENT_ID.parse().unwrap();
     create_token(&authlete, &["openid", "profile"]).await;
 
@@ -284,9 +315,8 @@ async fn what_users_granted_clients_is_listed_changed_and_revoked() {
     );
 }
 
-#[tokio::test]
-async fn tokens_are_created_listed_updated_deleted_and_revoked() {
-    let (_standin, authlete) = start().await;
+async fn tokens_are_created_listed_updated_deleted_and_revoked(generation: Generation) {
+    let (_standin, authlete) = start_in(generation).await;
     let mut created = Vec::new();
     for _ in 0..3 {
         created.push(create_token(&authlete, &["openid"]).await);

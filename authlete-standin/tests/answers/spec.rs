@@ -245,10 +245,11 @@ impl Spec {
                 root.insert("$defs".into(), Value::Object(self.defs.clone()));
                 let location = format!("urn:authlete-spec:{id}:{key}");
                 let mut compiler = boon::Compiler::new();
-                compiler
-                    .add_resource(&location, Value::Object(root))
-                    .and_then(|()| compiler.compile(&location, schemas))
-                    .unwrap_or_else(|e| panic!("{id} {key}: the schema compiles: {e}"))
+                let fail = |e: boon::CompileError| panic!("{id} {key}: the schema compiles: {e}");
+                if let Err(e) = compiler.add_resource(&location, Value::Object(root)) {
+                    fail(e);
+                }
+                compiler.compile(&location, schemas).unwrap_or_else(fail)
             });
         let mut problems = Vec::new();
         if let Err(error) = schemas.validate(body, index) {
