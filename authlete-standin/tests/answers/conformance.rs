@@ -58,6 +58,18 @@ async fn tokens(s: &Session) -> (String, String) {
     (answer.text("accessToken"), answer.text("refreshToken"))
 }
 
+/// The ticket of a password grant token request, which the application settles with
+/// `auth_token_issue_api` or `auth_token_fail_api`.
+async fn password_ticket(s: &Session) -> String {
+    let parameters = format!("grant_type=password&username={SUBJECT}&password=pw&scope=openid");
+    let answer = s.call(
+        "auth_token_api",
+        &[],
+        client(json!({ "parameters": parameters })),
+    );
+    answer.await.text("ticket")
+}
+
 /// The CIBA ticket for a request about the user.
 async fn backchannel_ticket(s: &Session) -> String {
     let parameters = format!("scope=openid&login_hint={SUBJECT}");
@@ -108,6 +120,52 @@ async fn drive(s: &Session, operation: &str) -> bool {
                 operation,
                 &[],
                 json!({ "ticket": unknown, "reason": "DENIED" }),
+            )
+            .await;
+        }
+        // Served on the `strict` branch: rows ready for the merge.
+        "getAuthorizationTicketInfo" => {
+            let ticket = ticket(s).await;
+            s.call(operation, &[], json!({ "ticket": ticket })).await;
+            s.call(operation, &[], json!({ "ticket": unknown })).await;
+        }
+        "updateAuthorizationTicket" => {
+            let ticket = ticket(s).await;
+            let info = json!({ "context": "step 2 of the consent" });
+            s.call(operation, &[], json!({ "ticket": ticket, "info": info }))
+                .await;
+            let info = json!({});
+            s.call(operation, &[], json!({ "ticket": unknown, "info": info }))
+                .await;
+        }
+        "auth_token_issue_api" => {
+            let ticket = password_ticket(s).await;
+            s.call(
+                operation,
+                &[],
+                json!({ "ticket": ticket, "subject": SUBJECT }),
+            )
+            .await;
+            s.call(
+                operation,
+                &[],
+                json!({ "ticket": unknown, "subject": SUBJECT }),
+            )
+            .await;
+        }
+        "auth_token_fail_api" => {
+            let ticket = password_ticket(s).await;
+            let reason = "INVALID_RESOURCE_OWNER_CREDENTIALS";
+            s.call(
+                operation,
+                &[],
+                json!({ "ticket": ticket, "reason": reason }),
+            )
+            .await;
+            s.call(
+                operation,
+                &[],
+                json!({ "ticket": unknown, "reason": reason }),
             )
             .await;
         }
