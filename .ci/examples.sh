@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the examples of the `authlete` crate as a newcomer without an Authlete account would:
 # no AUTHLETE_* variables and no authlete.ini, so each example must say so in one line on
-# stderr, run against its embedded stand-in for Authlete, and exit 0.
+# stderr, run against the stand-in for Authlete (the authlete-standin crate), and exit 0.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 

@@ -1,32 +1,15 @@
-//! A stand-in for the Authlete Web API, for development and tests without an Authlete
-//! account.
+#![doc = include_str!("../README.md")]
 //!
-//! [`StandIn::start`] starts it in this process on a loopback port; [`StandIn::config`] and
-//! [`StandIn::client`] call it as an Authlete service. It plays the [`Service`] it is given:
-//! its issuer, its client applications and a few of its settings.
+//! # Inside
 //!
-//! The stand-in is an httpmock `MockServer` in this process, on loopback, with a typed mock
-//! (`authlete_sys::mock::MockServerExt`) for each operation it serves. Functions answer them
-//! from an in-memory state:
-//!
-//! - `oauth.rs`: authorization (with PAR and `prompt=none`) and its issue and fail, the
-//!   token endpoint, introspection, revocation, UserInfo, discovery and the JWK Set;
-//! - `deferred.rs`: CIBA in poll mode and the device flow, where the user decides elsewhere
-//!   while the client polls;
-//! - `dpop.rs`: DPoP proofs (`ES256`), which bind access tokens to the client's key;
-//! - `management.rs`: services and clients created, read, listed a page at a time, updated
-//!   and deleted, client secrets; what users granted clients (`management/grants.rs`) and
-//!   token operations (`management/tokens.rs`);
-//! - `state.rs`: what they share (clients, grants, tokens, the signing key);
-//! - `wire.rs`: the request a handler reads and the answer it gives.
-//!
-//! So the flows behave as with Authlete, end to end: a ticket, then a redirect with a fresh
-//! code and the client's `state`; tokens for that code, once, with the PKCE verifier when
-//! the request had a challenge; refresh tokens; ID tokens signed with `ES256` (for the
-//! `openid` scope) that verify with the JWK Set; `authorization_pending` until the user has
-//! decided; tokens that expire and can be revoked. It is not Authlete: it forgets everything
-//! on exit, and makes up its result codes. Calls without its access token get a `401`, calls
-//! it does not know a `400`.
+//! Each request is matched to an operation of `authlete::routes` (`routing.rs`), its
+//! credentials checked (`credentials.rs`), its body read within [`MAX_BODY_BYTES`]
+//! (`server.rs`), and answered by the operation's handler (`dispatch.rs`) from an in-memory
+//! state (`state.rs`): `oauth.rs` for authorization, tokens, introspection, revocation,
+//! UserInfo, discovery and the JWK Set; `deferred.rs` for CIBA and the device flow;
+//! `dpop.rs` for DPoP proofs; `management.rs` (with `management/`) for
+//! services, clients, what users granted clients and token operations. `bounds.rs` caps the
+//! state, `persist.rs` keeps it in a file.
 
 mod bounds;
 mod credentials;
@@ -321,6 +304,16 @@ impl Drop for StandIn {
     }
 }
 
+/// The operation ids (as in `authlete::routes`) the stand-in answers; every other operation
+/// of the spec gets `501`.
+///
+/// ```
+/// assert!(authlete_standin::operations_served().contains(&"auth_token_api"));
+/// ```
+pub fn operations_served() -> Vec<&'static str> {
+    dispatch::handlers().into_keys().collect()
+}
+
 /// `value` quoted for a POSIX shell when it needs it.
 fn shell_quote(value: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
@@ -340,5 +333,46 @@ fn api_result(code: &str, message: &str) -> types::ApiResult {
     types::ApiResult {
         result_code: Some(code.into()),
         result_message: Some(format!("[{code}] {message}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An authorization request of the default client: one ticket more in the state.
+    async fn authorization(client: &Client) {
+        let request = types::AuthorizationRequest {
+            parameters: format!("response_type=code&client_id={CLIENT_ID}"),
+            ..Default::default()
+        };
+        let response = client.authorization(&request).await.unwrap();
+        assert!(response.ticket.is_some(), "{response:?}");
+    }
+
+    #[tokio::test]
+    async fn the_state_is_capped() {
+        let standin = StandIn::builder().max_entries(3).start().await.unwrap();
+        let client = standin.client().unwrap();
+        for _ in 0..6 {
+            authorization(&client).await;
+        }
+        assert_eq!(standin.shared.lock().tickets.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn expired_entries_go_on_the_next_call() {
+        let standin = StandIn::start(Service::default()).await.unwrap();
+        let client = standin.client().unwrap();
+        authorization(&client).await;
+        authorization(&client).await;
+        {
+            let mut state = standin.shared.lock();
+            assert_eq!(state.tickets.len(), 2);
+            // Both expire, as they would ten minutes later.
+            state.tickets.values_mut().for_each(|t| t.expires = 0);
+        }
+        client.get_service_jwks(&Default::default()).await.unwrap();
+        assert!(standin.shared.lock().tickets.is_empty());
     }
 }

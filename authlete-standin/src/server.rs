@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use tokio::net::TcpListener;
 
-use crate::credentials::{Credentials, Refusal};
+use crate::credentials::{Credentials, Generation, Refusal};
 use crate::dispatch::{self, Handler};
 use crate::state::State;
 use crate::wire::{Answer, Request};
@@ -78,6 +78,18 @@ async fn answer(
         ));
     };
     let authorization = (parts.headers.get(header::AUTHORIZATION)).and_then(|v| v.to_str().ok());
+    let mut matched = matched;
+    if matched.route.v2_path == Some(matched.route.v3_path) {
+        // The same path in both generations (the account-wide operations on services): the
+        // credentials tell which.
+        let basic = authorization
+            .is_some_and(|a| a.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("basic ")));
+        matched.generation = if basic {
+            Generation::V2
+        } else {
+            Generation::V3
+        };
+    }
     let checked = shared.credentials.check(
         matched.route.credentials,
         matched.generation,
@@ -95,8 +107,8 @@ async fn answer(
                 ),
             );
             let scheme = match matched.generation {
-                crate::credentials::Generation::V3 => "Bearer",
-                crate::credentials::Generation::V2 => "Basic",
+                Generation::V3 => "Bearer",
+                Generation::V2 => "Basic",
             };
             let challenge = format!("{scheme} realm=\"Authlete\"");
             answer.headers.push(("www-authenticate".into(), challenge));

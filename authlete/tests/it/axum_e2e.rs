@@ -83,7 +83,7 @@ async fn me(Token(info): Token) -> String {
 }
 
 /// The application: the flows mounted by the adapter, plus its own consent route and API.
-fn app(client: authlete::Client) -> axum::Router {
+pub(crate) fn app(client: authlete::Client) -> axum::Router {
     let authorization = Arc::new(AuthorizationEndpoint::new(
         client.clone(),
         FlowSettings::default(),

@@ -34,5 +34,7 @@ mod operations;
 mod pagination;
 mod retry;
 mod scripted;
+#[cfg(feature = "axum")]
+mod standin_e2e;
 mod tracing;
 mod unknown_members;
