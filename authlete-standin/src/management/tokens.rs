@@ -141,45 +141,22 @@ pub(in super::super) fn create(state: &mut State, request: &Request) -> Answer {
         (body.refresh_token.as_ref()).map_or_else(random_token, |t| t.expose_secret().to_owned())
     });
     let subject = body.subject.clone().filter(|s| !s.is_empty());
+    let issued = Issued {
+        client_id: number,
+        subject: subject.clone(),
+        scopes: body.scopes.clone(),
+        issued_at: now,
+    };
     if let Some(refresh_token) = &refresh_token {
         let lifetime = body.refresh_token_duration.filter(|d| *d > 0);
-        let grant = Grant {
-            client_id: number,
-            subject: subject.clone().unwrap_or_default(),
-            scopes: body.scopes.clone(),
-            claims: Map::new(),
-            auth_time: body.auth_time,
-            nonce: None,
-            redirect_uri: None,
-            code_challenge: None,
-        };
-        state.refresh_tokens.insert(
-            refresh_token.clone(),
-            TokenRecord {
-                client_id: number,
-                subject: subject.clone(),
-                scopes: body.scopes.clone(),
-                issued_at: now,
-                expires_at: now + lifetime.unwrap_or(REFRESH_TOKEN_LIFETIME),
-                refresh_token: None,
-                grant: Some(grant),
-                jkt: None,
-            },
-        );
+        let expires_at = now + lifetime.unwrap_or(REFRESH_TOKEN_LIFETIME);
+        let grant = issued.grant(body.auth_time);
+        let record = issued.record(expires_at, None, Some(grant), None);
+        state.refresh_tokens.insert(refresh_token.clone(), record);
     }
-    state.access_tokens.insert(
-        access_token.clone(),
-        TokenRecord {
-            client_id: number,
-            subject: subject.clone(),
-            scopes: body.scopes.clone(),
-            issued_at: now,
-            expires_at,
-            refresh_token: refresh_token.clone(),
-            grant: None,
-            jkt: body.dpop_key_thumbprint.clone(),
-        },
-    );
+    let jkt = body.dpop_key_thumbprint.clone();
+    let record = issued.record(expires_at, refresh_token.clone(), None, jkt);
+    state.access_tokens.insert(access_token.clone(), record);
     json(
         200,
         &types::TokenCreateResponse {
@@ -233,13 +210,9 @@ pub(in super::super) fn update(state: &mut State, request: &Request) -> Answer {
         record.expires_at = at / 1000;
     }
     if let Some(jkt) = &body.dpop_key_thumbprint {
-        record.jkt = Some(jkt.clone());
+        bind(record, jkt);
     }
-    let (scopes, expires_at, bound) = (
-        record.scopes.clone(),
-        record.expires_at,
-        record.jkt.is_some(),
-    );
+    let (scopes, expires_at, bound) = (record.scopes.clone(), record.expires_at, is_bound(record));
     json(
         200,
         &types::TokenUpdateResponse {
@@ -330,6 +303,60 @@ fn remove(state: &mut State, token: &str) {
     {
         state.refresh_tokens.remove(&refresh);
     }
+}
+
+/// What a token made with the token API is issued for. The token records (and grants) of
+/// `state.rs` are built and read here only, so that a change of their fields touches this
+/// and the two functions below.
+struct Issued {
+    client_id: i64,
+    subject: Option<String>,
+    scopes: Vec<String>,
+    issued_at: i64,
+}
+
+impl Issued {
+    /// What a refresh token carries to the access tokens it refreshes.
+    fn grant(&self, auth_time: Option<i64>) -> Grant {
+        Grant {
+            client_id: self.client_id,
+            subject: self.subject.clone().unwrap_or_default(),
+            scopes: self.scopes.clone(),
+            claims: Map::new(),
+            auth_time,
+            nonce: None,
+            redirect_uri: None,
+            code_challenge: None,
+        }
+    }
+
+    fn record(
+        &self,
+        expires_at: i64,
+        refresh_token: Option<String>,
+        grant: Option<Grant>,
+        jkt: Option<String>,
+    ) -> TokenRecord {
+        TokenRecord {
+            client_id: self.client_id,
+            subject: self.subject.clone(),
+            scopes: self.scopes.clone(),
+            issued_at: self.issued_at,
+            expires_at,
+            refresh_token,
+            grant,
+            jkt,
+        }
+    }
+}
+
+/// Binds an access token to the DPoP key with thumbprint `jkt`.
+fn bind(record: &mut TokenRecord, jkt: &str) {
+    record.jkt = Some(jkt.to_owned());
+}
+
+fn is_bound(record: &TokenRecord) -> bool {
+    record.jkt.is_some()
 }
 
 fn token_type(bound: bool) -> &'static str {

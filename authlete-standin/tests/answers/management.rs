@@ -375,6 +375,15 @@ async fn tokens_are_created_listed_updated_deleted_and_revoked(generation: Gener
         Some(0)
     );
 
+    let mut bound = token_request(CLIENT_ID.parse().unwrap(), &["openid"]);
+    bound.dpop_key_thumbprint = Some("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs".into());
+    let created = authlete.token_create(&bound).await.unwrap();
+    assert_eq!(
+        created.token_type.as_deref(),
+        Some("DPoP"),
+        "bound to the DPoP key"
+    );
+
     let unknown_client = token_request(4711, &[]);
     let refused = authlete.token_create(&unknown_client).await.unwrap();
     assert_eq!(
