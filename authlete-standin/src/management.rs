@@ -69,6 +69,9 @@ pub(super) fn service_create(state: &mut State, request: &Request) -> Answer {
         Err(answer) => return answer,
     };
     let services = services(state);
+    if services.len() >= MAX_OBJECTS {
+        return too_many("services");
+    }
     let last = services.iter().filter_map(|s| s.api_key).max();
     service.api_key = Some(last.unwrap_or_default() + 1_000);
     service.api_secret = Some(Secret::new(random_token()));
@@ -118,6 +121,9 @@ pub(super) fn client_create(state: &mut State, request: &Request) -> Answer {
         Ok(client) => client,
         Err(answer) => return answer,
     };
+    if state.clients.len() >= MAX_OBJECTS {
+        return too_many("clients");
+    }
     let last = state.clients.iter().filter_map(|c| c.client_id).max();
     client.client_id = Some(last.unwrap_or_default() + 1_000);
     client.client_secret = Some(random_token().into());
@@ -237,6 +243,16 @@ pub(super) fn malformed(request: &Request) -> Option<Answer> {
     (!json_or_empty).then(|| json(400, &api_result("A000001", "The body is not JSON.")))
 }
 
+/// The most services, and the most clients, the stand-in keeps: unlike tickets and tokens
+/// they never expire, so past it creating one is refused rather than another dropped.
+pub(super) const MAX_OBJECTS: usize = crate::bounds::DEFAULT_MAX_ENTRIES;
+
+/// The `400` for one object too many.
+fn too_many(what: &str) -> Answer {
+    let message = format!("The stand-in keeps at most {MAX_OBJECTS} {what}.");
+    json(400, &api_result("A000413", &message))
+}
+
 /// The `404` for an object that does not exist.
 pub(super) fn no_such(what: &str) -> Answer {
     let message = format!("No such {what} in the stand-in.");
@@ -330,4 +346,28 @@ pub(super) fn window<T>(
 /// A count, as the `int32` Authlete answers with.
 pub(super) fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Service;
+
+    #[test]
+    fn clients_and_services_are_bounded() {
+        let mut state = State::new(Service::default());
+        let request = Request {
+            body: br#"{"clientName": "one too many"}"#.to_vec(),
+            ..Default::default()
+        };
+        let filler = state.clients[0].clone();
+        state.clients.resize(MAX_OBJECTS, filler);
+        assert_eq!(client_create(&mut state, &request).status, 400);
+        state.clients.pop();
+        assert_eq!(client_create(&mut state, &request).status, 200);
+
+        let filler = services(&mut state)[0].clone();
+        services(&mut state).resize(MAX_OBJECTS, filler);
+        assert_eq!(service_create(&mut state, &request).status, 400);
+    }
 }
