@@ -211,15 +211,6 @@ impl StandIn {
         &self.base_url
     }
 
-    /// The operations it serves, named by their operation IDs in Authlete's OpenAPI
-    /// description (`openapi/authlete.yaml`, as in `authlete::routes`), such as
-    /// `auth_token_api`, sorted. It answers the others with a `501`.
-    pub fn operations() -> Vec<&'static str> {
-        let mut operations: Vec<_> = dispatch::handlers().into_keys().collect();
-        operations.sort_unstable();
-        operations
-    }
-
     /// The credentials it accepts.
     pub fn credentials(&self) -> &Credentials {
         &self.shared.credentials
