@@ -8,6 +8,7 @@ use authlete::routes::{self, Route};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::management::{grants, tokens};
 use crate::state::State;
 use crate::wire::{Answer, Request};
 use crate::{api_result, deferred, management, oauth, resource, token};
@@ -86,11 +87,82 @@ pub(crate) fn handlers() -> HashMap<&'static str, Handler> {
             &routes::DEVICE_COMPLETE_API,
             typed(deferred::device_complete),
         ),
-        (&routes::CLIENT_CREATE_API, typed(management::client_create)),
-        (&routes::CLIENT_UPDATE_API, raw(management::client_update)),
-        (&routes::CLIENT_GET_LIST_API, raw(management::client_list)),
-        (&routes::CLIENT_DELETE_API, raw(management::client_delete)),
+        // Management: services, clients, what users granted clients, tokens.
+        (&routes::SERVICE_GET_API, raw(management::service_get)),
         (&routes::SERVICE_GET_LIST_API, raw(management::service_list)),
+        (&routes::SERVICE_CREATE_API, raw(management::service_create)),
+        (&routes::SERVICE_UPDATE_API, raw(management::service_update)),
+        (&routes::SERVICE_DELETE_API, raw(management::service_delete)),
+        (&routes::CLIENT_GET_API, raw(management::client_get)),
+        (&routes::CLIENT_GET_LIST_API, raw(management::client_list)),
+        (&routes::CLIENT_CREATE_API, raw(management::client_create)),
+        (&routes::CLIENT_UPDATE_API, raw(management::client_update)),
+        (&routes::CLIENT_DELETE_API, raw(management::client_delete)),
+        (
+            &routes::CLIENT_SECRET_REFRESH_API,
+            raw(management::client_secret_refresh),
+        ),
+        (
+            &routes::CLIENT_SECRET_UPDATE_API,
+            raw(management::client_secret_update),
+        ),
+        (
+            &routes::CLIENT_AUTHORIZATION_GET_LIST_API,
+            raw(grants::authorization_list),
+        ),
+        (
+            &routes::CLIENT_AUTHORIZATION_GET_LIST_API_POST,
+            raw(grants::authorization_list),
+        ),
+        (
+            &routes::CLIENT_AUTHORIZATION_GET_LIST_BY_SUBJECT_API,
+            raw(grants::authorization_list),
+        ),
+        (
+            &routes::CLIENT_AUTHORIZATION_UPDATE_API,
+            raw(grants::authorization_update),
+        ),
+        (
+            &routes::CLIENT_AUTHORIZATION_DELETE_API,
+            raw(grants::authorization_delete),
+        ),
+        (
+            &routes::CLIENT_AUTHORIZATION_DELETE_API_POST,
+            raw(grants::authorization_delete),
+        ),
+        (
+            &routes::CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT_API,
+            raw(grants::authorization_delete),
+        ),
+        (
+            &routes::CLIENT_GRANTED_SCOPES_GET_API,
+            raw(grants::granted_scopes_get),
+        ),
+        (
+            &routes::CLIENT_GRANTED_SCOPES_GET_API_POST,
+            raw(grants::granted_scopes_get),
+        ),
+        (
+            &routes::CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API,
+            raw(grants::granted_scopes_get),
+        ),
+        (
+            &routes::CLIENT_GRANTED_SCOPES_DELETE_API,
+            raw(grants::granted_scopes_delete),
+        ),
+        (
+            &routes::CLIENT_GRANTED_SCOPES_DELETE_API_POST,
+            raw(grants::granted_scopes_delete),
+        ),
+        (
+            &routes::CLIENT_GRANTED_SCOPES_DELETE_BY_SUBJECT_API,
+            raw(grants::granted_scopes_delete),
+        ),
+        (&routes::AUTH_TOKEN_GET_LIST_API, raw(tokens::list)),
+        (&routes::AUTH_TOKEN_CREATE_API, raw(tokens::create)),
+        (&routes::AUTH_TOKEN_UPDATE_API, raw(tokens::update)),
+        (&routes::AUTH_TOKEN_DELETE_API, raw(tokens::delete)),
+        (&routes::AUTH_TOKEN_REVOKE_API, raw(tokens::revoke)),
     ];
     (served.into_iter())
         .map(|(route, handler)| (route.operation, handler))

@@ -11,7 +11,8 @@
 //! `tokens.rs` for the tokens it issues and their binding; `resource.rs` for introspection,
 //! revocation and UserInfo; `deferred.rs` for CIBA and the device flow; `dpop.rs` for DPoP
 //! proofs; `params.rs` and `request_object.rs` for a request's parameters; `management.rs`
-//! for services and clients. `bounds.rs` caps the state, `persist.rs` keeps it in a file.
+//! (with `management/`) for services, clients, what users granted clients and token
+//! operations. `bounds.rs` caps the state, `persist.rs` keeps it in a file.
 
 mod bounds;
 mod clock;

@@ -81,6 +81,8 @@ pub(super) struct State {
     pub(super) dpop_proofs: SeenProofs,
     /// The nonces DPoP proofs must carry when the service requires one.
     pub(super) dpop_nonces: NonceSource,
+    /// Services, and what management operations remember.
+    pub(super) management: super::management::Store,
 }
 
 /// A pushed authorization request: its parameters, for the client that pushed it.
@@ -276,6 +278,7 @@ impl State {
             devices: HashMap::new(),
             dpop_proofs: SeenProofs::default(),
             dpop_nonces: NonceSource::default(),
+            management: Default::default(),
         }
     }
 
