@@ -21,6 +21,7 @@ use tracing::Instrument as _;
 use crate::config::{ApiVersion, Config};
 use crate::dpop::{DpopError, DpopSigner};
 use crate::error::{ApiError, DecodeError, Error, TransportError, TransportErrorKind};
+use crate::http_client::HttpSetup;
 use crate::retry::{Outcome, RetryPolicy};
 use crate::routes;
 
@@ -75,7 +76,7 @@ pub struct Route {
 #[must_use]
 pub struct ClientBuilder {
     config: Config,
-    http: Option<reqwest::Client>,
+    http: HttpSetup,
     retry: RetryPolicy,
     log_bodies: bool,
     max_response_bytes: usize,
@@ -89,7 +90,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("config", &self.config)
-            .field("custom_http_client", &self.http.is_some())
+            .field("http", &self.http)
             .field("retry", &self.retry)
             .field("log_bodies", &self.log_bodies)
             .field("max_response_bytes", &self.max_response_bytes)
@@ -104,11 +105,45 @@ impl ClientBuilder {
         self
     }
 
-    /// Send through `http`, e.g. to share a connection pool or set a proxy. The timeouts,
-    /// client certificate and trusted roots of the configuration are then not applied:
-    /// set them on `http`.
+    /// Send through `http`, your own client (e.g. to share a connection pool), as it is.
+    /// Replaces any [`configure_http`](Self::configure_http).
+    ///
+    /// These settings of the configuration then become `http`'s: the connect timeout, the
+    /// `User-Agent`, TLS (backend, client certificate, trusted roots) and the proxy. The
+    /// read and total timeouts stay ours: the transport applies them to each call. A
+    /// configuration with a client certificate, trusted root certificates or a proxy
+    /// cannot be honoured this way, so [`build`](Self::build) then fails with
+    /// [`ConfigError::NotAppliedToHttpClient`](crate::ConfigError::NotAppliedToHttpClient):
+    /// set them on `http`, or use [`configure_http`](Self::configure_http).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
+        self.http = HttpSetup::Theirs(http);
+        self
+    }
+
+    /// Adjust the `reqwest::ClientBuilder` that the configuration made (connect timeout,
+    /// `User-Agent`, proxy, TLS) before it is built: `adjust` runs after our settings, so
+    /// what it sets wins, and what it leaves alone stays ours. Replaces any
+    /// [`http_client`](Self::http_client).
+    ///
+    /// With the rustls features (`rustls-ring`, `aws-lc-rs`), TLS is handed to reqwest as
+    /// a finished `rustls::ClientConfig`: reqwest's TLS methods (`identity`,
+    /// `tls_certs_merge`, `min_tls_version`, ...) have no effect then; with `native-tls`
+    /// they apply.
+    ///
+    /// ```
+    /// # fn run(config: authlete::Config) -> Result<(), authlete::Error> {
+    /// use std::time::Duration;
+    ///
+    /// let client = authlete::Client::builder(config)
+    ///     .configure_http(|http| http.pool_idle_timeout(Duration::from_secs(30)).tcp_nodelay(true))
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn configure_http(
+        mut self,
+        adjust: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + 'static,
+    ) -> Self {
+        self.http = HttpSetup::adjusted(adjust);
         self
     }
 
@@ -153,16 +188,11 @@ impl ClientBuilder {
             Some(key) => Some(DpopSigner::from_jwk(key.expose_secret())?),
             None => None,
         };
-        let mut transport = Transport::new(config.clone(), self.retry, self.log_bodies, dpop)
-            .with_max_response_bytes(self.max_response_bytes);
-        let http = match self.http {
-            Some(http) => http,
-            None => {
-                let timeouts = config.timeouts();
-                transport = transport.with_timeouts(timeouts.read, timeouts.total);
-                http_client(&config)?
-            }
-        };
+        let timeouts = config.timeouts();
+        let transport = Transport::new(config.clone(), self.retry, self.log_bodies, dpop)
+            .with_max_response_bytes(self.max_response_bytes)
+            .with_timeouts(timeouts.read, timeouts.total);
+        let http = self.http.client(&config)?;
         let base_url = config.base_url().as_str().trim_end_matches('/').to_string();
         let sys = authlete_sys::Client::new_with_client(
             &base_url,
@@ -176,29 +206,6 @@ impl ClientBuilder {
             service,
         })
     }
-}
-
-/// The HTTP client the configuration asks for: connect timeout, user agent, client
-/// certificate, trusted roots. The read and total timeouts are the transport's.
-fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
-    let mut http = reqwest::Client::builder()
-        .connect_timeout(config.timeouts().connect)
-        .user_agent(config.user_agent());
-    if let Some(pem) = config.client_certificate() {
-        // Mutual TLS: the certificate chain and private key, presented on every connection.
-        let identity = reqwest::Identity::from_pem(pem.expose_secret().as_bytes())
-            .map_err(Error::HttpClient)?;
-        http = http.identity(identity);
-    }
-    if let Some(pem) = config.trusted_root_certificates() {
-        // Extra trust anchors, e.g. a private CA in front of a self-hosted Authlete.
-        for certificate in
-            reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(Error::HttpClient)?
-        {
-            http = http.add_root_certificate(certificate);
-        }
-    }
-    http.build().map_err(Error::HttpClient)
 }
 
 /// A client for the Authlete Web API, for API generation 2 or 3 as configured.
@@ -258,7 +265,7 @@ impl Client {
     pub fn builder(config: Config) -> ClientBuilder {
         ClientBuilder {
             config,
-            http: None,
+            http: HttpSetup::default(),
             retry: RetryPolicy::default(),
             log_bodies: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,

@@ -98,15 +98,24 @@ pub mod axum;
 pub mod blocking;
 mod client;
 pub mod config;
+#[cfg(feature = "dpop")]
+pub mod dpop;
+#[cfg(not(feature = "dpop"))]
+#[path = "dpop_disabled.rs"]
 pub mod dpop;
 mod error;
 pub mod flows;
+mod http_client;
 mod operations;
 pub mod pagination;
 pub mod query;
 mod retry;
 pub mod routes;
 
+/// The reqwest this crate sends with: name its types through this re-export
+/// (`authlete::reqwest::ClientBuilder` in [`ClientBuilder::configure_http`],
+/// `authlete::reqwest::Client` in [`ClientBuilder::http_client`]) so that they always match.
+pub use reqwest;
 pub use authlete_sys as sys;
 pub use authlete_sys::{Secret, types};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES};

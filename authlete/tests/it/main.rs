@@ -5,7 +5,9 @@ mod axum_e2e;
 #[cfg(feature = "blocking")]
 mod blocking;
 mod config;
+#[cfg(feature = "dpop")]
 mod dpop;
+#[cfg(feature = "dpop")]
 mod dpop_calls;
 mod errors;
 mod faults;
@@ -29,6 +31,7 @@ mod flows_token;
 mod flows_userinfo;
 mod fuzz_smoke;
 mod load;
+#[cfg(any(feature = "rustls-ring", feature = "aws-lc-rs", feature = "native-tls"))]
 mod mtls;
 mod operations;
 mod pagination;

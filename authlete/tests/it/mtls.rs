@@ -4,8 +4,10 @@
 //! only through `trusted_root_certificates`.
 //!
 //! The certificates are made by rcgen for each test; the server is rustls (through
-//! tokio-rustls) with the aws-lc-rs provider that reqwest uses here, passed explicitly, so
-//! no process-wide default provider is installed or needed.
+//! tokio-rustls) with the ring provider, passed explicitly, so no process-wide default
+//! provider is installed or needed. The client side is whichever TLS feature the tests
+//! were built with (`rustls-ring`, `aws-lc-rs`, `native-tls`): CI runs this module under
+//! each.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -163,7 +165,7 @@ impl Server {
     /// `close_each`: close the connection after each answer, so that every call opens a
     /// new connection; otherwise keep it alive.
     async fn start(pki: &Pki, close_each: bool) -> Server {
-        let provider = Arc::new(crypto::aws_lc_rs::default_provider());
+        let provider = Arc::new(crypto::ring::default_provider());
         let mut client_roots = RootCertStore::empty();
         client_roots.add(pki.client_ca.der()).unwrap();
         let verifier =
