@@ -68,10 +68,33 @@ impl HttpSetup {
     }
 }
 
+/// A `reqwest::ClientBuilder` with the TLS backend of `authlete`'s features and the
+/// platform's root certificates, for your program's other HTTP calls (and ours to servers
+/// other than Authlete: CIBA notifications, back-channel logout).
+///
+/// With the rustls features (`rustls-ring`, the default, and `aws-lc-rs`), reqwest is
+/// built with `rustls-no-provider`: a client from `reqwest::Client::new()` or
+/// `reqwest::Client::builder()` then needs a process-wide rustls crypto provider, and
+/// panics without one. This builder carries its provider, so it never does; so does a
+/// `reqwest` of your own with its `rustls` feature.
+///
+/// ```
+/// let http = authlete::http_client_builder()
+///     .redirect(authlete::reqwest::redirect::Policy::none())
+///     .build()?;
+/// # let _ = http; Ok::<(), authlete::reqwest::Error>(())
+/// ```
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    tls::outbound(reqwest::Client::builder())
+}
+
 /// The first setting of `config` that only our own client can apply.
 fn unappliable_setting(config: &Config) -> Option<Setting> {
     [
-        (Setting::ClientCertificate, config.client_certificate().is_some()),
+        (
+            Setting::ClientCertificate,
+            config.client_certificate().is_some(),
+        ),
         (
             Setting::TrustedRootCertificates,
             config.trusted_root_certificates().is_some(),

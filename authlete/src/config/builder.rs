@@ -15,7 +15,8 @@ use super::types::{
 };
 use super::validate::{
     check_dpop_key, check_pem, check_trusted_roots, check_user_agent, non_empty, parse_base_url,
-    parse_proxy, parse_seconds, redact_url, trimmed_secret, unescape_newlines, unescape_newlines_str,
+    parse_proxy, parse_seconds, redact_url, trimmed_secret, unescape_newlines,
+    unescape_newlines_str,
 };
 use super::{Config, DEFAULT_USER_AGENT};
 

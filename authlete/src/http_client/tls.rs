@@ -20,7 +20,10 @@ pub(super) fn apply(
 ) -> Result<reqwest::ClientBuilder, Error> {
     let needs_tls = [
         (Setting::BaseUrl, config.base_url().scheme() == "https"),
-        (Setting::ClientCertificate, config.client_certificate().is_some()),
+        (
+            Setting::ClientCertificate,
+            config.client_certificate().is_some(),
+        ),
         (
             Setting::TrustedRootCertificates,
             config.trusted_root_certificates().is_some(),
@@ -41,6 +44,30 @@ pub(super) fn apply(
     Ok(http)
 }
 
+/// No TLS backend: plain HTTP only.
+#[cfg(not(any(feature = "native-tls", feature = "aws-lc-rs", feature = "rustls-ring")))]
+pub(super) fn outbound(http: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    http
+}
+
+/// The platform's library, with its own roots.
+#[cfg(feature = "native-tls")]
+pub(super) fn outbound(http: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    http.tls_backend_native()
+}
+
+/// rustls with the provider of the features and the platform's roots.
+#[cfg(all(
+    any(feature = "aws-lc-rs", feature = "rustls-ring"),
+    not(feature = "native-tls")
+))]
+pub(super) fn outbound(http: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    match with_rustls::outbound_config() {
+        Some(tls) => http.tls_backend_preconfigured(tls),
+        None => http,
+    }
+}
+
 /// The platform's TLS library through reqwest: reqwest's own builder methods apply the
 /// client certificate and the trusted roots.
 #[cfg(feature = "native-tls")]
@@ -52,14 +79,13 @@ pub(super) fn apply(
     if let Some(pem) = config.client_certificate() {
         let (certificates, key) = split_identity(pem.expose_secret())
             .map_err(|reason| client_certificate_error(config, reason))?;
-        let identity =
-            reqwest::Identity::from_pkcs8_pem(certificates.as_bytes(), key.as_bytes())
-                .map_err(|_| {
-                    client_certificate_error(
-                        config,
-                        "the TLS library cannot read the certificate and key".to_owned(),
-                    )
-                })?;
+        let identity = reqwest::Identity::from_pkcs8_pem(certificates.as_bytes(), key.as_bytes())
+            .map_err(|_| {
+            client_certificate_error(
+                config,
+                "the TLS library cannot read the certificate and key".to_owned(),
+            )
+        })?;
         http = http.identity(identity);
     }
     if let Some(pem) = config.trusted_root_certificates() {
@@ -79,7 +105,10 @@ fn split_identity(pem: &str) -> Result<(String, String), String> {
     let mut rest = pem;
     while let Some(start) = rest.find("-----BEGIN ") {
         let block = &rest[start..];
-        let label_end = block[11..].find("-----").map(|i| i + 11).unwrap_or(block.len());
+        let label_end = block[11..]
+            .find("-----")
+            .map(|i| i + 11)
+            .unwrap_or(block.len());
         let label = &block[11..label_end];
         let end_marker = format!("-----END {label}-----");
         let Some(end) = block.find(&end_marker) else {
@@ -178,6 +207,33 @@ mod with_rustls {
         Ok(tls)
     }
 
+    /// For servers other than Authlete: the platform's roots, no client certificate. When
+    /// the platform has no roots, an empty trust store: every `https` call then fails its
+    /// handshake, which the caller reports, rather than failing here where there is no one
+    /// to tell.
+    ///
+    /// `None` only if the provider offers no TLS version, which the built-in ones do.
+    pub(super) fn outbound_config() -> Option<ClientConfig> {
+        let provider = Arc::new(provider());
+        let builder = ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .ok()?;
+        let mut tls = match Verifier::new(provider) {
+            Ok(verifier) => builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+                .with_no_client_auth(),
+            Err(error) => {
+                tracing::warn!(%error, "no root certificates for outbound TLS");
+                builder
+                    .with_root_certificates(::rustls::RootCertStore::empty())
+                    .with_no_client_auth()
+            }
+        };
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Some(tls)
+    }
+
     /// The platform verifier, with the configured roots added.
     fn verifier(config: &Config, provider: Arc<CryptoProvider>) -> Result<Verifier, Error> {
         let Some(pem) = config.trusted_root_certificates() else {
@@ -185,7 +241,9 @@ mod with_rustls {
                 tls_error(format!(
                     "the system's root certificates cannot be used ({e}); install them (the \
                      ca-certificates package on Linux) or set {}",
-                    config.origin(Setting::TrustedRootCertificates).name(Setting::TrustedRootCertificates)
+                    config
+                        .origin(Setting::TrustedRootCertificates)
+                        .name(Setting::TrustedRootCertificates)
                 ))
             });
         };

@@ -1,6 +1,6 @@
 //! The single integration-test binary of the `authlete` crate: one module per area.
 
-#[cfg(feature = "axum")]
+#[cfg(all(feature = "axum", feature = "dpop"))]
 mod axum_e2e;
 #[cfg(feature = "blocking")]
 mod blocking;
@@ -35,7 +35,10 @@ mod load;
 mod mtls;
 mod operations;
 mod pagination;
+#[cfg(any(feature = "rustls-ring", feature = "aws-lc-rs", feature = "native-tls"))]
+mod proxy;
 mod retry;
 mod scripted;
+mod tls_features;
 mod tracing;
 mod unknown_members;
