@@ -395,7 +395,7 @@ impl ConfigBuilder {
     /// 9. the user agent is a valid header value;
     /// 10. a DPoP key is set only when the `dpop` feature is on;
     /// 11. V3 has the service ID (the service API key), unless the configuration is for
-    ///    [service management only](Self::service_management_only).
+    ///     [service management only](Self::service_management_only).
     pub fn build(self) -> Result<Config, ConfigError> {
         let base_url = match non_empty(self.base_url.as_deref()) {
             Some(value) => parse_base_url(value, self.origin(Setting::BaseUrl))?,

@@ -64,10 +64,11 @@ fn split_identity(pem: &str) -> Result<(String, String), String> {
             }
             "PRIVATE KEY" => key = Some(text.to_owned()),
             other if other.ends_with("PRIVATE KEY") => {
-                let shown = KEY_LABELS
-                    .contains(&other)
-                    .then_some(other)
-                    .unwrap_or("another format");
+                let shown = if KEY_LABELS.contains(&other) {
+                    other
+                } else {
+                    "another format"
+                };
                 return Err(format!(
                     "with the `native-tls` feature the key must be PKCS #8 \
                      (-----BEGIN PRIVATE KEY-----), not {shown}; convert it with \
