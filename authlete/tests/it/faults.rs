@@ -1160,6 +1160,7 @@ async fn a_user_http_client_keeps_the_read_timeout() {
             .base_url(&server.base_url)
             .service_api_key("7159")
             .service_access_token("svc-token")
+            .connect_timeout(TIMEOUTS.connect)
             .read_timeout(TIMEOUTS.read)
             .total_timeout(TIMEOUTS.total)
             .build()
