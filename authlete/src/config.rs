@@ -23,12 +23,13 @@
 //! | DPoP private key (JWK, JSON) | `AUTHLETE_DPOP_KEY` | `service.dpop_key` | [`dpop_key`](ConfigBuilder::dpop_key) |
 //! | mutual-TLS certificate and key (PEM) | `AUTHLETE_CLIENT_CERTIFICATE` | `service.client_certificate` | [`client_certificate`](ConfigBuilder::client_certificate) |
 //! | extra trusted root CA certificates (PEM; authlete-rs extension) | `AUTHLETE_TRUSTED_ROOT_CERTIFICATES` | `trusted_root_certificates` | [`trusted_root_certificates`](ConfigBuilder::trusted_root_certificates) |
+//! | HTTP proxy for calls to Authlete (authlete-rs extension) | `AUTHLETE_PROXY` | `proxy` | [`proxy`](ConfigBuilder::proxy) |
 //! | connect timeout, seconds (default 5) | `AUTHLETE_TIMEOUT_CONNECT` | `timeout.connect` | [`connect_timeout`](ConfigBuilder::connect_timeout) |
 //! | read timeout, seconds (default 30) | `AUTHLETE_TIMEOUT_READ` | `timeout.read` | [`read_timeout`](ConfigBuilder::read_timeout) |
 //! | total timeout, seconds (default 60) | `AUTHLETE_TIMEOUT_TOTAL` | `timeout.total` | [`total_timeout`](ConfigBuilder::total_timeout) |
 //! | `User-Agent` (default `authlete-rs/<version>`) | — | — | [`user_agent`](ConfigBuilder::user_agent) |
 //!
-//! The timeouts and the trusted root certificates are authlete-rs extensions, not shared
+//! The timeouts, the trusted root certificates and the proxy are authlete-rs extensions, not shared
 //! with the other SDKs. The timeouts take a number of seconds, fractions allowed (`2.5`).
 //! The trusted root certificates are CA certificates to trust in addition to the system's
 //! roots when connecting to Authlete, e.g. the private CA of a self-hosted Authlete
@@ -43,6 +44,18 @@
 //! put in their path, and has no secret. V3 needs that service ID, since every service
 //! call (and every endpoint flow) names the service, unless the configuration is for
 //! service management only ([`ConfigBuilder::service_management_only`]).
+//!
+//! # Proxies
+//!
+//! Without a proxy setting, calls to Authlete follow the environment, as curl does:
+//! `HTTPS_PROXY` (or `https_proxy`) for `https` base URLs, `HTTP_PROXY` (or `http_proxy`;
+//! ignored when `REQUEST_METHOD` is set, as in CGI) for `http` ones, `ALL_PROXY` for both,
+//! and `NO_PROXY` (host names, domains, IP addresses and ranges, `*`) for the hosts to
+//! reach directly. With a proxy setting (`AUTHLETE_PROXY`, the INI key `proxy`, or
+//! [`ConfigBuilder::proxy`]), every call goes through that proxy, and none of those
+//! variables is consulted, `NO_PROXY` included: the setting exists for Authlete alone,
+//! so it is taken to be meant. To ignore the environment without a proxy, adjust the
+//! HTTP client: `ClientBuilder::configure_http(|http| http.no_proxy())`.
 //!
 //! # INI files
 //!
@@ -89,6 +102,7 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use types::CertificateCount;
+use validate::redact_url;
 
 pub use authlete_sys::Secret;
 pub use builder::ConfigBuilder;
@@ -135,6 +149,7 @@ pub struct Config {
     dpop_key: Option<Secret>,
     client_certificate: Option<Secret>,
     trusted_root_certificates: Option<String>,
+    proxy: Option<Url>,
     timeouts: Timeouts,
     user_agent: String,
     service_management_only: bool,
@@ -337,6 +352,21 @@ impl Config {
         self.trusted_root_certificates.as_deref()
     }
 
+    /// The HTTP proxy for every call to Authlete ([`ConfigBuilder::proxy`]); `None` leaves
+    /// the choice to the environment (`HTTPS_PROXY`, `NO_PROXY`, ...). The URL may carry a
+    /// user name and password.
+    pub fn proxy(&self) -> Option<&Url> {
+        self.proxy.as_ref()
+    }
+
+    /// Where a setting came from: the source named in errors about it.
+    pub(crate) fn origin(&self, setting: Setting) -> Origin {
+        self.origins
+            .get(&setting)
+            .cloned()
+            .unwrap_or_else(|| self.loaded_from.clone())
+    }
+
     /// The timeouts.
     pub fn timeouts(&self) -> Timeouts {
         self.timeouts
@@ -375,6 +405,10 @@ impl fmt::Debug for Config {
             .field(
                 "trusted_root_certificates",
                 &CertificateCount(self.trusted_root_certificates.as_deref()),
+            )
+            .field(
+                "proxy",
+                &self.proxy.as_ref().map(|url| redact_url(url.as_str())),
             )
             .field("timeouts", &self.timeouts)
             .field("user_agent", &self.user_agent)

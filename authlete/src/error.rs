@@ -394,8 +394,8 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Whether a failure was a refused certificate. rustls reports it through `std::io`, so
-/// the error chain's messages are what is left to look at.
+/// Whether a failure was a refused certificate. rustls and OpenSSL report it through
+/// `std::io`, so the error chain's messages are what is left to look at.
 pub(crate) fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
     const MARKERS: &[&str] = &[
         "invalid peer certificate",
@@ -408,6 +408,15 @@ pub(crate) fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool 
         "CertificateUnknown",
         "HandshakeFailure",
         "peer sent no certificates",
+        // OpenSSL (the `native-tls` feature on Linux): its alerts and verify results.
+        "certificate verify failed",
+        "alert unknown ca",
+        "alert certificate required",
+        "alert bad certificate",
+        "alert handshake failure",
+        "alert certificate revoked",
+        "alert certificate expired",
+        "alert certificate unknown",
     ];
     let mut current = Some(error);
     while let Some(e) = current {

@@ -99,6 +99,44 @@
 //! # }
 //! ```
 
+//! # Cargo features
+//!
+//! | feature | default | what it gives |
+//! |---|---|---|
+//! | `rustls-ring` | yes | TLS through rustls with the `ring` crypto provider |
+//! | `aws-lc-rs` | no | TLS through rustls with `aws-lc-rs` (FIPS-capable; builds AWS-LC from C, far slower to compile); wins over `rustls-ring` |
+//! | `native-tls` | no | TLS through the platform's library (OpenSSL on Linux, which needs `libssl-dev` and `pkg-config` to build); wins over both rustls features |
+//! | `dpop` | yes | DPoP proofs signed with the configured key ([`dpop`]) |
+//! | `blocking` | no | [`blocking::Client`](crate::blocking), a synchronous client |
+//! | `axum` | no | the axum adapter of the flows |
+//!
+//! With rustls, the server's certificate is checked against the platform's trust store
+//! plus the configured trusted roots, and the crypto provider is set on our client only:
+//! no process-wide default is installed. Client certificates and trusted roots work with
+//! every backend (with `native-tls` the client key must be PKCS #8,
+//! `-----BEGIN PRIVATE KEY-----`). To pick a backend other than the default:
+//!
+//! ```toml
+//! authlete = { version = "0.1", default-features = false, features = ["aws-lc-rs", "dpop"] }
+//! ```
+//!
+//! Without any TLS feature the client speaks plain HTTP only (e.g. to a local sidecar that
+//! terminates TLS): an `https` base URL, an `https` proxy, a client certificate or trusted
+//! roots then fail [`ClientBuilder::build`] with [`ConfigError::FeatureDisabled`], naming
+//! the setting. Without `dpop`, a configured DPoP key fails [`ConfigBuilder::build`] the
+//! same way.
+//!
+//! # The HTTP client
+//!
+//! Calls go through a `reqwest::Client` made from the [`Config`]: connect timeout,
+//! `User-Agent`, proxy ([`ConfigBuilder::proxy`]; see [config](config#proxies) for how it
+//! and `HTTPS_PROXY`/`NO_PROXY` interact) and TLS. [`ClientBuilder::configure_http`] adjusts
+//! it while keeping those settings; [`ClientBuilder::http_client`] replaces it with yours.
+//! For your program's other HTTP calls, [`http_client_builder`] gives a `reqwest`
+//! builder with the same TLS backend: under the rustls features, reqwest is built without
+//! a crypto provider of its own, so a bare `reqwest::Client::new()` needs a process-wide
+//! one (see there).
+
 #![deny(missing_docs)]
 
 #[cfg(feature = "axum")]
@@ -107,9 +145,14 @@ pub mod axum;
 pub mod blocking;
 mod client;
 pub mod config;
+#[cfg(feature = "dpop")]
+pub mod dpop;
+#[cfg(not(feature = "dpop"))]
+#[path = "dpop_disabled.rs"]
 pub mod dpop;
 mod error;
 pub mod flows;
+mod http_client;
 mod operations;
 pub mod pagination;
 pub mod query;
@@ -124,6 +167,11 @@ pub use client::{
 };
 pub use config::{ApiVersion, Cluster, Config, ConfigBuilder, ConfigError, Timeouts};
 pub use error::{ApiError, DecodeError, Error, TransportError, TransportErrorKind};
+pub use http_client::http_client_builder;
+/// The reqwest this crate sends with: name its types through this re-export
+/// (`authlete::reqwest::ClientBuilder` in [`ClientBuilder::configure_http`],
+/// `authlete::reqwest::Client` in [`ClientBuilder::http_client`]) so that they always match.
+pub use reqwest;
 pub use retry::RetryPolicy;
 
 /// The result of a call to Authlete.

@@ -88,7 +88,9 @@ pub fn router(client: Client, base_url: &str, demo: DemoClient, standin: bool) -
             base_url: base_url.to_owned(),
             demo,
             standin,
-            http: reqwest::Client::builder()
+            // With authlete's TLS backend: under the default rustls-ring feature, a bare
+            // reqwest builder would need a process-wide crypto provider.
+            http: authlete::http_client_builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("an HTTP client"),

@@ -16,7 +16,7 @@ type Outcome<T> = Result<T, String>;
 
 /// Runs every step against the server at `base`.
 pub async fn run(base: &str, client: &DemoClient) -> Outcome<()> {
-    let http = reqwest::Client::builder()
+    let http = authlete::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| e.to_string())?;

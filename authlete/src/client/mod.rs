@@ -22,7 +22,6 @@ mod auth;
 mod body;
 mod call;
 mod decode;
-mod http;
 mod logging;
 mod metadata;
 mod raw;
@@ -39,6 +38,7 @@ use self::auth::{Auth, Dpop};
 use crate::config::{ApiVersion, Config, ConfigError};
 use crate::dpop::DpopSigner;
 use crate::error::Error;
+use crate::http_client::HttpSetup;
 use crate::retry::RetryPolicy;
 
 pub use self::call::{Call, CallOptions};
@@ -49,7 +49,7 @@ pub use self::route::{Credentials, Route};
 #[must_use]
 pub struct ClientBuilder {
     config: Config,
-    http: Option<reqwest::Client>,
+    http: HttpSetup,
     retry: RetryPolicy,
     log_bodies: bool,
     max_response_bytes: usize,
@@ -64,7 +64,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("config", &self.config)
-            .field("custom_http_client", &self.http.is_some())
+            .field("http", &self.http)
             .field("retry", &self.retry)
             .field("log_bodies", &self.log_bodies)
             .field("max_response_bytes", &self.max_response_bytes)
@@ -80,11 +80,45 @@ impl ClientBuilder {
         self
     }
 
-    /// Send through `http`, e.g. to share a connection pool or set a proxy. The timeouts,
-    /// client certificate and trusted roots of the configuration are then not applied:
-    /// set them on `http`.
+    /// Send through `http`, your own client (e.g. to share a connection pool), as it is.
+    /// Replaces any [`configure_http`](Self::configure_http).
+    ///
+    /// These settings of the configuration then become `http`'s: the connect timeout, the
+    /// `User-Agent`, TLS (backend, client certificate, trusted roots) and the proxy. The
+    /// read and total timeouts stay ours: the transport applies them to each call. A
+    /// configuration with a client certificate, trusted root certificates or a proxy
+    /// cannot be honoured this way, so [`build`](Self::build) then fails with
+    /// [`ConfigError::NotAppliedToHttpClient`](crate::ConfigError::NotAppliedToHttpClient):
+    /// set them on `http`, or use [`configure_http`](Self::configure_http).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
+        self.http = HttpSetup::Theirs(http);
+        self
+    }
+
+    /// Adjust the `reqwest::ClientBuilder` that the configuration made (connect timeout,
+    /// `User-Agent`, proxy, TLS) before it is built: `adjust` runs after our settings, so
+    /// what it sets wins, and what it leaves alone stays ours. Replaces any
+    /// [`http_client`](Self::http_client).
+    ///
+    /// With the rustls features (`rustls-ring`, `aws-lc-rs`), TLS is handed to reqwest as
+    /// a finished `rustls::ClientConfig`: reqwest's TLS methods (`identity`,
+    /// `tls_certs_merge`, `min_tls_version`, ...) have no effect then; with `native-tls`
+    /// they apply.
+    ///
+    /// ```
+    /// # fn run(config: authlete::Config) -> Result<(), authlete::Error> {
+    /// use std::time::Duration;
+    ///
+    /// let client = authlete::Client::builder(config)
+    ///     .configure_http(|http| http.pool_idle_timeout(Duration::from_secs(30)).tcp_nodelay(true))
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn configure_http(
+        mut self,
+        adjust: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + 'static,
+    ) -> Self {
+        self.http = HttpSetup::adjusted(adjust);
         self
     }
 
@@ -158,16 +192,10 @@ impl ClientBuilder {
             None => None,
         };
         let auth = Arc::new(Auth::new(&config, dpop.is_some()));
-        let (http, timeouts) = match self.http {
-            Some(http) => (http, None),
-            None => {
-                let timeouts = config.timeouts();
-                (
-                    http::http_client(&config)?,
-                    Some((timeouts.read, timeouts.total)),
-                )
-            }
-        };
+        // Our read and total timeouts apply to every call, whoever built the HTTP client.
+        let configured = config.timeouts();
+        let timeouts = Some((configured.read, configured.total));
+        let http = self.http.client(&config)?;
         let base_url = config.base_url().as_str().trim_end_matches('/').to_string();
         let raw = raw::Raw {
             auth: auth.clone(),
@@ -261,7 +289,7 @@ impl Client {
     pub fn builder(config: Config) -> ClientBuilder {
         ClientBuilder {
             config,
-            http: None,
+            http: HttpSetup::default(),
             retry: RetryPolicy::default(),
             log_bodies: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,

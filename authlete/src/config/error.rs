@@ -163,6 +163,58 @@ pub enum ConfigError {
         origin: Origin,
     },
 
+    /// The proxy is not an `http` or `https` URL of a proxy (scheme, host and port, and
+    /// optionally a user name and password).
+    #[error("invalid proxy {} from {}{}: {reason}", quoted(.value), .origin.name(Setting::Proxy), .origin.location())]
+    #[non_exhaustive]
+    InvalidProxy {
+        /// The value, with any password replaced by `***`; `None` if it is withheld
+        /// because it does not look like a URL.
+        value: Option<String>,
+        /// What is wrong with it.
+        reason: String,
+        /// Where it came from.
+        origin: Origin,
+    },
+
+    /// A setting needs a Cargo feature of `authlete` that this build does not have: a DPoP
+    /// key without `dpop`, or TLS (an `https` base URL, a client certificate, trusted root
+    /// certificates) without `rustls-ring`, `aws-lc-rs` or `native-tls`.
+    #[error("{} is set{} but authlete was built without {feature}: enable it in Cargo.toml, or unset {}", .origin.name(*.setting), .origin.location(), .origin.name(*.setting))]
+    #[non_exhaustive]
+    FeatureDisabled {
+        /// The setting.
+        setting: Setting,
+        /// The feature (or features, one of which is needed), as a phrase: "the `dpop`
+        /// feature".
+        feature: &'static str,
+        /// Where the setting came from.
+        origin: Origin,
+    },
+
+    /// TLS cannot be set up for the calls to Authlete, e.g. the system has no root
+    /// certificates and none are configured.
+    #[error("cannot set up TLS for the calls to Authlete: {reason}")]
+    #[non_exhaustive]
+    Tls {
+        /// What is wrong, and how to fix it.
+        reason: String,
+    },
+
+    /// A setting that shapes the HTTP client (a client certificate, trusted root
+    /// certificates, a proxy) cannot be applied to the `reqwest::Client` given to
+    /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client): set it on that
+    /// client instead, or adjust ours with
+    /// [`ClientBuilder::configure_http`](crate::ClientBuilder::configure_http).
+    #[error("{} is set{} but cannot be applied to the reqwest::Client given to ClientBuilder::http_client: configure it on that client and unset {}, or use ClientBuilder::configure_http instead", .origin.name(*.setting), .origin.location(), .origin.name(*.setting))]
+    #[non_exhaustive]
+    NotAppliedToHttpClient {
+        /// The setting.
+        setting: Setting,
+        /// Where it came from.
+        origin: Origin,
+    },
+
     /// The user agent is empty or not a valid HTTP header value.
     #[error("invalid user agent from ConfigBuilder::user_agent: {reason}")]
     #[non_exhaustive]

@@ -271,6 +271,8 @@ pub enum Setting {
     ClientCertificate,
     /// The PEM certificates of extra trusted root CAs (an authlete-rs extension).
     TrustedRootCertificates,
+    /// The outbound HTTP proxy for every call to Authlete (an authlete-rs extension).
+    Proxy,
     /// The connect timeout.
     ConnectTimeout,
     /// The read timeout.
@@ -295,6 +297,7 @@ impl Setting {
         Setting::DpopKey,
         Setting::ClientCertificate,
         Setting::TrustedRootCertificates,
+        Setting::Proxy,
         Setting::ConnectTimeout,
         Setting::ReadTimeout,
         Setting::TotalTimeout,
@@ -315,6 +318,7 @@ impl Setting {
             Setting::DpopKey => "AUTHLETE_DPOP_KEY",
             Setting::ClientCertificate => "AUTHLETE_CLIENT_CERTIFICATE",
             Setting::TrustedRootCertificates => "AUTHLETE_TRUSTED_ROOT_CERTIFICATES",
+            Setting::Proxy => "AUTHLETE_PROXY",
             Setting::ConnectTimeout => "AUTHLETE_TIMEOUT_CONNECT",
             Setting::ReadTimeout => "AUTHLETE_TIMEOUT_READ",
             Setting::TotalTimeout => "AUTHLETE_TIMEOUT_TOTAL",
@@ -336,6 +340,7 @@ impl Setting {
             Setting::DpopKey => "service.dpop_key",
             Setting::ClientCertificate => "service.client_certificate",
             Setting::TrustedRootCertificates => "trusted_root_certificates",
+            Setting::Proxy => "proxy",
             Setting::ConnectTimeout => "timeout.connect",
             Setting::ReadTimeout => "timeout.read",
             Setting::TotalTimeout => "timeout.total",
@@ -357,6 +362,7 @@ impl Setting {
             Setting::DpopKey => "dpop_key",
             Setting::ClientCertificate => "client_certificate",
             Setting::TrustedRootCertificates => "trusted_root_certificates",
+            Setting::Proxy => "proxy",
             Setting::ConnectTimeout => "connect_timeout",
             Setting::ReadTimeout => "read_timeout",
             Setting::TotalTimeout => "total_timeout",

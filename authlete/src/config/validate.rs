@@ -111,6 +111,42 @@ pub(super) fn parse_base_url(value: &str, origin: Origin) -> Result<Url, ConfigE
     Ok(url)
 }
 
+/// The proxy URL: `http://` or `https://`, a host, an optional port, user name and
+/// password, nothing else. Text without a scheme (`proxy.internal:3128`) is read as
+/// `http://`, as curl and the `HTTPS_PROXY` conventions do.
+pub(super) fn parse_proxy(value: &str, origin: Origin) -> Result<Url, ConfigError> {
+    let text = if value.contains("://") {
+        value.to_owned()
+    } else {
+        format!("http://{value}")
+    };
+    let error = |reason: String| ConfigError::InvalidProxy {
+        value: if value.contains("://") || value.contains('@') {
+            Some(redact_url(&text))
+        } else {
+            showable(value, 64)
+        },
+        reason,
+        origin: origin.clone(),
+    };
+    let url = Url::parse(&text).map_err(|e| error(format!("not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(error(format!(
+            "the scheme must be http or https, not {} (SOCKS proxies are not supported)",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(error("it has no host".to_owned()));
+    }
+    if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
+        return Err(error(
+            "a proxy URL has no path, query or fragment: only scheme, host and port".to_owned(),
+        ));
+    }
+    Ok(url)
+}
+
 /// The URL with the password of its user info, if any, replaced by `***`. Works on text
 /// that does not parse, too.
 pub(super) fn redact_url(value: &str) -> String {

@@ -515,7 +515,7 @@ impl CibaCompletion {
     /// A completion calling Authlete with `client`, with its own HTTP client for the
     /// notifications.
     pub fn new(client: Client) -> Self {
-        let http = reqwest::Client::builder()
+        let http = crate::http_client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());

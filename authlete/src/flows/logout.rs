@@ -109,7 +109,7 @@ impl BackchannelLogout {
 
     /// Delivers with `timeout` per client (connect, send and answer).
     pub fn with_timeout(client: Client, timeout: Duration) -> Self {
-        let http = reqwest::Client::builder()
+        let http = crate::http_client_builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())

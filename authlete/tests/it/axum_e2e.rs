@@ -142,7 +142,7 @@ async fn authorization_code_flow_with_pkce_through_the_router() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(axum::serve(listener, app(client(&authlete))).into_future());
-    let browser = reqwest::Client::builder()
+    let browser = authlete::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -242,7 +242,9 @@ async fn the_adapter_refuses_oversized_bodies_before_the_handler() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(axum::serve(listener, router).into_future());
-    let response = reqwest::Client::new()
+    let response = authlete::http_client_builder()
+        .build()
+        .unwrap()
         .post(format!("{base}/token"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("grant_type=authorization_code&code=".to_string() + &"x".repeat(100))
@@ -300,7 +302,7 @@ async fn the_page_renderer_gets_the_browsers_request() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(axum::serve(listener, router).into_future());
-    let browser = reqwest::Client::new();
+    let browser = authlete::http_client_builder().build().unwrap();
 
     // A GET, with the browser's language and session cookie.
     let page = browser
@@ -377,7 +379,7 @@ async fn routes_with_an_id_pass_the_captured_id_to_the_handler() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(axum::serve(listener, router).into_future());
-    let http = reqwest::Client::new();
+    let http = authlete::http_client_builder().build().unwrap();
     for (path, body) in [
         ("/register/c-123", r#"{"client_id":"c-123"}"#),
         ("/grants/g-456", r#"{"scopes":[]}"#),
@@ -424,7 +426,7 @@ async fn routes_with_an_id_honour_the_endpoints_body_limit() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(axum::serve(listener, router).into_future());
-    let http = reqwest::Client::new();
+    let http = authlete::http_client_builder().build().unwrap();
     // 100 KiB of metadata: over the default limit, within this endpoint's.
     let metadata = json!({"client_name": "x".repeat(100 * 1024)}).to_string();
     let response = http
@@ -598,7 +600,9 @@ mod dpop_htu {
     }
 
     async fn token_request(url: &str, proof: String, headers: &[(&str, &str)]) -> (u16, Value) {
-        let mut request = reqwest::Client::new()
+        let mut request = authlete::http_client_builder()
+            .build()
+            .unwrap()
             .post(url)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("dpop", proof)

@@ -87,6 +87,10 @@ fn full_env() -> Vec<(&'static str, &'static str)> {
         ("AUTHLETE_DPOP_KEY", DPOP_KEY),
         ("AUTHLETE_CLIENT_CERTIFICATE", PEM),
         ("AUTHLETE_TRUSTED_ROOT_CERTIFICATES", ROOTS),
+        (
+            "AUTHLETE_PROXY",
+            "http://proxy-user:PLANTED-SECRET-PROXY@proxy.internal:3128",
+        ),
         ("AUTHLETE_TIMEOUT_CONNECT", "2"),
         ("AUTHLETE_TIMEOUT_READ", "12.5"),
         ("AUTHLETE_TIMEOUT_TOTAL", "40"),
@@ -121,6 +125,7 @@ service.access_token = PLANTED-SECRET-TOKEN
 service.dpop_key = {DPOP_KEY}
 service.client_certificate = \"{PEM}\"
 trusted_root_certificates = \"{ROOTS}\"
+proxy = http://proxy-user:PLANTED-SECRET-PROXY@proxy.internal:3128
 timeout.connect = 2
 timeout.read = 12.5
 timeout.total = 40
@@ -193,6 +198,10 @@ fn assert_full(config: &Config) {
     assert_eq!(expose(config.dpop_key()), Some(DPOP_KEY));
     assert_eq!(expose(config.client_certificate()), Some(PEM.trim()));
     assert_eq!(config.trusted_root_certificates(), Some(ROOTS.trim()));
+    assert_eq!(
+        config.proxy().map(|url| url.as_str()),
+        Some("http://proxy-user:PLANTED-SECRET-PROXY@proxy.internal:3128/")
+    );
     assert_eq!(
         config.timeouts(),
         Timeouts::new(
@@ -753,6 +762,7 @@ fn builder_sets_everything() {
         .dpop_key(DPOP_KEY)
         .client_certificate(PEM)
         .trusted_root_certificates(ROOTS)
+        .proxy("http://proxy-user:PLANTED-SECRET-PROXY@proxy.internal:3128")
         .timeouts(Timeouts::new(
             Duration::from_secs(2),
             Duration::from_millis(12_500),
@@ -902,7 +912,7 @@ fn user_agent_default() {
 
 #[test]
 fn setting_names() {
-    assert_eq!(Setting::ALL.len(), 15);
+    assert_eq!(Setting::ALL.len(), 16);
     for setting in Setting::ALL {
         assert!(!setting.builder_method().is_empty());
         if let Some(var) = setting.env_var() {
@@ -1719,4 +1729,85 @@ fn v3_without_the_service_id_is_refused_unless_for_service_management() {
     );
     // Client::new sees the same refusal, since it takes a validated Config.
     assert!(authlete::Client::new(config).is_ok());
+}
+
+// ---------------------------------------------------------------------------------------
+// Proxy
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn proxy_from_the_builder() {
+    let config = v3().proxy("https://proxy.internal:8443").build().unwrap();
+    assert_eq!(
+        config.proxy().map(|url| url.as_str()),
+        Some("https://proxy.internal:8443/")
+    );
+    // Without a scheme: http, as in curl and HTTPS_PROXY.
+    let config = v3().proxy("proxy.internal:3128").build().unwrap();
+    assert_eq!(
+        config.proxy().map(|url| url.as_str()),
+        Some("http://proxy.internal:3128/")
+    );
+    // Empty is unset; unset is None.
+    assert_eq!(v3().proxy(" ").build().unwrap().proxy(), None);
+    assert_eq!(v3().build().unwrap().proxy(), None);
+    // Kept through to_builder.
+    let config = v3().proxy("http://proxy.internal:3128").build().unwrap();
+    assert!(config.to_builder().build().unwrap().proxy().is_some());
+}
+
+#[test]
+fn invalid_proxies_are_refused_without_their_password() {
+    for (value, reason) in [
+        (
+            "socks5://proxy.internal:1080",
+            "SOCKS proxies are not supported",
+        ),
+        (
+            "http://proxy.internal:3128/path",
+            "no path, query or fragment",
+        ),
+        (
+            "http://proxy.internal:3128?x=1",
+            "no path, query or fragment",
+        ),
+        ("http://:3128", "not a URL"),
+        (
+            "http://user:PLANTED-SECRET-PROXY@proxy.internal:3128/x",
+            "no path",
+        ),
+    ] {
+        let error = v3().proxy(value).build().unwrap_err();
+        assert!(
+            matches!(error, ConfigError::InvalidProxy { .. }),
+            "{value}: {error:?}"
+        );
+        assert_mentions(&error, &[reason, "ConfigBuilder::proxy"]);
+    }
+    // The variable is named when the value came from the environment.
+    let error = from_env(&with(
+        full_env(),
+        "AUTHLETE_PROXY",
+        Some("ftp://proxy.internal"),
+    ))
+    .unwrap_err();
+    assert_mentions(&error, &["AUTHLETE_PROXY", "scheme must be http or https"]);
+}
+
+/// Without the `dpop` feature a DPoP key is refused by name, not ignored.
+#[cfg(not(feature = "dpop"))]
+#[test]
+fn a_dpop_key_needs_the_dpop_feature() {
+    let error = v3().dpop_key(DPOP_KEY).build().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ConfigError::FeatureDisabled {
+                setting: Setting::DpopKey,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_mentions(&error, &["`dpop` feature", "ConfigBuilder::dpop_key"]);
 }

@@ -1130,3 +1130,34 @@ async fn a_stalled_raw_call_ends_in_the_total_timeout() {
     })
     .await;
 }
+
+/// A user's own HTTP client keeps our read timeout: the transport applies it per call,
+/// whichever client sends.
+#[tokio::test]
+async fn a_user_http_client_keeps_the_read_timeout() {
+    within(async {
+        let server = FaultServer::always(Fault::Stall).await;
+        let config = Config::builder()
+            .base_url(&server.base_url)
+            .service_api_key("7159")
+            .service_access_token("svc-token")
+            .connect_timeout(TIMEOUTS.connect)
+            .read_timeout(TIMEOUTS.read)
+            .total_timeout(TIMEOUTS.total)
+            .build()
+            .unwrap();
+        let client = Client::builder(config)
+            .retry_policy(quick())
+            .http_client(authlete::http_client_builder().build().unwrap())
+            .build()
+            .unwrap();
+        let (result, _) = token_call(&client).await;
+        assert_eq!(transport_kind(&result), TransportErrorKind::Timeout);
+        let error = result.unwrap_err();
+        assert!(
+            error.to_string().contains("read timeout (300ms)"),
+            "{error}"
+        );
+    })
+    .await;
+}

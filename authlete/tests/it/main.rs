@@ -1,12 +1,14 @@
 //! The single integration-test binary of the `authlete` crate: one module per area.
 
-#[cfg(feature = "axum")]
+#[cfg(all(feature = "axum", feature = "dpop"))]
 mod axum_e2e;
 #[cfg(feature = "blocking")]
 mod blocking;
 mod call_options;
 mod config;
+#[cfg(feature = "dpop")]
 mod dpop;
+#[cfg(feature = "dpop")]
 mod dpop_calls;
 mod errors;
 mod faults;
@@ -30,13 +32,17 @@ mod flows_token;
 mod flows_userinfo;
 mod fuzz_smoke;
 mod load;
+#[cfg(any(feature = "rustls-ring", feature = "aws-lc-rs", feature = "native-tls"))]
 mod mtls;
 mod operations;
 mod pagination;
+#[cfg(any(feature = "rustls-ring", feature = "aws-lc-rs", feature = "native-tls"))]
+mod proxy;
 mod retry;
 mod scripted;
 #[cfg(feature = "axum")]
 mod standin_e2e;
+mod tls_features;
 mod traceparent;
 mod tracing;
 mod unknown_members;

@@ -4,8 +4,10 @@
 //! only through `trusted_root_certificates`.
 //!
 //! The certificates are made by rcgen for each test; the server is rustls (through
-//! tokio-rustls) with the aws-lc-rs provider that reqwest uses here, passed explicitly, so
-//! no process-wide default provider is installed or needed.
+//! tokio-rustls) with the ring provider, passed explicitly, so no process-wide default
+//! provider is installed or needed. The client side is whichever TLS feature the tests
+//! were built with (`rustls-ring`, `aws-lc-rs`, `native-tls`): CI runs this module under
+//! each.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,7 +35,7 @@ const EVENT_LIMIT: Duration = Duration::from_secs(10);
 const TEST_LIMIT: Duration = Duration::from_secs(60);
 
 const CLIENT_NAME: &str = "authlete-rs mTLS test client";
-const CLIENT_SUBJECT: &str = "CN=authlete-rs mTLS test client";
+pub(crate) const CLIENT_SUBJECT: &str = "CN=authlete-rs mTLS test client";
 const SERVICE_ID: &str = "715948317";
 const ACCESS_TOKEN: &str = "mtls-service-token";
 const RESPONSE: &str = r#"{"action":"OK","resultCode":"A000"}"#;
@@ -43,7 +45,7 @@ const RESPONSE: &str = r#"{"action":"OK","resultCode":"A000"}"#;
 // ---------------------------------------------------------------------------------------
 
 /// A certificate authority: its certificate (to trust) and what signs with it.
-struct Ca {
+pub(crate) struct Ca {
     certificate: Certificate,
     issuer: Issuer<'static, KeyPair>,
 }
@@ -66,7 +68,7 @@ impl Ca {
         }
     }
 
-    fn pem(&self) -> String {
+    pub(crate) fn pem(&self) -> String {
         self.certificate.pem()
     }
 
@@ -106,14 +108,14 @@ fn name(common_name: &str) -> DistinguishedName {
 }
 
 /// The certificates of one test: a server CA, a client CA, and the client certificate.
-struct Pki {
-    server_ca: Ca,
+pub(crate) struct Pki {
+    pub(crate) server_ca: Ca,
     client_ca: Ca,
-    client_pem: String,
+    pub(crate) client_pem: String,
 }
 
 impl Pki {
-    fn new() -> Pki {
+    pub(crate) fn new() -> Pki {
         let client_ca = Ca::new("authlete-rs mTLS test client CA");
         let client_pem = client_ca.client_pem(CLIENT_NAME);
         Pki {
@@ -153,8 +155,8 @@ enum Event {
 /// A loopback HTTPS server that requires a client certificate signed by one CA, answers
 /// every request with [`RESPONSE`] and reports what it sees. Every connection makes a full
 /// handshake: no session resumption, so the client certificate is sent each time.
-struct Server {
-    port: u16,
+pub(crate) struct Server {
+    pub(crate) port: u16,
     events: mpsc::UnboundedReceiver<Event>,
     accept_loop: JoinHandle<()>,
 }
@@ -162,8 +164,8 @@ struct Server {
 impl Server {
     /// `close_each`: close the connection after each answer, so that every call opens a
     /// new connection; otherwise keep it alive.
-    async fn start(pki: &Pki, close_each: bool) -> Server {
-        let provider = Arc::new(crypto::aws_lc_rs::default_provider());
+    pub(crate) async fn start(pki: &Pki, close_each: bool) -> Server {
+        let provider = Arc::new(crypto::ring::default_provider());
         let mut client_roots = RootCertStore::empty();
         client_roots.add(pki.client_ca.der()).unwrap();
         let verifier =
@@ -208,7 +210,7 @@ impl Server {
         }
     }
 
-    fn base_url(&self) -> String {
+    pub(crate) fn base_url(&self) -> String {
         format!("https://127.0.0.1:{}", self.port)
     }
 
@@ -221,7 +223,7 @@ impl Server {
     }
 
     /// The next event, which must be a request: its connection and client subject.
-    async fn next_request(&mut self) -> (usize, String) {
+    pub(crate) async fn next_request(&mut self) -> (usize, String) {
         match self.next_event().await {
             Event::Request {
                 connection,
@@ -252,7 +254,7 @@ impl Server {
     }
 
     /// Nothing more was reported.
-    fn assert_quiet(&mut self) {
+    pub(crate) fn assert_quiet(&mut self) {
         if let Ok(event) = self.events.try_recv() {
             panic!("unexpected {event:?}");
         }
@@ -356,7 +358,7 @@ async fn serve(
 // ---------------------------------------------------------------------------------------
 
 /// A V3 configuration for `server`, trusting the server's CA.
-fn config(server: &Server, pki: &Pki) -> ConfigBuilder {
+pub(crate) fn config(server: &Server, pki: &Pki) -> ConfigBuilder {
     Config::builder()
         .base_url(server.base_url())
         .service_api_key(SERVICE_ID)
@@ -369,7 +371,7 @@ fn config(server: &Server, pki: &Pki) -> ConfigBuilder {
 
 /// A client making exactly one attempt per call, so that the server's reports match the
 /// calls one to one.
-fn one_attempt_client(config: Config) -> Client {
+pub(crate) fn one_attempt_client(config: Config) -> Client {
     Client::builder(config)
         .retry_policy(RetryPolicy::disabled())
         .build()
@@ -385,7 +387,7 @@ async fn call(client: &Client) -> Result<types::TokenResponse, Error> {
         .await
 }
 
-async fn assert_ok(client: &Client) {
+pub(crate) async fn assert_ok(client: &Client) {
     let response = call(client).await.expect("the call succeeds");
     assert_eq!(response.action, Some(types::TokenResponseAction::Ok));
     assert_eq!(response.result_code.as_deref(), Some("A000"));
@@ -409,8 +411,24 @@ async fn assert_transport_error(client: &Client) -> String {
     }
 }
 
+/// How the client's TLS library words a refusal, by TLS feature.
+#[cfg(not(feature = "native-tls"))]
+mod client_says {
+    pub(super) const CERTIFICATE_REQUIRED: &str = "CertificateRequired";
+    pub(super) const UNKNOWN_CA: &str = "UnknownCA";
+    pub(super) const UNKNOWN_ISSUER: &str = "UnknownIssuer";
+}
+
+/// How the client's TLS library words a refusal, by TLS feature (OpenSSL on Linux).
+#[cfg(feature = "native-tls")]
+mod client_says {
+    pub(super) const CERTIFICATE_REQUIRED: &str = "alert certificate required";
+    pub(super) const UNKNOWN_CA: &str = "alert unknown ca";
+    pub(super) const UNKNOWN_ISSUER: &str = "certificate verify failed";
+}
+
 /// Runs a test body within [`TEST_LIMIT`].
-async fn bounded(test: impl Future<Output = ()>) {
+pub(crate) async fn bounded(test: impl Future<Output = ()>) {
     tokio::time::timeout(TEST_LIMIT, test)
         .await
         .expect("the test took too long");
@@ -513,7 +531,10 @@ async fn no_client_certificate_is_refused() {
         let message = assert_transport_error(&client).await;
         assert!(message.contains("auth_token_api"), "{message}");
         // With TLS 1.3 the client learns of the refusal from the server's alert.
-        assert!(message.contains("CertificateRequired"), "{message}");
+        assert!(
+            message.contains(client_says::CERTIFICATE_REQUIRED),
+            "{message}"
+        );
         let (_, refusal) = server.next_refusal().await;
         assert!(refusal.contains("no certificates"), "{refusal}");
         server.assert_quiet();
@@ -536,7 +557,7 @@ async fn client_certificate_from_another_ca_is_refused() {
                 .unwrap(),
         );
         let message = assert_transport_error(&client).await;
-        assert!(message.contains("UnknownCA"), "{message}");
+        assert!(message.contains(client_says::UNKNOWN_CA), "{message}");
         let (_, refusal) = server.next_refusal().await;
         assert!(refusal.contains("UnknownIssuer"), "{refusal}");
         server.assert_quiet();
@@ -560,7 +581,7 @@ async fn server_is_trusted_only_through_trusted_root_certificates() {
                 .unwrap(),
         );
         let message = assert_transport_error(&untrusting).await;
-        assert!(message.contains("UnknownIssuer"), "{message}");
+        assert!(message.contains(client_says::UNKNOWN_ISSUER), "{message}");
         let (untrusting_connection, refusal) = server.next_refusal().await;
         assert!(refusal.to_lowercase().contains("alert"), "{refusal}");
 
@@ -573,7 +594,7 @@ async fn server_is_trusted_only_through_trusted_root_certificates() {
                 .unwrap(),
         );
         let message = assert_transport_error(&misled).await;
-        assert!(message.contains("UnknownIssuer"), "{message}");
+        assert!(message.contains(client_says::UNKNOWN_ISSUER), "{message}");
         let (misled_connection, _) = server.next_refusal().await;
 
         // With the server's CA, the same configuration succeeds.

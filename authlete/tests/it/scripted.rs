@@ -1,6 +1,9 @@
 //! A loopback HTTP/1.1 server that answers a fixed script, one reply per request, and
 //! counts the requests it saw: for faults that httpmock cannot stage in sequence.
 
+// Only the DPoP call tests use some of it.
+#![cfg_attr(not(feature = "dpop"), allow(dead_code))]
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
