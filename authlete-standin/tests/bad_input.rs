@@ -24,7 +24,9 @@ const TOKEN: &str = "stand-in-service-access-token";
 async fn malformed_json_gets_400() {
     let standin = standin().await;
     let url = format!("{}/api/{SERVICE_ID}/auth/token", standin.base_url());
-    let response = reqwest::Client::new()
+    let response = authlete::http_client_builder()
+        .build()
+        .unwrap()
         .post(url)
         .bearer_auth(TOKEN)
         .header("content-type", "application/json")
@@ -40,7 +42,7 @@ async fn malformed_json_gets_400() {
 #[tokio::test]
 async fn wrong_or_missing_credentials_get_401() {
     let standin = standin().await;
-    let http = reqwest::Client::new();
+    let http = authlete::http_client_builder().build().unwrap();
     let v3 = format!("{}/api/{SERVICE_ID}/auth/token", standin.base_url());
     let v2 = format!("{}/api/auth/token", standin.base_url());
     let attempts = [
@@ -67,18 +69,22 @@ async fn wrong_or_missing_credentials_get_401() {
 async fn another_service_gets_404() {
     let standin = standin().await;
     let url = format!("{}/api/1234/auth/token", standin.base_url());
-    let response = (reqwest::Client::new().post(url).bearer_auth(TOKEN))
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let response = (authlete::http_client_builder()
+        .build()
+        .unwrap()
+        .post(url)
+        .bearer_auth(TOKEN))
+    .body("{}")
+    .send()
+    .await
+    .unwrap();
     assert_eq!(result(response).await.0, 404);
 }
 
 #[tokio::test]
 async fn unknown_paths_get_404_and_unserved_operations_501() {
     let standin = standin().await;
-    let http = reqwest::Client::new();
+    let http = authlete::http_client_builder().build().unwrap();
     let response = (http.get(format!("{}/nothing/here", standin.base_url())))
         .send()
         .await
@@ -97,7 +103,7 @@ async fn oversize_bodies_get_413() {
     let standin = standin().await;
     let url = format!("{}/api/{SERVICE_ID}/auth/token", standin.base_url());
     let body = vec![b' '; MAX_BODY_BYTES + 1];
-    let http = reqwest::Client::new();
+    let http = authlete::http_client_builder().build().unwrap();
     let response = (http.post(&url).bearer_auth(TOKEN).body(body.clone()))
         .send()
         .await

@@ -92,7 +92,8 @@ async fn authorization_code_flow_with_pkce() {
     let app = my_server::router(standin.client().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let browser = reqwest::Client::builder()
+    // The SDK's builder: its TLS settings (crypto provider included) apply.
+    let browser = authlete::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

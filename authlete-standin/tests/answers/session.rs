@@ -58,7 +58,7 @@ impl Session {
             credentials: standin.credentials().clone(),
             generation,
             standin,
-            http: reqwest::Client::new(),
+            http: authlete::http_client_builder().build().unwrap(),
             mismatches: Mutex::default(),
             succeeded: Mutex::default(),
         }
