@@ -1,5 +1,7 @@
-//! CIBA in poll mode and the device flow: the user decides elsewhere while the client polls
-//! the token endpoint (answered in `oauth.rs`).
+//! CIBA (poll, ping and push modes) and the device flow: the user decides elsewhere while
+//! the client polls the token endpoint (answered in `token.rs`), or, in ping and push modes,
+//! the application notifies the client with what `/backchannel/authentication/complete`
+//! hands back.
 
 use authlete::Secret;
 use authlete::types::{
@@ -21,12 +23,54 @@ use serde_json::json;
 use super::oauth::granted_scopes;
 use super::params::Params;
 use super::state::{
-    BackchannelTicket, DEFERRED_LIFETIME, Deferred, Grant, SCOPES, State, Status, claims_object,
-    claims_of, oauth_error, random_token, scope_details, user_code,
+    BackchannelTicket, DEFERRED_LIFETIME, Deferred, Delivery, Grant, SCOPES, State, Status,
+    claims_object, claims_of, oauth_error, random_token, scope_details, user_code,
 };
+use super::token::new_refresh_token;
 
 // ---------------------------------------------------------------------------------------
-// CIBA, poll mode
+// CIBA
+
+/// The claim of a push mode ID token naming the request it answers (CIBA Core section
+/// 10.3.1).
+const AUTH_REQ_ID_CLAIM: &str = "urn:openid:params:jwt:claim:auth_req_id";
+
+/// How the client `client_id` receives CIBA results, as it registered
+/// (`bcDeliveryMode`, poll when absent), with the request's `client_notification_token`;
+/// or why the request is refused.
+fn delivery(state: &State, client_id: i64, params: &Params) -> Result<Delivery, &'static str> {
+    let client = state.client_by_number(client_id);
+    let mode = client.and_then(|c| c.bc_delivery_mode.as_deref());
+    let mode = mode.unwrap_or("poll").to_ascii_lowercase();
+    if mode == "poll" {
+        return Ok(Delivery::Poll);
+    }
+    let endpoint = client.and_then(|c| c.bc_notification_endpoint.clone());
+    let Some(endpoint) = endpoint.filter(|e| !e.is_empty()) else {
+        return Err("The client has not registered a backchannel notification endpoint.");
+    };
+    // CIBA Core section 7.1: required of ping and push clients.
+    let Some(token) = params
+        .get("client_notification_token")
+        .filter(|t| !t.is_empty())
+    else {
+        return Err("The client_notification_token is required in ping and push modes.");
+    };
+    let token = Secret::new(token.to_owned());
+    match mode.as_str() {
+        "ping" => Ok(Delivery::Ping { endpoint, token }),
+        "push" => Ok(Delivery::Push { endpoint, token }),
+        _ => Err("The client has registered an unknown backchannel delivery mode."),
+    }
+}
+
+fn delivery_mode(delivery: &Delivery) -> DeliveryMode {
+    match delivery {
+        Delivery::Poll => DeliveryMode::Poll,
+        Delivery::Ping { .. } => DeliveryMode::Ping,
+        Delivery::Push { .. } => DeliveryMode::Push,
+    }
+}
 
 pub(super) fn backchannel(
     state: &mut State,
@@ -84,10 +128,16 @@ pub(super) fn backchannel(
         },
         _ => None,
     };
+    let delivery = match delivery(state, client_id, &params) {
+        Ok(delivery) => delivery,
+        Err(description) => return refuse(Action::BadRequest, "invalid_request", description),
+    };
+    let mode = delivery_mode(&delivery);
     let ticket = random_token();
     let waiting = BackchannelTicket {
         client_id,
         scopes: scopes.clone(),
+        delivery,
         expires: state.now() + DEFERRED_LIFETIME,
     };
     state.backchannel_tickets.insert(ticket.clone(), waiting);
@@ -106,7 +156,7 @@ pub(super) fn backchannel(
         binding_message: params.get("binding_message").map(str::to_owned),
         user_code: params.get("user_code").map(str::to_owned),
         user_code_required: Some(false),
-        delivery_mode: Some(DeliveryMode::Poll),
+        delivery_mode: Some(mode),
         requested_expiry: params.get("requested_expiry").and_then(|e| e.parse().ok()),
         ..Default::default()
     }
@@ -119,7 +169,10 @@ pub(super) fn backchannel_issue(
     use BackchannelAuthenticationIssueResponseAction as Action;
     state.prune();
     let Some(BackchannelTicket {
-        client_id, scopes, ..
+        client_id,
+        scopes,
+        delivery,
+        ..
     }) = state.backchannel_tickets.remove(&request.ticket)
     else {
         return BackchannelAuthenticationIssueResponse {
@@ -128,6 +181,8 @@ pub(super) fn backchannel_issue(
         };
     };
     let auth_req_id = random_token();
+    // A push client does not poll: no interval for it (CIBA Core section 7.3).
+    let interval = (!matches!(delivery, Delivery::Push { .. })).then_some(state.polling_interval);
     let deferred = Deferred {
         client_id,
         handle: request.ticket,
@@ -136,19 +191,22 @@ pub(super) fn backchannel_issue(
         expires: state.now() + DEFERRED_LIFETIME,
         interval: i64::from(state.polling_interval),
         last_poll: None,
+        delivery,
     };
     state.backchannel.insert(auth_req_id.clone(), deferred);
-    let content = json!({
+    let mut content = json!({
         "auth_req_id": auth_req_id,
         "expires_in": DEFERRED_LIFETIME,
-        "interval": state.polling_interval,
     });
+    if let Some(interval) = interval {
+        content["interval"] = json!(interval);
+    }
     BackchannelAuthenticationIssueResponse {
         action: Some(Action::Ok),
         response_content: Some(content.to_string()),
         auth_req_id: Some(auth_req_id),
         expires_in: Some(DEFERRED_LIFETIME as i32),
-        interval: Some(state.polling_interval),
+        interval,
         ..Default::default()
     }
 }
@@ -207,16 +265,77 @@ pub(super) fn backchannel_complete(
         request.auth_time,
     );
     let (auth_req_id, client_id) = (auth_req_id.clone(), deferred.client_id);
+    let delivery = deferred.delivery.clone();
     let client = state.client_limited(client_id);
-    BackchannelAuthenticationCompleteResponse {
-        // Poll mode: the client collects the result at the token endpoint.
-        action: Some(Action::NoAction),
-        auth_req_id: Some(auth_req_id),
+    let mut answer = BackchannelAuthenticationCompleteResponse {
+        action: Some(Action::Notification),
+        auth_req_id: Some(auth_req_id.clone()),
         client_id: client.client_id,
+        client_id_alias: client.client_id_alias,
         client_name: client.client_name,
-        delivery_mode: Some(DeliveryMode::Poll),
+        delivery_mode: Some(delivery_mode(&delivery)),
         ..Default::default()
+    };
+    match delivery {
+        // The client collects the result at the token endpoint.
+        Delivery::Poll => answer.action = Some(Action::NoAction),
+        // The application tells the client to collect it (CIBA Core section 10.2).
+        Delivery::Ping { endpoint, token } => {
+            answer.client_notification_endpoint = Some(endpoint);
+            answer.client_notification_token = Some(token);
+            let content = json!({ "auth_req_id": auth_req_id });
+            answer.response_content = Some(Secret::new(content.to_string()));
+        }
+        // The application sends the client the tokens or the refusal (CIBA Core sections
+        // 10.3 and 12); the request is settled here, the token endpoint has no part.
+        Delivery::Push { endpoint, token } => {
+            answer.client_notification_endpoint = Some(endpoint);
+            answer.client_notification_token = Some(token);
+            let settled = state.backchannel.remove(&auth_req_id).map(|d| d.status);
+            let content = match settled {
+                Some(Status::Granted(mut grant)) => {
+                    grant
+                        .claims
+                        .insert(AUTH_REQ_ID_CLAIM.into(), json!(auth_req_id));
+                    push_tokens(state, &grant, &auth_req_id, &mut answer)
+                }
+                _ => json!({
+                    "auth_req_id": auth_req_id,
+                    "error": "access_denied",
+                    "error_description": "The end-user denied the request.",
+                }),
+            };
+            answer.response_content = Some(Secret::new(content.to_string()));
+        }
     }
+    answer
+}
+
+/// Tokens for a push mode client: issued now, put in `answer`, and the notification's
+/// body, the token response with the `auth_req_id` (CIBA Core section 10.3.1).
+fn push_tokens(
+    state: &mut State,
+    grant: &Grant,
+    auth_req_id: &str,
+    answer: &mut BackchannelAuthenticationCompleteResponse,
+) -> serde_json::Value {
+    let refresh = new_refresh_token(state, grant.client_id);
+    let issued = state.issue(grant, "CIBA", &Default::default(), refresh, None);
+    let now = state.now();
+    let mut content: serde_json::Value =
+        serde_json::from_str(&issued.content).expect("the token response is JSON");
+    content["auth_req_id"] = json!(auth_req_id);
+    answer.access_token = Some(Secret::new(issued.access_token));
+    answer.access_token_duration = Some(super::state::ACCESS_TOKEN_LIFETIME);
+    answer.jwt_access_token = issued.jwt_access_token.map(Secret::new);
+    answer.refresh_token = issued.refresh_token.map(Secret::new);
+    answer.refresh_token_duration = issued.refresh_expires_at.map(|e| e - now);
+    answer.id_token_duration = issued
+        .id_token
+        .is_some()
+        .then_some(super::state::ACCESS_TOKEN_LIFETIME);
+    answer.id_token = issued.id_token.map(Secret::new);
+    content
 }
 
 /// What the user decided on a CIBA or device flow request: the grant, with the scopes
@@ -295,6 +414,7 @@ pub(super) fn device_authorization(
         expires: state.now() + DEFERRED_LIFETIME,
         interval: i64::from(state.polling_interval),
         last_poll: None,
+        delivery: Delivery::Poll,
     };
     state.devices.insert(device_code.clone(), deferred);
     let client = state.client_limited(client_id);

@@ -217,6 +217,13 @@ pub(super) fn authorization(
                 );
             }
         }
+    } else if state.par_required || client.par_required == Some(true) {
+        // RFC 9126 section 5: the service or the client requires PAR.
+        return bad_request(
+            "invalid_request",
+            "The authorization request lacks a request_uri from the PAR endpoint, \
+             which the service or the client requires.",
+        );
     } else {
         let signature_required = state.signed_request_object_required;
         match request_object::open(&params, &client, signature_required) {
@@ -584,7 +591,7 @@ pub(super) fn configuration(state: &mut State, _: &Request) -> Answer {
         "tls_client_certificate_bound_access_tokens": true,
         "claims_supported": ["sub", "name", "given_name", "family_name", "preferred_username",
             "email", "email_verified", "phone_number", "phone_number_verified"],
-        "backchannel_token_delivery_modes_supported": ["poll"],
+        "backchannel_token_delivery_modes_supported": ["poll", "ping", "push"],
         "backchannel_user_code_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
         "request_parameter_supported": true,
@@ -594,6 +601,7 @@ pub(super) fn configuration(state: &mut State, _: &Request) -> Answer {
             json!(["ES256", "none"])
         },
         "request_uri_parameter_supported": true,
+        "require_pushed_authorization_requests": state.par_required,
     });
     json(200, &metadata)
 }

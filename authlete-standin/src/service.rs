@@ -17,7 +17,7 @@ pub const REDIRECT_URI: &str = "https://client.example.org/cb";
 
 /// The Authlete service the stand-in plays: what a seed file's `service` member holds, in
 /// Authlete's JSON names (`issuer`, `clients`, `pkceRequired`, `pkceS256Required`,
-/// `refreshTokenKept`, `dpopNonceRequired`, `signedRequestObjectRequired`,
+/// `refreshTokenKept`, `dpopNonceRequired`, `signedRequestObjectRequired`, `parRequired`,
 /// `jwtAccessTokens`, `pollingInterval`).
 ///
 /// ```
@@ -53,6 +53,10 @@ pub struct Service {
     /// Whether request objects must be signed (a client that registered
     /// `requestSignAlg` must sign them anyway).
     pub signed_request_object_required: bool,
+    /// Whether authorization requests must come through PAR, with a `request_uri` the
+    /// PAR endpoint issued (Authlete's `parRequired`; a client's `parRequired` requires it
+    /// for that client).
+    pub par_required: bool,
     /// Whether access tokens are JWTs (RFC 9068) signed with the service's key, as with
     /// Authlete's `accessTokenSignAlg`.
     pub jwt_access_tokens: bool,
@@ -103,6 +107,7 @@ impl Default for Service {
             refresh_token_kept: false,
             dpop_nonce_required: false,
             signed_request_object_required: false,
+            par_required: false,
             jwt_access_tokens: false,
             polling_interval: 1,
             clock: Clock::system(),

@@ -52,6 +52,7 @@ pub(super) struct State {
     pub(super) refresh_token_kept: bool,
     pub(super) dpop_nonce_required: bool,
     pub(super) signed_request_object_required: bool,
+    pub(super) par_required: bool,
     pub(super) jwt_access_tokens: bool,
     pub(super) polling_interval: i32,
     pub(super) clock: Clock,
@@ -147,7 +148,19 @@ pub(super) struct TokenTicket {
 pub(super) struct BackchannelTicket {
     pub(super) client_id: i64,
     pub(super) scopes: Vec<String>,
+    pub(super) delivery: Delivery,
     pub(super) expires: i64,
+}
+
+/// How the result of a CIBA request reaches the client (CIBA Core section 5): the client
+/// polls the token endpoint (poll; also the device flow), is told when to poll (ping), or
+/// is sent the tokens (push). Ping and push carry the `client_notification_token` of the
+/// request and the client's registered notification endpoint.
+#[derive(Clone)]
+pub(super) enum Delivery {
+    Poll,
+    Ping { endpoint: String, token: Secret },
+    Push { endpoint: String, token: Secret },
 }
 
 /// What the user granted, waiting to become tokens.
@@ -227,6 +240,8 @@ pub(super) struct Deferred {
     pub(super) interval: i64,
     /// When the client last polled.
     pub(super) last_poll: Option<i64>,
+    /// How the result reaches the client.
+    pub(super) delivery: Delivery,
 }
 
 pub(super) enum Status {
@@ -245,6 +260,7 @@ impl State {
             refresh_token_kept,
             dpop_nonce_required,
             signed_request_object_required,
+            par_required,
             jwt_access_tokens,
             polling_interval,
             clock,
@@ -261,6 +277,7 @@ impl State {
             refresh_token_kept,
             dpop_nonce_required,
             signed_request_object_required,
+            par_required,
             jwt_access_tokens,
             polling_interval,
             clock,

@@ -11,7 +11,7 @@ use authlete::types::{
 use super::dpop::Failure;
 use super::params::Params;
 use super::state::{
-    Binding, CIBA_GRANT, CODE_LIFETIME, DEVICE_GRANT, Grant, SCOPES, State, Status,
+    Binding, CIBA_GRANT, CODE_LIFETIME, DEVICE_GRANT, Delivery, Grant, SCOPES, State, Status,
     TOKEN_EXCHANGE_GRANT, TokenTicket, oauth_error, random_token, scope_details,
 };
 use super::tokens::{Refresh, certificate_thumbprint};
@@ -221,7 +221,7 @@ pub(super) fn is_pkce_string(value: &str) -> bool {
 }
 
 /// A new refresh token when the client registered the grant type.
-fn new_refresh_token(state: &State, client_id: i64) -> Refresh {
+pub(super) fn new_refresh_token(state: &State, client_id: i64) -> Refresh {
     if state.allows(client_id, GrantType::RefreshToken) {
         Refresh::New
     } else {
@@ -579,6 +579,14 @@ fn deferred_tokens(
     if request.expires <= now {
         requests.remove(id);
         return bad_request(state, "expired_token", "The request has expired.");
+    }
+    if matches!(request.delivery, Delivery::Push { .. }) {
+        // A push client is sent its tokens, it does not poll (CIBA Core section 10.3).
+        return bad_request(
+            state,
+            "unauthorized_client",
+            "The client's backchannel delivery mode is push: the tokens are pushed to it.",
+        );
     }
     match &request.status {
         Status::Pending => {

@@ -78,6 +78,34 @@ async fn backchannel_ticket(s: &Session) -> String {
     answer.text("ticket")
 }
 
+/// A CIBA request of a new client in ping or push `mode`, completed with `result`, its
+/// client polling before and after.
+async fn notified(s: &Session, mode: &str, result: &str) {
+    let client = json!({ "clientName": mode, "bcDeliveryMode": mode,
+                         "bcNotificationEndpoint": "https://client.example.org/ciba",
+                         "grantTypes": ["CIBA", "REFRESH_TOKEN"] });
+    let client_id = s.call("client_create_api", &[], client).await.body["clientId"].to_string();
+    let parameters = format!("scope=openid&login_hint={SUBJECT}&client_notification_token=n-1");
+    let body = json!({ "parameters": parameters, "clientId": client_id });
+    let ticket = s
+        .call("backchannel_authentication_api", &[], body)
+        .await
+        .text("ticket");
+    let issued = s.call(
+        "backchannel_authentication_issue_api",
+        &[],
+        json!({ "ticket": ticket }),
+    );
+    let auth_req_id = issued.await.text("authReqId");
+    let poll = format!("grant_type=urn:openid:params:grant-type:ciba&auth_req_id={auth_req_id}");
+    let body = json!({ "parameters": poll, "clientId": client_id });
+    s.call("auth_token_api", &[], body.clone()).await;
+    let completion = json!({ "ticket": ticket, "result": result, "subject": SUBJECT });
+    s.call("backchannel_authentication_complete_api", &[], completion)
+        .await;
+    s.call("auth_token_api", &[], body).await;
+}
+
 /// A device flow request: its device code and user code.
 async fn device(s: &Session) -> (String, String) {
     let body = client(json!({ "parameters": "scope=openid" }));
@@ -272,6 +300,13 @@ async fn drive(s: &Session, operation: &str) -> bool {
                 .await;
             let body = json!({ "ticket": unknown, "result": "AUTHORIZED", "subject": SUBJECT });
             s.call(operation, &[], body).await;
+            for (mode, result) in [
+                ("PING", "AUTHORIZED"),
+                ("PUSH", "AUTHORIZED"),
+                ("PUSH", "ACCESS_DENIED"),
+            ] {
+                notified(s, mode, result).await;
+            }
         }
         "device_authorization_api" => {
             device(s).await;

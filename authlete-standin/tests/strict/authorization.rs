@@ -326,3 +326,43 @@ async fn signed_request_objects_verify_with_the_clients_registered_key() {
     .await;
     refused_with(&refused, "invalid_request_object");
 }
+
+#[tokio::test]
+async fn par_is_required_when_the_service_or_the_client_says_so() {
+    let request = "response_type=code&client_id=3000&scope=openid";
+    let refused = |answer: AuthorizationResponse| {
+        assert_eq!(answer.action, Some(Action::BadRequest), "{answer:?}");
+        let content = answer.response_content.unwrap();
+        assert_eq!(error_of(&content), "invalid_request");
+        assert!(content.contains("request_uri"), "{content}");
+    };
+    let clock = Clock::manual(START);
+    let (_standin, client) = start(Service {
+        par_required: true,
+        ..service(&clock)
+    })
+    .await;
+    refused(authorize(&client, request).await);
+    let request_uri = push(&client, "response_type=code&scope=openid").await;
+    let with_uri = format!(
+        "client_id={APP}&request_uri={}",
+        request_uri.request_uri.unwrap()
+    );
+    assert_eq!(
+        authorize(&client, &with_uri).await.action,
+        Some(Action::Interaction)
+    );
+
+    // The client's parRequired, in a service that does not require PAR.
+    let mut service = service(&clock);
+    service.clients[0].par_required = Some(true);
+    let (_standin, client) = start(service).await;
+    refused(authorize(&client, request).await);
+    let other = "response_type=code&client_id=3001&scope=openid\
+                 &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM\
+                 &code_challenge_method=S256";
+    assert_eq!(
+        authorize(&client, other).await.action,
+        Some(Action::Interaction)
+    );
+}

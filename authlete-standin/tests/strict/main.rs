@@ -4,6 +4,7 @@
 
 mod authorization;
 mod binding;
+mod ciba_modes;
 mod polling;
 mod support;
 mod token;
