@@ -81,24 +81,7 @@ impl Credentials {
         if needed == Needed::None {
             return Ok(());
         }
-        let (service, owner) = match generation {
-            Generation::V3 => {
-                let token = bearer(authorization).ok_or(Refusal::Unauthorized)?;
-                (
-                    token == self.service_access_token.expose_secret(),
-                    token == self.service_owner_access_token.expose_secret(),
-                )
-            }
-            Generation::V2 => {
-                let (key, secret) = basic(authorization).ok_or(Refusal::Unauthorized)?;
-                (
-                    key == self.service_api_key
-                        && secret == self.service_api_secret.expose_secret(),
-                    key == self.service_owner_api_key
-                        && secret == self.service_owner_api_secret.expose_secret(),
-                )
-            }
-        };
+        let (service, owner) = self.caller(generation, authorization)?;
         let accepted = match (needed, generation) {
             (Needed::Service, _) => service,
             // In generation 3 a service's own access token may manage its service.
@@ -116,6 +99,53 @@ impl Credentials {
             Some(id) if id != self.service_api_key => Err(Refusal::UnknownService),
             _ => Ok(()),
         }
+    }
+
+    /// As [`Credentials::check`] for an operation whose path names the service it manages
+    /// (the spec's `x-service-id: argument`: `service_get_api`, `service_update_api`,
+    /// `service_delete_api`): the service owner may name any service (the handler then
+    /// looks it up among those the management store holds), a service's own access token
+    /// only its own service.
+    pub(crate) fn check_managing(
+        &self,
+        needed: Needed,
+        generation: Generation,
+        authorization: Option<&str>,
+        path_service: Option<&str>,
+    ) -> Result<(), Refusal> {
+        self.check(needed, generation, authorization, None)?;
+        let (_, owner) = self.caller(generation, authorization)?;
+        match path_service {
+            Some(id) if id != self.service_api_key && !owner => Err(Refusal::UnknownService),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether `authorization` carries the service's credentials, the service owner's, in
+    /// `generation`; refused when it carries none of the generation's scheme.
+    fn caller(
+        &self,
+        generation: Generation,
+        authorization: Option<&str>,
+    ) -> Result<(bool, bool), Refusal> {
+        Ok(match generation {
+            Generation::V3 => {
+                let token = bearer(authorization).ok_or(Refusal::Unauthorized)?;
+                (
+                    token == self.service_access_token.expose_secret(),
+                    token == self.service_owner_access_token.expose_secret(),
+                )
+            }
+            Generation::V2 => {
+                let (key, secret) = basic(authorization).ok_or(Refusal::Unauthorized)?;
+                (
+                    key == self.service_api_key
+                        && secret == self.service_api_secret.expose_secret(),
+                    key == self.service_owner_api_key
+                        && secret == self.service_owner_api_secret.expose_secret(),
+                )
+            }
+        })
     }
 }
 

@@ -43,6 +43,16 @@ pub(crate) fn find(method: &str, path: &str) -> Option<Matched> {
     best.map(|(_, matched)| matched)
 }
 
+/// Whether the path of `route` names the service the operation manages rather than the
+/// caller's service (the spec's `x-service-id: argument`, which the route table does not
+/// carry).
+pub(crate) fn names_a_managed_service(route: &Route) -> bool {
+    matches!(
+        route.operation,
+        "service_get_api" | "service_update_api" | "service_delete_api"
+    )
+}
+
 /// When `segments` fit `template`: how many of its segments are literal, and the service
 /// it names.
 fn matches(template: &str, segments: &[&str]) -> Option<(usize, Option<String>)> {

@@ -90,7 +90,13 @@ async fn answer(
             Generation::V3
         };
     }
-    let checked = shared.credentials.check(
+    let check = if routing::names_a_managed_service(matched.route) {
+        Credentials::check_managing
+    } else {
+        Credentials::check
+    };
+    let checked = check(
+        &shared.credentials,
         matched.route.credentials,
         matched.generation,
         authorization,
