@@ -133,6 +133,10 @@ pub(super) fn backchannel(
         Err(description) => return refuse(Action::BadRequest, "invalid_request", description),
     };
     let mode = delivery_mode(&delivery);
+    let notification_token = match &delivery {
+        Delivery::Poll => None,
+        Delivery::Ping { token, .. } | Delivery::Push { token, .. } => Some(token.clone()),
+    };
     let ticket = random_token();
     let waiting = BackchannelTicket {
         client_id,
@@ -157,6 +161,7 @@ pub(super) fn backchannel(
         user_code: params.get("user_code").map(str::to_owned),
         user_code_required: Some(false),
         delivery_mode: Some(mode),
+        client_notification_token: notification_token,
         requested_expiry: params.get("requested_expiry").and_then(|e| e.parse().ok()),
         ..Default::default()
     }

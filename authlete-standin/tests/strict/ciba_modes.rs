@@ -66,6 +66,16 @@ async fn backchannel(client: &Client, client_id: &str, parameters: &str) -> (Str
         "{:?}",
         answer.response_content
     );
+    let token = parameters
+        .contains("client_notification_token")
+        .then_some(NOTIFICATION_TOKEN);
+    assert_eq!(
+        answer
+            .client_notification_token
+            .as_ref()
+            .map(Secret::expose_secret),
+        token
+    );
     let ticket = answer.ticket.unwrap();
     let issued = client
         .backchannel_authentication_issue(&BackchannelAuthenticationIssueRequest {
