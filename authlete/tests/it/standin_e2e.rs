@@ -20,7 +20,7 @@ async fn authorization_code_flow_then_the_protected_api() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(axum::serve(listener, app(standin.client().unwrap())).into_future());
-    let browser = reqwest::Client::builder()
+    let browser = authlete::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
