@@ -305,6 +305,17 @@ fn ec_key_without_public_coordinates_is_refused() {
 }
 
 #[test]
+fn ed25519_key_without_x_derives_it() {
+    let mut jwk = ed25519_jwk();
+    jwk.as_object_mut().unwrap().remove("x");
+    assert_eq!(
+        signer(&jwk).public_jwk(),
+        signer(&ed25519_jwk()).public_jwk()
+    );
+    check_signer(jwk, Algorithm::EdDSA, "EdDSA", 64);
+}
+
+#[test]
 fn default_algorithms() {
     assert_eq!(signer(&p256_jwk()).algorithm(), "ES256");
     assert_eq!(signer(&p384_jwk()).algorithm(), "ES384");
@@ -630,6 +641,29 @@ fn bad_keys_fail_with_the_right_error_and_no_key_material() {
                 &["p", "q"],
             ),
             |e| matches!(e, DpopError::InvalidKey { .. }),
+        ),
+        (
+            "RSA without dq",
+            without(rsa_jwk(None), &["dq"]),
+            |e| matches!(e, DpopError::InvalidKey { reason, .. } if reason.contains("\"dq\"")),
+        ),
+        (
+            "RSA 4104",
+            with(
+                rsa_jwk(None),
+                "n",
+                json!(URL_SAFE_NO_PAD.encode([0xff_u8; 513])),
+            ),
+            |e| matches!(e, DpopError::InvalidKey { reason, .. } if reason.contains("4096")),
+        ),
+        (
+            "EC y of another key",
+            with(
+                p256_jwk(),
+                "y",
+                json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            ),
+            |e| matches!(e, DpopError::InvalidKey { reason, .. } if reason.contains("\"y\"")),
         ),
         (
             "RSA without n",
