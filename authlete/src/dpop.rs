@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | `EC` | `P-256` | `ES256` |
 //! | `EC` | `P-384` | `ES384` |
-//! | `RSA` (2048 bits or more) | — | `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512` |
+//! | `RSA` (2048 to 4096 bits) | — | `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512` |
 //! | `OKP` | `Ed25519` | `EdDSA` |
 //!
 //! The key's `alg` member, when present, picks the algorithm; a key whose `use` is not
@@ -28,12 +28,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, EncodingKey};
+use ring::rand::{SecureRandom as _, SystemRandom};
+use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 use url::Url;
-use zeroize::Zeroizing;
 
 /// Base64url as JWKs are written: without padding, but tolerating it.
 const B64_LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -45,6 +45,9 @@ const B64_LENIENT: GeneralPurpose = GeneralPurpose::new(
 
 /// The smallest RSA modulus accepted, in bits.
 const MIN_RSA_BITS: usize = 2048;
+
+/// The largest RSA modulus accepted, in bits: ring's limit for private keys.
+const MAX_RSA_BITS: usize = 4096;
 
 /// The JWK members that hold private key material (RFC 7518 section 6): taken out of the
 /// parsed key first and wiped when dropped.
@@ -89,15 +92,22 @@ pub struct DpopSigner {
 }
 
 struct Inner {
-    algorithm: Algorithm,
     alg: &'static str,
     kty: &'static str,
-    /// The private key, in the form jsonwebtoken signs with; wiped on drop.
-    key: EncodingKey,
+    /// The key pair, held by ring (which keeps its private parts out of `Debug`).
+    key: SigningKey,
+    rng: SystemRandom,
     public_jwk: Value,
     thumbprint: String,
     /// The base64url-encoded JOSE header, the same for every proof.
     encoded_header: String,
+}
+
+/// A ring key pair and how it signs.
+enum SigningKey {
+    Ecdsa(EcdsaKeyPair),
+    Ed25519(Ed25519KeyPair),
+    Rsa(RsaKeyPair, &'static dyn signature::RsaEncoding),
 }
 
 impl fmt::Debug for DpopSigner {
@@ -114,9 +124,9 @@ impl DpopSigner {
     /// A signer for the private key `jwk`, a JWK as JSON text (see the [module
     /// documentation](self) for the supported keys).
     ///
-    /// The public members (`x` and `y`, or `x`) must match the private key when present;
-    /// for RSA, `n` and `e` are required, and `p` and `q` are used when present (`dp`, `dq`
-    /// and `qi` are recomputed).
+    /// EC keys need `x` and `y`, which must match `d`; an Ed25519 key's `x`, when present,
+    /// must match `d`. RSA keys need all of `n`, `e`, `d`, `p`, `q`, `dp`, `dq` and `qi`
+    /// (as RFC 7518 writes private keys), which must form one key.
     pub fn from_jwk(jwk: &str) -> Result<Self, DpopError> {
         let value: Value = serde_json::from_str(jwk).map_err(|e| DpopError::InvalidJson {
             line: e.line(),
@@ -154,10 +164,10 @@ impl DpopSigner {
         let encoded_header = encode_json(&header);
         Ok(DpopSigner {
             inner: Arc::new(Inner {
-                algorithm: key.algorithm,
                 alg: key.alg,
                 kty: key.kty,
-                key: key.encoding_key,
+                key: key.signing_key,
+                rng: SystemRandom::new(),
                 public_jwk: key.public_jwk,
                 thumbprint,
                 encoded_header,
@@ -218,9 +228,7 @@ impl DpopSigner {
         let _ = htu.set_password(None);
 
         let mut jti = [0u8; 16];
-        getrandom::getrandom(&mut jti).map_err(|e| DpopError::Signing {
-            source: Box::new(e),
-        })?;
+        self.inner.rng.fill(&mut jti).map_err(signing_failed)?;
         let iat = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_secs());
@@ -241,18 +249,31 @@ impl DpopSigner {
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, DpopError> {
-        // The RustCrypto provider, named rather than the process-wide default: that one
-        // panics when a build enables both of jsonwebtoken's backends.
-        let provider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
-        let signer =
-            (provider.signer_factory)(&self.inner.algorithm, &self.inner.key).map_err(|e| {
-                DpopError::Signing {
-                    source: Box::new(e),
-                }
-            })?;
-        signer.try_sign(message).map_err(|e| DpopError::Signing {
-            source: Box::new(e),
-        })
+        let rng = &self.inner.rng;
+        match &self.inner.key {
+            SigningKey::Ecdsa(pair) => pair
+                .sign(rng, message)
+                .map(|signature| signature.as_ref().to_vec())
+                .map_err(signing_failed),
+            SigningKey::Ed25519(pair) => Ok(pair.sign(message).as_ref().to_vec()),
+            SigningKey::Rsa(pair, padding) => {
+                let mut signature = vec![0; pair.public().modulus_len()];
+                pair.sign(*padding, rng, message, &mut signature)
+                    .map_err(signing_failed)?;
+                Ok(signature)
+            }
+        }
+    }
+}
+
+/// ring's errors say nothing (`Unspecified`): this one says what failed.
+#[derive(Debug, thiserror::Error)]
+#[error("the crypto library refused to sign or to draw random bytes")]
+struct RingFailure;
+
+fn signing_failed(_: ring::error::Unspecified) -> DpopError {
+    DpopError::Signing {
+        source: Box::new(RingFailure),
     }
 }
 
@@ -386,11 +407,22 @@ fn string_member<'a>(
     }
 }
 
+/// Key material held while a key is loaded, overwritten with zeros when dropped.
+struct Secret(Vec<u8>);
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.fill(0);
+        // Keeps the writes from being removed as dead stores (best effort, no `unsafe`).
+        std::hint::black_box(&self.0);
+    }
+}
+
 /// A base64url member, decoded.
-fn decode(name: &str, value: &str) -> Result<Zeroizing<Vec<u8>>, DpopError> {
+fn decode(name: &str, value: &[u8]) -> Result<Secret, DpopError> {
     B64_LENIENT
         .decode(value)
-        .map(Zeroizing::new)
+        .map(Secret)
         .map_err(|_| invalid(format!("\"{name}\" is not base64url")))
 }
 
@@ -398,7 +430,24 @@ fn decode(name: &str, value: &str) -> Result<Zeroizing<Vec<u8>>, DpopError> {
 fn public_bytes(members: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>, DpopError> {
     let value =
         string_member(members, name)?.ok_or_else(|| invalid(format!("\"{name}\" is missing")))?;
-    Ok(decode(name, value)?.to_vec())
+    Ok(std::mem::take(&mut decode(name, value.as_bytes())?.0))
+}
+
+/// A big-endian unsigned integer without its leading zeros.
+fn unsigned(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// A big-endian unsigned integer as exactly `len` bytes (JWKs may leave out leading
+/// zeros); `None` when it does not fit.
+fn fixed_length(bytes: &[u8], len: usize) -> Option<Secret> {
+    let digits = unsigned(bytes);
+    (digits.len() <= len).then(|| {
+        let mut padded = vec![0; len];
+        padded[len - digits.len()..].copy_from_slice(digits);
+        Secret(padded)
+    })
 }
 
 /// `use` and `key_ops`, when present, must allow signing.
@@ -416,23 +465,26 @@ fn check_usage(members: &Map<String, Value>) -> Result<(), DpopError> {
     }
 }
 
-/// The private members of a JWK, wiped when dropped.
+/// The private members of a JWK (base64url text), wiped when dropped.
 struct PrivateMembers {
-    d: Option<Zeroizing<String>>,
-    p: Option<Zeroizing<String>>,
-    q: Option<Zeroizing<String>>,
+    d: Option<Secret>,
+    p: Option<Secret>,
+    q: Option<Secret>,
+    dp: Option<Secret>,
+    dq: Option<Secret>,
+    qi: Option<Secret>,
     has_other_primes: bool,
 }
 
 impl PrivateMembers {
     fn take(members: &mut Map<String, Value>) -> Result<Self, DpopError> {
-        let mut taken: Vec<(&str, Zeroizing<String>)> = Vec::new();
+        let mut taken: Vec<(&str, Secret)> = Vec::new();
         let mut has_other_primes = false;
         let mut error = None;
         for name in PRIVATE_MEMBERS {
             match members.remove(name) {
                 None => {}
-                Some(Value::String(value)) => taken.push((name, Zeroizing::new(value))),
+                Some(Value::String(value)) => taken.push((name, Secret(value.into_bytes()))),
                 Some(_) if name == "oth" => has_other_primes = true,
                 Some(_) => {
                     error.get_or_insert_with(|| invalid(format!("\"{name}\" is not a string")));
@@ -452,6 +504,9 @@ impl PrivateMembers {
             d: get("d"),
             p: get("p"),
             q: get("q"),
+            dp: get("dp"),
+            dq: get("dq"),
+            qi: get("qi"),
             has_other_primes,
         })
     }
@@ -459,20 +514,19 @@ impl PrivateMembers {
 
 /// A loaded key, before it becomes a [`DpopSigner`].
 struct Key {
-    algorithm: Algorithm,
     alg: &'static str,
     kty: &'static str,
-    encoding_key: EncodingKey,
+    signing_key: SigningKey,
     public_jwk: Value,
 }
 
 /// The algorithm for a key: `requested` when it is among `allowed`, else the first.
-fn pick_algorithm(
+fn pick_algorithm<T: Copy>(
     requested: Option<&str>,
-    allowed: &[(&'static str, Algorithm)],
+    allowed: &[(&'static str, T)],
     key: &'static str,
     supported: &'static str,
-) -> Result<(&'static str, Algorithm), DpopError> {
+) -> Result<(&'static str, T), DpopError> {
     match requested {
         None => Ok(allowed[0]),
         Some(requested) => allowed
@@ -499,29 +553,20 @@ fn sorted_object(members: &[(&str, &str)]) -> Value {
     )
 }
 
-/// Checks an optional public coordinate against the one computed from the private key.
-fn check_coordinate(
+/// A public coordinate of an EC key, `len` bytes long. Required: ring cannot derive the
+/// public point from `d` (RFC 7518 requires `x` and `y` in EC private keys anyway).
+fn ec_coordinate(
     members: &Map<String, Value>,
     name: &'static str,
-    computed: &[u8],
-) -> Result<(), DpopError> {
-    let Some(value) = string_member(members, name)? else {
-        return Ok(());
-    };
-    let given = decode(name, value)?;
-    // Tolerate leading zeros left out, as some encoders do.
-    let matches = given.len() <= computed.len()
-        && computed[..computed.len() - given.len()]
-            .iter()
-            .all(|&b| b == 0)
-        && computed[computed.len() - given.len()..] == given[..];
-    if matches {
-        Ok(())
-    } else {
-        Err(invalid(format!(
-            "\"{name}\" does not match the private key \"d\""
-        )))
-    }
+    len: usize,
+) -> Result<Secret, DpopError> {
+    let value = string_member(members, name)?.ok_or_else(|| {
+        invalid(format!(
+            "\"{name}\" is missing; an EC private key needs its public \"x\" and \"y\""
+        ))
+    })?;
+    fixed_length(&decode(name, value.as_bytes())?.0, len)
+        .ok_or_else(|| invalid(format!("\"{name}\" does not match the private key \"d\"")))
 }
 
 fn ec_key(
@@ -529,14 +574,14 @@ fn ec_key(
     requested_alg: Option<&str>,
     private: PrivateMembers,
 ) -> Result<Key, DpopError> {
-    use p256::elliptic_curve::sec1::ToEncodedPoint as _;
-    use p256::pkcs8::EncodePrivateKey as _;
-
+    type Allowed = &'static [(&'static str, &'static signature::EcdsaSigningAlgorithm)];
     const SUPPORTED: &str = "P-256, P-384";
+    const P256: Allowed = &[("ES256", &signature::ECDSA_P256_SHA256_FIXED_SIGNING)];
+    const P384: Allowed = &[("ES384", &signature::ECDSA_P384_SHA384_FIXED_SIGNING)];
     let crv = string_member(members, "crv")?.ok_or_else(|| invalid("\"crv\" is missing"))?;
-    let (key_name, allowed, supported): (_, &[_], _) = match crv {
-        "P-256" => ("EC P-256", &[("ES256", Algorithm::ES256)], "ES256"),
-        "P-384" => ("EC P-384", &[("ES384", Algorithm::ES384)], "ES384"),
+    let (key_name, allowed, supported, len): (_, Allowed, _, _) = match crv {
+        "P-256" => ("EC P-256", P256, "ES256", 32),
+        "P-384" => ("EC P-384", P384, "ES384", 48),
         other => {
             return Err(DpopError::UnsupportedCurve {
                 kty: "EC",
@@ -548,37 +593,38 @@ fn ec_key(
     let (alg, algorithm) = pick_algorithm(requested_alg, allowed, key_name, supported)?;
     let d = private
         .d
+        .as_ref()
         .ok_or(DpopError::MissingPrivateKey { kty: "EC" })?;
-    let d = decode("d", &d)?;
     let bad_d = || invalid(format!("\"d\" is not a {key_name} private key"));
-
-    // The public point and the PKCS#8 form jsonwebtoken signs with.
-    let (point, der) = if crv == "P-256" {
-        let secret = p256::SecretKey::from_slice(&d).map_err(|_| bad_d())?;
-        let point = secret.public_key().to_encoded_point(false);
-        let der = secret.to_pkcs8_der().map_err(|_| bad_d())?;
-        (point.as_bytes().to_vec(), der)
-    } else {
-        let secret = p384::SecretKey::from_slice(&d).map_err(|_| bad_d())?;
-        let point = secret.public_key().to_encoded_point(false);
-        let der = secret.to_pkcs8_der().map_err(|_| bad_d())?;
-        (point.as_bytes().to_vec(), der)
-    };
+    let d = fixed_length(&decode("d", &d.0)?.0, len).ok_or_else(bad_d)?;
+    let x = ec_coordinate(members, "x", len)?;
+    let y = ec_coordinate(members, "y", len)?;
     // Uncompressed SEC1: 0x04 || x || y.
-    let (x, y) = point[1..].split_at((point.len() - 1) / 2);
-    check_coordinate(members, "x", x)?;
-    check_coordinate(members, "y", y)?;
+    let point = [&[4][..], &x.0, &y.0].concat();
 
-    Ok(Key {
+    let pair = EcdsaKeyPair::from_private_key_and_public_key(
         algorithm,
+        &d.0,
+        &point,
+        &SystemRandom::new(),
+    )
+    .map_err(|rejected| {
+        // ring derives the public point from `d` and compares it with the one given.
+        if rejected.to_string() == "InconsistentComponents" {
+            invalid("\"x\" and \"y\" do not match the private key \"d\"")
+        } else {
+            bad_d()
+        }
+    })?;
+    Ok(Key {
         alg,
         kty: "EC",
-        encoding_key: EncodingKey::from_ec_der(der.as_bytes()),
+        signing_key: SigningKey::Ecdsa(pair),
         public_jwk: sorted_object(&[
             ("crv", crv),
             ("kty", "EC"),
-            ("x", &URL_SAFE_NO_PAD.encode(x)),
-            ("y", &URL_SAFE_NO_PAD.encode(y)),
+            ("x", &URL_SAFE_NO_PAD.encode(&x.0)),
+            ("y", &URL_SAFE_NO_PAD.encode(&y.0)),
         ]),
     })
 }
@@ -588,33 +634,38 @@ fn rsa_key(
     requested_alg: Option<&str>,
     private: PrivateMembers,
 ) -> Result<Key, DpopError> {
-    use rsa::pkcs1::EncodeRsaPrivateKey as _;
-    use rsa::traits::PublicKeyParts as _;
-    use rsa::{BigUint, RsaPrivateKey};
-
-    const ALGORITHMS: &[(&str, Algorithm)] = &[
-        ("RS256", Algorithm::RS256),
-        ("RS384", Algorithm::RS384),
-        ("RS512", Algorithm::RS512),
-        ("PS256", Algorithm::PS256),
-        ("PS384", Algorithm::PS384),
-        ("PS512", Algorithm::PS512),
+    const ALGORITHMS: &[(&str, &'static dyn signature::RsaEncoding)] = &[
+        ("RS256", &signature::RSA_PKCS1_SHA256),
+        ("RS384", &signature::RSA_PKCS1_SHA384),
+        ("RS512", &signature::RSA_PKCS1_SHA512),
+        ("PS256", &signature::RSA_PSS_SHA256),
+        ("PS384", &signature::RSA_PSS_SHA384),
+        ("PS512", &signature::RSA_PSS_SHA512),
     ];
-    let (alg, algorithm) = pick_algorithm(
+    let (alg, padding) = pick_algorithm(
         requested_alg,
         ALGORITHMS,
         "RSA",
         "RS256, RS384, RS512, PS256, PS384, PS512",
     )?;
-    let n = BigUint::from_bytes_be(&public_bytes(members, "n")?);
-    let e = BigUint::from_bytes_be(&public_bytes(members, "e")?);
+    let n = public_bytes(members, "n")?;
+    let e = public_bytes(members, "e")?;
+    let (n, e) = (unsigned(&n), unsigned(&e));
     let d = private
         .d
+        .as_ref()
         .ok_or(DpopError::MissingPrivateKey { kty: "RSA" })?;
-    let bits = n.bits();
+    let bits = n
+        .first()
+        .map_or(0, |&top| 8 * n.len() - top.leading_zeros() as usize);
     if bits < MIN_RSA_BITS {
         return Err(invalid(format!(
             "the RSA modulus \"n\" has {bits} bits; at least {MIN_RSA_BITS} are required"
+        )));
+    }
+    if bits > MAX_RSA_BITS {
+        return Err(invalid(format!(
+            "the RSA modulus \"n\" has {bits} bits; at most {MAX_RSA_BITS} are supported"
         )));
     }
     if private.has_other_primes {
@@ -622,32 +673,55 @@ fn rsa_key(
             "multi-prime RSA keys (with \"oth\") are not supported",
         ));
     }
-    let d = BigUint::from_bytes_be(&decode("d", &d)?);
-    let primes = match (&private.p, &private.q) {
-        (Some(p), Some(q)) => vec![
-            BigUint::from_bytes_be(&decode("p", p)?),
-            BigUint::from_bytes_be(&decode("q", q)?),
-        ],
-        (None, None) => Vec::new(), // recovered from n, e and d
-        _ => return Err(invalid("it has only one of \"p\" and \"q\"")),
+    let d = decode("d", &d.0)?;
+    let (p, q, dp, dq, qi) = match (
+        &private.p,
+        &private.q,
+        &private.dp,
+        &private.dq,
+        &private.qi,
+    ) {
+        (Some(p), Some(q), Some(dp), Some(dq), Some(qi)) => (
+            decode("p", &p.0)?,
+            decode("q", &q.0)?,
+            decode("dp", &dp.0)?,
+            decode("dq", &dq.0)?,
+            decode("qi", &qi.0)?,
+        ),
+        (Some(_), None, ..) | (None, Some(_), ..) => {
+            return Err(invalid("it has only one of \"p\" and \"q\""));
+        }
+        (None, None, ..) => {
+            // Recovering the primes from n, e and d needs big-number arithmetic that
+            // ring does not offer.
+            return Err(invalid(
+                "it has no \"p\" and \"q\"; give the complete private key, \
+                 with \"p\", \"q\", \"dp\", \"dq\" and \"qi\"",
+            ));
+        }
+        _ => return Err(invalid("it lacks one of \"dp\", \"dq\" and \"qi\"")),
     };
-    let key = RsaPrivateKey::from_components(n, e, d, primes).map_err(|e| {
-        // rsa's messages are fixed texts ("invalid modulus", ...), never numbers.
-        invalid(format!("its RSA members do not form a key ({e})"))
+    let components = ring::rsa::KeyPairComponents {
+        public_key: ring::rsa::PublicKeyComponents { n, e },
+        d: unsigned(&d.0),
+        p: unsigned(&p.0),
+        q: unsigned(&q.0),
+        dP: unsigned(&dp.0),
+        dQ: unsigned(&dq.0),
+        qInv: unsigned(&qi.0),
+    };
+    let pair = RsaKeyPair::from_components(&components).map_err(|rejected| {
+        // ring's reasons are fixed names ("InconsistentComponents", ...), never numbers.
+        invalid(format!("its RSA members do not form a key ({rejected})"))
     })?;
-    let der = key
-        .to_pkcs1_der()
-        .map_err(|_| invalid("its RSA members do not form a key"))?;
-
     Ok(Key {
-        algorithm,
         alg,
         kty: "RSA",
-        encoding_key: EncodingKey::from_rsa_der(der.as_bytes()),
+        signing_key: SigningKey::Rsa(pair, padding),
         public_jwk: sorted_object(&[
-            ("e", &URL_SAFE_NO_PAD.encode(key.e().to_bytes_be())),
+            ("e", &URL_SAFE_NO_PAD.encode(e)),
             ("kty", "RSA"),
-            ("n", &URL_SAFE_NO_PAD.encode(key.n().to_bytes_be())),
+            ("n", &URL_SAFE_NO_PAD.encode(n)),
         ]),
     })
 }
@@ -657,8 +731,6 @@ fn okp_key(
     requested_alg: Option<&str>,
     private: PrivateMembers,
 ) -> Result<Key, DpopError> {
-    use ed25519_dalek::pkcs8::EncodePrivateKey as _;
-
     let crv = string_member(members, "crv")?.ok_or_else(|| invalid("\"crv\" is missing"))?;
     if crv != "Ed25519" {
         return Err(DpopError::UnsupportedCurve {
@@ -667,38 +739,32 @@ fn okp_key(
             supported: "Ed25519",
         });
     }
-    let (alg, algorithm) = pick_algorithm(
-        requested_alg,
-        &[("EdDSA", Algorithm::EdDSA)],
-        "OKP Ed25519",
-        "EdDSA",
-    )?;
+    let (alg, ()) = pick_algorithm(requested_alg, &[("EdDSA", ())], "OKP Ed25519", "EdDSA")?;
     let d = private
         .d
+        .as_ref()
         .ok_or(DpopError::MissingPrivateKey { kty: "OKP" })?;
-    let d = decode("d", &d)?;
-    let d: Zeroizing<[u8; 32]> = Zeroizing::new(
-        d.as_slice()
-            .try_into()
-            .map_err(|_| invalid("\"d\" is not 32 bytes long, as an Ed25519 private key is"))?,
-    );
-    let secret = ed25519_dalek::SigningKey::from_bytes(&d);
-    let x = secret.verifying_key().to_bytes();
-    check_coordinate(members, "x", &x)?;
-    let der = secret
-        .to_pkcs8_der()
-        .map_err(|_| invalid("\"d\" is not an Ed25519 private key"))?;
-
+    let d = decode("d", &d.0)?;
+    if d.0.len() != 32 {
+        return Err(invalid(
+            "\"d\" is not 32 bytes long, as an Ed25519 private key is",
+        ));
+    }
+    let pair = match string_member(members, "x")? {
+        Some(x) => {
+            let mismatch = || invalid("\"x\" does not match the private key \"d\"");
+            let x = fixed_length(&decode("x", x.as_bytes())?.0, 32).ok_or_else(mismatch)?;
+            Ed25519KeyPair::from_seed_and_public_key(&d.0, &x.0).map_err(|_| mismatch())?
+        }
+        None => Ed25519KeyPair::from_seed_unchecked(&d.0)
+            .map_err(|_| invalid("\"d\" is not an Ed25519 private key"))?,
+    };
+    let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
     Ok(Key {
-        algorithm,
         alg,
         kty: "OKP",
-        encoding_key: EncodingKey::from_ed_der(der.as_bytes()),
-        public_jwk: sorted_object(&[
-            ("crv", "Ed25519"),
-            ("kty", "OKP"),
-            ("x", &URL_SAFE_NO_PAD.encode(x)),
-        ]),
+        signing_key: SigningKey::Ed25519(pair),
+        public_jwk: sorted_object(&[("crv", "Ed25519"), ("kty", "OKP"), ("x", &x)]),
     })
 }
 

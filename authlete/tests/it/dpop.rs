@@ -278,21 +278,41 @@ fn eddsa_proofs_verify() {
 }
 
 #[test]
-fn rsa_key_without_primes_is_recovered_and_verifies() {
+fn rsa_key_without_primes_is_refused() {
+    // ring needs the CRT members; recovering them from n, e and d is not done.
     let mut jwk = rsa_jwk(None);
     for member in ["p", "q", "dp", "dq", "qi"] {
         jwk.as_object_mut().unwrap().remove(member);
     }
-    check_signer(jwk, Algorithm::RS256, "RS256", 256);
+    let e = error(&jwk.to_string());
+    assert!(
+        matches!(&e, DpopError::InvalidKey { reason, .. } if reason.contains("\"p\"")),
+        "{e:?}"
+    );
+    assert_no_secret(&e.to_string());
 }
 
 #[test]
-fn ec_key_without_public_coordinates_derives_them() {
-    let mut jwk = p256_jwk();
+fn ec_key_without_public_coordinates_is_refused() {
+    // RFC 7518 requires x and y in EC private keys; ring cannot derive them from d.
+    for missing in [&["x", "y"][..], &["x"], &["y"]] {
+        let e = error(&without(p256_jwk(), missing));
+        assert!(
+            matches!(&e, DpopError::InvalidKey { reason, .. } if reason.contains("is missing")),
+            "{e:?}"
+        );
+    }
+}
+
+#[test]
+fn ed25519_key_without_x_derives_it() {
+    let mut jwk = ed25519_jwk();
     jwk.as_object_mut().unwrap().remove("x");
-    jwk.as_object_mut().unwrap().remove("y");
-    assert_eq!(signer(&jwk).public_jwk(), signer(&p256_jwk()).public_jwk());
-    check_signer(jwk, Algorithm::ES256, "ES256", 64);
+    assert_eq!(
+        signer(&jwk).public_jwk(),
+        signer(&ed25519_jwk()).public_jwk()
+    );
+    check_signer(jwk, Algorithm::EdDSA, "EdDSA", 64);
 }
 
 #[test]
@@ -621,6 +641,29 @@ fn bad_keys_fail_with_the_right_error_and_no_key_material() {
                 &["p", "q"],
             ),
             |e| matches!(e, DpopError::InvalidKey { .. }),
+        ),
+        (
+            "RSA without dq",
+            without(rsa_jwk(None), &["dq"]),
+            |e| matches!(e, DpopError::InvalidKey { reason, .. } if reason.contains("\"dq\"")),
+        ),
+        (
+            "RSA 4104",
+            with(
+                rsa_jwk(None),
+                "n",
+                json!(URL_SAFE_NO_PAD.encode([0xff_u8; 513])),
+            ),
+            |e| matches!(e, DpopError::InvalidKey { reason, .. } if reason.contains("4096")),
+        ),
+        (
+            "EC y of another key",
+            with(
+                p256_jwk(),
+                "y",
+                json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            ),
+            |e| matches!(e, DpopError::InvalidKey { reason, .. } if reason.contains("\"y\"")),
         ),
         (
             "RSA without n",
