@@ -174,5 +174,12 @@ pub use http_client::http_client_builder;
 pub use reqwest;
 pub use retry::RetryPolicy;
 
+/// Internals the fuzz targets and their CI smoke pass exercise directly. Not part of the
+/// public API: no stability promise.
+#[doc(hidden)]
+pub mod __fuzz {
+    pub use crate::client::json_path::json_path;
+}
+
 /// The result of a call to Authlete.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

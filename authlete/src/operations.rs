@@ -18,8 +18,8 @@ impl Client {
     /// In API generation 2 this calls `/api/service/get/{serviceApiKey}`.
     /// Authenticates with the service-owner credentials (an organization token in V3 when configured).
     pub fn get_service(&self, service_id: &str) -> Call<'_, types::Service> {
-        self.json(&routes::SERVICE_GET_API, async |sys| {
-            Ok(sys.service_get_api(service_id).await)
+        self.json(&routes::SERVICE_GET_API, |sys| {
+            Ok(sys.service_get_api_request(service_id))
         })
     }
 
@@ -33,8 +33,8 @@ impl Client {
         &self,
         query: &crate::query::GetServiceListQuery,
     ) -> Call<'_, types::ServiceGetListResponse> {
-        self.json(&routes::SERVICE_GET_LIST_API, async |sys| {
-            Ok(sys.service_get_list_api(query.end, query.start).await)
+        self.json(&routes::SERVICE_GET_LIST_API, |sys| {
+            Ok(sys.service_get_list_api_request(query.end, query.start))
         })
     }
 
@@ -45,8 +45,8 @@ impl Client {
     /// `POST /api/service/create` (`service_create_api`; `createService` in Authlete's Java SDK).
     /// Authenticates with the service-owner credentials (an organization token in V3 when configured).
     pub fn create_service(&self, service: &types::Service) -> Call<'_, types::Service> {
-        self.json(&routes::SERVICE_CREATE_API, async |sys| {
-            Ok(sys.service_create_api(service).await)
+        self.json(&routes::SERVICE_CREATE_API, |sys| {
+            Ok(sys.service_create_api_request(service))
         })
     }
 
@@ -62,8 +62,8 @@ impl Client {
         service_id: &str,
         service: &types::Service,
     ) -> Call<'_, types::Service> {
-        self.json(&routes::SERVICE_UPDATE_API, async |sys| {
-            Ok(sys.service_update_api(service_id, service).await)
+        self.json(&routes::SERVICE_UPDATE_API, |sys| {
+            Ok(sys.service_update_api_request(service_id, service))
         })
     }
 
@@ -75,8 +75,8 @@ impl Client {
     /// In API generation 2 this calls `/api/service/delete/{serviceApiKey}`.
     /// Authenticates with the service-owner credentials (an organization token in V3 when configured).
     pub fn delete_service(&self, service_id: &str) -> Call<'_, ()> {
-        self.empty(&routes::SERVICE_DELETE_API, async |sys| {
-            Ok(sys.service_delete_api(service_id).await)
+        self.empty(&routes::SERVICE_DELETE_API, |sys| {
+            Ok(sys.service_delete_api_request(service_id))
         })
     }
 
@@ -86,9 +86,9 @@ impl Client {
     ///
     /// `GET /api/{serviceId}/client/get/{clientId}` (`client_get_api`; `getClient` in Authlete's Java SDK).
     pub fn get_client(&self, client_id: &str) -> Call<'_, types::Client> {
-        self.json(&routes::CLIENT_GET_API, async |sys| {
+        self.json(&routes::CLIENT_GET_API, |sys| {
             let service = self.service_id(&routes::CLIENT_GET_API)?;
-            Ok(sys.client_get_api(service, client_id).await)
+            Ok(sys.client_get_api_request(service, client_id))
         })
     }
 
@@ -101,11 +101,14 @@ impl Client {
         &self,
         query: &crate::query::GetClientListQuery,
     ) -> Call<'_, types::ClientGetListResponse> {
-        self.json(&routes::CLIENT_GET_LIST_API, async |sys| {
+        self.json(&routes::CLIENT_GET_LIST_API, |sys| {
             let service = self.service_id(&routes::CLIENT_GET_LIST_API)?;
-            Ok(sys
-                .client_get_list_api(service, query.developer.as_deref(), query.end, query.start)
-                .await)
+            Ok(sys.client_get_list_api_request(
+                service,
+                query.developer.as_deref(),
+                query.end,
+                query.start,
+            ))
         })
     }
 
@@ -115,9 +118,9 @@ impl Client {
     ///
     /// `POST /api/{serviceId}/client/create` (`client_create_api`; `createClient` in Authlete's Java SDK).
     pub fn create_client(&self, client: &types::Client) -> Call<'_, types::Client> {
-        self.json(&routes::CLIENT_CREATE_API, async |sys| {
+        self.json(&routes::CLIENT_CREATE_API, |sys| {
             let service = self.service_id(&routes::CLIENT_CREATE_API)?;
-            Ok(sys.client_create_api(service, client).await)
+            Ok(sys.client_create_api_request(service, client))
         })
     }
 
@@ -131,9 +134,9 @@ impl Client {
         client_id: &str,
         client: &types::Client,
     ) -> Call<'_, types::Client> {
-        self.json(&routes::CLIENT_UPDATE_API, async |sys| {
+        self.json(&routes::CLIENT_UPDATE_API, |sys| {
             let service = self.service_id(&routes::CLIENT_UPDATE_API)?;
-            Ok(sys.client_update_api(service, client_id, client).await)
+            Ok(sys.client_update_api_request(service, client_id, client))
         })
     }
 
@@ -144,9 +147,9 @@ impl Client {
     /// `DELETE /api/{serviceId}/client/delete/{clientId}` (`client_delete_api`; `deleteClient` in Authlete's Java SDK).
     /// In API generation 2 this authenticates with the service-owner key and secret when configured, else with the service's.
     pub fn delete_client(&self, client_id: &str) -> Call<'_, ()> {
-        self.empty(&routes::CLIENT_DELETE_API, async |sys| {
+        self.empty(&routes::CLIENT_DELETE_API, |sys| {
             let service = self.service_id(&routes::CLIENT_DELETE_API)?;
-            Ok(sys.client_delete_api(service, client_id).await)
+            Ok(sys.client_delete_api_request(service, client_id))
         })
     }
 
@@ -160,11 +163,9 @@ impl Client {
         client_identifier: &str,
         request: &types::ClientFlagUpdateRequest,
     ) -> Call<'_, types::ClientFlagUpdateResponse> {
-        self.json(&routes::CLIENT_FLAG_UPDATE_API, async |sys| {
+        self.json(&routes::CLIENT_FLAG_UPDATE_API, |sys| {
             let service = self.service_id(&routes::CLIENT_FLAG_UPDATE_API)?;
-            Ok(sys
-                .client_flag_update_api(service, client_identifier, request)
-                .await)
+            Ok(sys.client_flag_update_api_request(service, client_identifier, request))
         })
     }
 
@@ -177,11 +178,9 @@ impl Client {
         &self,
         client_identifier: &str,
     ) -> Call<'_, types::ClientSecretRefreshResponse> {
-        self.json(&routes::CLIENT_SECRET_REFRESH_API, async |sys| {
+        self.json(&routes::CLIENT_SECRET_REFRESH_API, |sys| {
             let service = self.service_id(&routes::CLIENT_SECRET_REFRESH_API)?;
-            Ok(sys
-                .client_secret_refresh_api(service, client_identifier)
-                .await)
+            Ok(sys.client_secret_refresh_api_request(service, client_identifier))
         })
     }
 
@@ -195,11 +194,9 @@ impl Client {
         client_identifier: &str,
         request: &types::ClientSecretUpdateRequest,
     ) -> Call<'_, types::ClientSecretUpdateResponse> {
-        self.json(&routes::CLIENT_SECRET_UPDATE_API, async |sys| {
+        self.json(&routes::CLIENT_SECRET_UPDATE_API, |sys| {
             let service = self.service_id(&routes::CLIENT_SECRET_UPDATE_API)?;
-            Ok(sys
-                .client_secret_update_api(service, client_identifier, request)
-                .await)
+            Ok(sys.client_secret_update_api_request(service, client_identifier, request))
         })
     }
 
@@ -213,17 +210,15 @@ impl Client {
         subject: &str,
         query: &crate::query::GetClientAuthorizationListByQueryQuery,
     ) -> Call<'_, types::ClientAuthorizationGetListResponse> {
-        self.json(&routes::CLIENT_AUTHORIZATION_GET_LIST_API, async |sys| {
+        self.json(&routes::CLIENT_AUTHORIZATION_GET_LIST_API, |sys| {
             let service = self.service_id(&routes::CLIENT_AUTHORIZATION_GET_LIST_API)?;
-            Ok(sys
-                .client_authorization_get_list_api(
-                    service,
-                    query.developer.as_deref(),
-                    query.end,
-                    query.start,
-                    subject,
-                )
-                .await)
+            Ok(sys.client_authorization_get_list_api_request(
+                service,
+                query.developer.as_deref(),
+                query.end,
+                query.start,
+                subject,
+            ))
         })
     }
 
@@ -236,15 +231,10 @@ impl Client {
         &self,
         request: &types::ClientAuthorizationGetListRequest,
     ) -> Call<'_, types::ClientAuthorizationGetListResponse> {
-        self.json(
-            &routes::CLIENT_AUTHORIZATION_GET_LIST_API_POST,
-            async |sys| {
-                let service = self.service_id(&routes::CLIENT_AUTHORIZATION_GET_LIST_API_POST)?;
-                Ok(sys
-                    .client_authorization_get_list_api_post(service, request)
-                    .await)
-            },
-        )
+        self.json(&routes::CLIENT_AUTHORIZATION_GET_LIST_API_POST, |sys| {
+            let service = self.service_id(&routes::CLIENT_AUTHORIZATION_GET_LIST_API_POST)?;
+            Ok(sys.client_authorization_get_list_api_post_request(service, request))
+        })
     }
 
     /// List authorized applications by subject.
@@ -263,18 +253,16 @@ impl Client {
     ) -> Call<'_, types::ClientAuthorizationGetListResponse> {
         self.json(
             &routes::CLIENT_AUTHORIZATION_GET_LIST_BY_SUBJECT_API,
-            async |sys| {
+            |sys| {
                 let service =
                     self.service_id(&routes::CLIENT_AUTHORIZATION_GET_LIST_BY_SUBJECT_API)?;
-                Ok(sys
-                    .client_authorization_get_list_by_subject_api(
-                        service,
-                        subject,
-                        query.developer.as_deref(),
-                        query.end,
-                        query.start,
-                    )
-                    .await)
+                Ok(sys.client_authorization_get_list_by_subject_api_request(
+                    service,
+                    subject,
+                    query.developer.as_deref(),
+                    query.end,
+                    query.start,
+                ))
             },
         )
     }
@@ -289,11 +277,9 @@ impl Client {
         client_id: &str,
         request: &types::ClientAuthorizationUpdateRequest,
     ) -> Call<'_, types::ClientAuthorizationUpdateResponse> {
-        self.json(&routes::CLIENT_AUTHORIZATION_UPDATE_API, async |sys| {
+        self.json(&routes::CLIENT_AUTHORIZATION_UPDATE_API, |sys| {
             let service = self.service_id(&routes::CLIENT_AUTHORIZATION_UPDATE_API)?;
-            Ok(sys
-                .client_authorization_update_api(service, client_id, request)
-                .await)
+            Ok(sys.client_authorization_update_api_request(service, client_id, request))
         })
     }
 
@@ -307,11 +293,9 @@ impl Client {
         client_id: &str,
         request: &types::ClientAuthorizationDeleteRequest,
     ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
-        self.json(&routes::CLIENT_AUTHORIZATION_DELETE_API_POST, async |sys| {
+        self.json(&routes::CLIENT_AUTHORIZATION_DELETE_API_POST, |sys| {
             let service = self.service_id(&routes::CLIENT_AUTHORIZATION_DELETE_API_POST)?;
-            Ok(sys
-                .client_authorization_delete_api_post(service, client_id, request)
-                .await)
+            Ok(sys.client_authorization_delete_api_post_request(service, client_id, request))
         })
     }
 
@@ -325,11 +309,9 @@ impl Client {
         client_id: &str,
         subject: &str,
     ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
-        self.json(&routes::CLIENT_AUTHORIZATION_DELETE_API, async |sys| {
+        self.json(&routes::CLIENT_AUTHORIZATION_DELETE_API, |sys| {
             let service = self.service_id(&routes::CLIENT_AUTHORIZATION_DELETE_API)?;
-            Ok(sys
-                .client_authorization_delete_api(service, client_id, subject)
-                .await)
+            Ok(sys.client_authorization_delete_api_request(service, client_id, subject))
         })
     }
 
@@ -347,16 +329,10 @@ impl Client {
         client_id: &str,
         subject: &str,
     ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
-        self.json(
-            &routes::CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT_API,
-            async |sys| {
-                let service =
-                    self.service_id(&routes::CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT_API)?;
-                Ok(sys
-                    .client_authorization_delete_by_subject_api(service, client_id, subject)
-                    .await)
-            },
-        )
+        self.json(&routes::CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT_API, |sys| {
+            let service = self.service_id(&routes::CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT_API)?;
+            Ok(sys.client_authorization_delete_by_subject_api_request(service, client_id, subject))
+        })
     }
 
     /// Get granted scopes.
@@ -369,11 +345,9 @@ impl Client {
         client_id: &str,
         subject: &str,
     ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
-        self.json(&routes::CLIENT_GRANTED_SCOPES_GET_API, async |sys| {
+        self.json(&routes::CLIENT_GRANTED_SCOPES_GET_API, |sys| {
             let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_GET_API)?;
-            Ok(sys
-                .client_granted_scopes_get_api(service, client_id, subject)
-                .await)
+            Ok(sys.client_granted_scopes_get_api_request(service, client_id, subject))
         })
     }
 
@@ -387,11 +361,9 @@ impl Client {
         client_id: &str,
         request: &types::ClientGrantedScopesGetRequest,
     ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
-        self.json(&routes::CLIENT_GRANTED_SCOPES_GET_API_POST, async |sys| {
+        self.json(&routes::CLIENT_GRANTED_SCOPES_GET_API_POST, |sys| {
             let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_GET_API_POST)?;
-            Ok(sys
-                .client_granted_scopes_get_api_post(service, client_id, request)
-                .await)
+            Ok(sys.client_granted_scopes_get_api_post_request(service, client_id, request))
         })
     }
 
@@ -409,15 +381,10 @@ impl Client {
         client_id: &str,
         subject: &str,
     ) -> Call<'_, types::ClientAuthorizationDeleteResponse> {
-        self.json(
-            &routes::CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API,
-            async |sys| {
-                let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API)?;
-                Ok(sys
-                    .client_granted_scopes_get_by_subject_api(service, client_id, subject)
-                    .await)
-            },
-        )
+        self.json(&routes::CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API, |sys| {
+            let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT_API)?;
+            Ok(sys.client_granted_scopes_get_by_subject_api_request(service, client_id, subject))
+        })
     }
 
     /// Delete granted scopes (JSON body).
@@ -430,15 +397,10 @@ impl Client {
         client_id: &str,
         request: &types::ClientGrantedScopesDeleteRequest,
     ) -> Call<'_, types::ClientGrantedScopesDeleteResponse> {
-        self.json(
-            &routes::CLIENT_GRANTED_SCOPES_DELETE_API_POST,
-            async |sys| {
-                let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_DELETE_API_POST)?;
-                Ok(sys
-                    .client_granted_scopes_delete_api_post(service, client_id, request)
-                    .await)
-            },
-        )
+        self.json(&routes::CLIENT_GRANTED_SCOPES_DELETE_API_POST, |sys| {
+            let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_DELETE_API_POST)?;
+            Ok(sys.client_granted_scopes_delete_api_post_request(service, client_id, request))
+        })
     }
 
     /// Delete granted scopes.
@@ -451,11 +413,9 @@ impl Client {
         client_id: &str,
         subject: &str,
     ) -> Call<'_, types::ClientGrantedScopesDeleteResponse> {
-        self.json(&routes::CLIENT_GRANTED_SCOPES_DELETE_API, async |sys| {
+        self.json(&routes::CLIENT_GRANTED_SCOPES_DELETE_API, |sys| {
             let service = self.service_id(&routes::CLIENT_GRANTED_SCOPES_DELETE_API)?;
-            Ok(sys
-                .client_granted_scopes_delete_api(service, client_id, subject)
-                .await)
+            Ok(sys.client_granted_scopes_delete_api_request(service, client_id, subject))
         })
     }
 
@@ -475,12 +435,12 @@ impl Client {
     ) -> Call<'_, types::ClientGrantedScopesDeleteResponse> {
         self.json(
             &routes::CLIENT_GRANTED_SCOPES_DELETE_BY_SUBJECT_API,
-            async |sys| {
+            |sys| {
                 let service =
                     self.service_id(&routes::CLIENT_GRANTED_SCOPES_DELETE_BY_SUBJECT_API)?;
-                Ok(sys
-                    .client_granted_scopes_delete_by_subject_api(service, client_id, subject)
-                    .await)
+                Ok(sys.client_granted_scopes_delete_by_subject_api_request(
+                    service, client_id, subject,
+                ))
             },
         )
     }
@@ -494,9 +454,9 @@ impl Client {
         &self,
         request: &types::AuthorizationRequest,
     ) -> Call<'_, types::AuthorizationResponse> {
-        self.json(&routes::AUTH_AUTHORIZATION_API, async |sys| {
+        self.json(&routes::AUTH_AUTHORIZATION_API, |sys| {
             let service = self.service_id(&routes::AUTH_AUTHORIZATION_API)?;
-            Ok(sys.auth_authorization_api(service, request).await)
+            Ok(sys.auth_authorization_api_request(service, request))
         })
     }
 
@@ -509,9 +469,9 @@ impl Client {
         &self,
         request: &types::AuthorizationFailRequest,
     ) -> Call<'_, types::AuthorizationFailResponse> {
-        self.json(&routes::AUTH_AUTHORIZATION_FAIL_API, async |sys| {
+        self.json(&routes::AUTH_AUTHORIZATION_FAIL_API, |sys| {
             let service = self.service_id(&routes::AUTH_AUTHORIZATION_FAIL_API)?;
-            Ok(sys.auth_authorization_fail_api(service, request).await)
+            Ok(sys.auth_authorization_fail_api_request(service, request))
         })
     }
 
@@ -524,9 +484,9 @@ impl Client {
         &self,
         request: &types::AuthorizationIssueRequest,
     ) -> Call<'_, types::AuthorizationIssueResponse> {
-        self.json(&routes::AUTH_AUTHORIZATION_ISSUE_API, async |sys| {
+        self.json(&routes::AUTH_AUTHORIZATION_ISSUE_API, |sys| {
             let service = self.service_id(&routes::AUTH_AUTHORIZATION_ISSUE_API)?;
-            Ok(sys.auth_authorization_issue_api(service, request).await)
+            Ok(sys.auth_authorization_issue_api_request(service, request))
         })
     }
 
@@ -539,9 +499,9 @@ impl Client {
         &self,
         request: &types::PushedAuthorizationRequest,
     ) -> Call<'_, types::PushedAuthorizationResponse> {
-        self.json(&routes::PUSHED_AUTH_REQ_API, async |sys| {
+        self.json(&routes::PUSHED_AUTH_REQ_API, |sys| {
             let service = self.service_id(&routes::PUSHED_AUTH_REQ_API)?;
-            Ok(sys.pushed_auth_req_api(service, request).await)
+            Ok(sys.pushed_auth_req_api_request(service, request))
         })
     }
 
@@ -551,9 +511,9 @@ impl Client {
     ///
     /// `POST /api/{serviceId}/auth/token` (`auth_token_api`; `token` in Authlete's Java SDK).
     pub fn token(&self, request: &types::TokenRequest) -> Call<'_, types::TokenResponse> {
-        self.json(&routes::AUTH_TOKEN_API, async |sys| {
+        self.json(&routes::AUTH_TOKEN_API, |sys| {
             let service = self.service_id(&routes::AUTH_TOKEN_API)?;
-            Ok(sys.auth_token_api(service, request).await)
+            Ok(sys.auth_token_api_request(service, request))
         })
     }
 
@@ -566,9 +526,9 @@ impl Client {
         &self,
         request: &types::TokenFailRequest,
     ) -> Call<'_, types::TokenFailResponse> {
-        self.json(&routes::AUTH_TOKEN_FAIL_API, async |sys| {
+        self.json(&routes::AUTH_TOKEN_FAIL_API, |sys| {
             let service = self.service_id(&routes::AUTH_TOKEN_FAIL_API)?;
-            Ok(sys.auth_token_fail_api(service, request).await)
+            Ok(sys.auth_token_fail_api_request(service, request))
         })
     }
 
@@ -581,9 +541,9 @@ impl Client {
         &self,
         request: &types::TokenIssueRequest,
     ) -> Call<'_, types::TokenIssueResponse> {
-        self.json(&routes::AUTH_TOKEN_ISSUE_API, async |sys| {
+        self.json(&routes::AUTH_TOKEN_ISSUE_API, |sys| {
             let service = self.service_id(&routes::AUTH_TOKEN_ISSUE_API)?;
-            Ok(sys.auth_token_issue_api(service, request).await)
+            Ok(sys.auth_token_issue_api_request(service, request))
         })
     }
 
@@ -596,9 +556,9 @@ impl Client {
         &self,
         request: &types::IntrospectionRequest,
     ) -> Call<'_, types::IntrospectionResponse> {
-        self.json(&routes::AUTH_INTROSPECTION_API, async |sys| {
+        self.json(&routes::AUTH_INTROSPECTION_API, |sys| {
             let service = self.service_id(&routes::AUTH_INTROSPECTION_API)?;
-            Ok(sys.auth_introspection_api(service, request).await)
+            Ok(sys.auth_introspection_api_request(service, request))
         })
     }
 
@@ -611,9 +571,9 @@ impl Client {
         &self,
         request: &types::StandardIntrospectionRequest,
     ) -> Call<'_, types::StandardIntrospectionResponse> {
-        self.json(&routes::AUTH_INTROSPECTION_STANDARD_API, async |sys| {
+        self.json(&routes::AUTH_INTROSPECTION_STANDARD_API, |sys| {
             let service = self.service_id(&routes::AUTH_INTROSPECTION_STANDARD_API)?;
-            Ok(sys.auth_introspection_standard_api(service, request).await)
+            Ok(sys.auth_introspection_standard_api_request(service, request))
         })
     }
 
@@ -626,9 +586,9 @@ impl Client {
         &self,
         request: &types::RevocationRequest,
     ) -> Call<'_, types::RevocationResponse> {
-        self.json(&routes::AUTH_REVOCATION_API, async |sys| {
+        self.json(&routes::AUTH_REVOCATION_API, |sys| {
             let service = self.service_id(&routes::AUTH_REVOCATION_API)?;
-            Ok(sys.auth_revocation_api(service, request).await)
+            Ok(sys.auth_revocation_api_request(service, request))
         })
     }
 
@@ -638,9 +598,9 @@ impl Client {
     ///
     /// `POST /api/{serviceId}/auth/userinfo` (`auth_userinfo_api`; `userinfo` in Authlete's Java SDK).
     pub fn userinfo(&self, request: &types::UserinfoRequest) -> Call<'_, types::UserinfoResponse> {
-        self.json(&routes::AUTH_USERINFO_API, async |sys| {
+        self.json(&routes::AUTH_USERINFO_API, |sys| {
             let service = self.service_id(&routes::AUTH_USERINFO_API)?;
-            Ok(sys.auth_userinfo_api(service, request).await)
+            Ok(sys.auth_userinfo_api_request(service, request))
         })
     }
 
@@ -653,9 +613,9 @@ impl Client {
         &self,
         request: &types::UserinfoIssueRequest,
     ) -> Call<'_, types::UserinfoIssueResponse> {
-        self.json(&routes::AUTH_USERINFO_ISSUE_API, async |sys| {
+        self.json(&routes::AUTH_USERINFO_ISSUE_API, |sys| {
             let service = self.service_id(&routes::AUTH_USERINFO_ISSUE_API)?;
-            Ok(sys.auth_userinfo_issue_api(service, request).await)
+            Ok(sys.auth_userinfo_issue_api_request(service, request))
         })
     }
 
@@ -668,9 +628,9 @@ impl Client {
         &self,
         request: &types::IdTokenReissueRequest,
     ) -> Call<'_, types::IdTokenReissueResponse> {
-        self.json(&routes::IDTOKEN_REISSUE_API, async |sys| {
+        self.json(&routes::IDTOKEN_REISSUE_API, |sys| {
             let service = self.service_id(&routes::IDTOKEN_REISSUE_API)?;
-            Ok(sys.idtoken_reissue_api(service, request).await)
+            Ok(sys.idtoken_reissue_api_request(service, request))
         })
     }
 
@@ -683,9 +643,9 @@ impl Client {
         &self,
         request: &types::GrantManagementRequest,
     ) -> Call<'_, types::GrantManagementResponse> {
-        self.json(&routes::GRANT_M_API, async |sys| {
+        self.json(&routes::GRANT_M_API, |sys| {
             let service = self.service_id(&routes::GRANT_M_API)?;
-            Ok(sys.grant_m_api(service, request).await)
+            Ok(sys.grant_m_api_request(service, request))
         })
     }
 
@@ -698,11 +658,9 @@ impl Client {
         &self,
         query: &crate::query::GetServiceJwksQuery,
     ) -> Call<'_, types::ServiceJwksGetResponse> {
-        self.json_or_default(&routes::SERVICE_JWKS_GET_API, async |sys| {
+        self.json_or_default(&routes::SERVICE_JWKS_GET_API, |sys| {
             let service = self.service_id(&routes::SERVICE_JWKS_GET_API)?;
-            Ok(sys
-                .service_jwks_get_api(service, query.include_private_keys, query.pretty)
-                .await)
+            Ok(sys.service_jwks_get_api_request(service, query.include_private_keys, query.pretty))
         })
     }
 
@@ -715,11 +673,15 @@ impl Client {
         &self,
         query: &crate::query::GetServiceConfigurationQuery,
     ) -> Call<'_, ::serde_json::Map<::std::string::String, ::serde_json::Value>> {
-        self.json(&routes::SERVICE_CONFIGURATION_API, async |sys| {
+        self.json(&routes::SERVICE_CONFIGURATION_API, |sys| {
             let service = self.service_id(&routes::SERVICE_CONFIGURATION_API)?;
-            Ok(sys
-                .service_configuration_api(service, query.patch.as_deref(), query.pretty)
-                .await)
+            Ok(
+                sys.service_configuration_api_request(
+                    service,
+                    query.patch.as_deref(),
+                    query.pretty,
+                ),
+            )
         })
     }
 
@@ -732,9 +694,9 @@ impl Client {
         &self,
         request: &types::ServiceConfigurationRequest,
     ) -> Call<'_, ::serde_json::Map<::std::string::String, ::serde_json::Value>> {
-        self.json(&routes::SERVICE_CONFIGURATION_API_POST, async |sys| {
+        self.json(&routes::SERVICE_CONFIGURATION_API_POST, |sys| {
             let service = self.service_id(&routes::SERVICE_CONFIGURATION_API_POST)?;
-            Ok(sys.service_configuration_api_post(service, request).await)
+            Ok(sys.service_configuration_api_post_request(service, request))
         })
     }
 
@@ -747,9 +709,9 @@ impl Client {
         &self,
         request: &types::ClientRegistrationRequest,
     ) -> Call<'_, types::ClientRegistrationResponse> {
-        self.json(&routes::CLIENT_REGISTRATION_API, async |sys| {
+        self.json(&routes::CLIENT_REGISTRATION_API, |sys| {
             let service = self.service_id(&routes::CLIENT_REGISTRATION_API)?;
-            Ok(sys.client_registration_api(service, request).await)
+            Ok(sys.client_registration_api_request(service, request))
         })
     }
 
@@ -762,9 +724,9 @@ impl Client {
         &self,
         request: &types::ClientRegistrationRequest,
     ) -> Call<'_, types::ClientRegistrationResponse> {
-        self.json(&routes::CLIENT_REGISTRATION_GET_API, async |sys| {
+        self.json(&routes::CLIENT_REGISTRATION_GET_API, |sys| {
             let service = self.service_id(&routes::CLIENT_REGISTRATION_GET_API)?;
-            Ok(sys.client_registration_get_api(service, request).await)
+            Ok(sys.client_registration_get_api_request(service, request))
         })
     }
 
@@ -777,9 +739,9 @@ impl Client {
         &self,
         request: &types::ClientRegistrationRequest,
     ) -> Call<'_, types::ClientRegistrationResponse> {
-        self.json(&routes::CLIENT_REGISTRATION_UPDATE_API, async |sys| {
+        self.json(&routes::CLIENT_REGISTRATION_UPDATE_API, |sys| {
             let service = self.service_id(&routes::CLIENT_REGISTRATION_UPDATE_API)?;
-            Ok(sys.client_registration_update_api(service, request).await)
+            Ok(sys.client_registration_update_api_request(service, request))
         })
     }
 
@@ -792,9 +754,9 @@ impl Client {
         &self,
         request: &types::ClientRegistrationRequest,
     ) -> Call<'_, types::ClientRegistrationResponse> {
-        self.json(&routes::CLIENT_REGISTRATION_DELETE_API, async |sys| {
+        self.json(&routes::CLIENT_REGISTRATION_DELETE_API, |sys| {
             let service = self.service_id(&routes::CLIENT_REGISTRATION_DELETE_API)?;
-            Ok(sys.client_registration_delete_api(service, request).await)
+            Ok(sys.client_registration_delete_api_request(service, request))
         })
     }
 
@@ -807,9 +769,9 @@ impl Client {
         &self,
         request: &types::BackchannelAuthenticationRequest,
     ) -> Call<'_, types::BackchannelAuthenticationResponse> {
-        self.json(&routes::BACKCHANNEL_AUTHENTICATION_API, async |sys| {
+        self.json(&routes::BACKCHANNEL_AUTHENTICATION_API, |sys| {
             let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_API)?;
-            Ok(sys.backchannel_authentication_api(service, request).await)
+            Ok(sys.backchannel_authentication_api_request(service, request))
         })
     }
 
@@ -822,11 +784,9 @@ impl Client {
         &self,
         request: &types::BackchannelAuthenticationIssueRequest,
     ) -> Call<'_, types::BackchannelAuthenticationIssueResponse> {
-        self.json(&routes::BACKCHANNEL_AUTHENTICATION_ISSUE_API, async |sys| {
+        self.json(&routes::BACKCHANNEL_AUTHENTICATION_ISSUE_API, |sys| {
             let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_ISSUE_API)?;
-            Ok(sys
-                .backchannel_authentication_issue_api(service, request)
-                .await)
+            Ok(sys.backchannel_authentication_issue_api_request(service, request))
         })
     }
 
@@ -839,11 +799,9 @@ impl Client {
         &self,
         request: &types::BackchannelAuthenticationFailRequest,
     ) -> Call<'_, types::BackchannelAuthenticationFailResponse> {
-        self.json(&routes::BACKCHANNEL_AUTHENTICATION_FAIL_API, async |sys| {
+        self.json(&routes::BACKCHANNEL_AUTHENTICATION_FAIL_API, |sys| {
             let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_FAIL_API)?;
-            Ok(sys
-                .backchannel_authentication_fail_api(service, request)
-                .await)
+            Ok(sys.backchannel_authentication_fail_api_request(service, request))
         })
     }
 
@@ -856,15 +814,10 @@ impl Client {
         &self,
         request: &types::BackchannelAuthenticationCompleteRequest,
     ) -> Call<'_, types::BackchannelAuthenticationCompleteResponse> {
-        self.json(
-            &routes::BACKCHANNEL_AUTHENTICATION_COMPLETE_API,
-            async |sys| {
-                let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_COMPLETE_API)?;
-                Ok(sys
-                    .backchannel_authentication_complete_api(service, request)
-                    .await)
-            },
-        )
+        self.json(&routes::BACKCHANNEL_AUTHENTICATION_COMPLETE_API, |sys| {
+            let service = self.service_id(&routes::BACKCHANNEL_AUTHENTICATION_COMPLETE_API)?;
+            Ok(sys.backchannel_authentication_complete_api_request(service, request))
+        })
     }
 
     /// Process a device authorization request.
@@ -876,9 +829,9 @@ impl Client {
         &self,
         request: &types::DeviceAuthorizationRequest,
     ) -> Call<'_, types::DeviceAuthorizationResponse> {
-        self.json(&routes::DEVICE_AUTHORIZATION_API, async |sys| {
+        self.json(&routes::DEVICE_AUTHORIZATION_API, |sys| {
             let service = self.service_id(&routes::DEVICE_AUTHORIZATION_API)?;
-            Ok(sys.device_authorization_api(service, request).await)
+            Ok(sys.device_authorization_api_request(service, request))
         })
     }
 
@@ -891,9 +844,9 @@ impl Client {
         &self,
         request: &types::DeviceVerificationRequest,
     ) -> Call<'_, types::DeviceVerificationResponse> {
-        self.json(&routes::DEVICE_VERIFICATION_API, async |sys| {
+        self.json(&routes::DEVICE_VERIFICATION_API, |sys| {
             let service = self.service_id(&routes::DEVICE_VERIFICATION_API)?;
-            Ok(sys.device_verification_api(service, request).await)
+            Ok(sys.device_verification_api_request(service, request))
         })
     }
 
@@ -906,9 +859,9 @@ impl Client {
         &self,
         request: &types::DeviceCompleteRequest,
     ) -> Call<'_, types::DeviceCompleteResponse> {
-        self.json(&routes::DEVICE_COMPLETE_API, async |sys| {
+        self.json(&routes::DEVICE_COMPLETE_API, |sys| {
             let service = self.service_id(&routes::DEVICE_COMPLETE_API)?;
-            Ok(sys.device_complete_api(service, request).await)
+            Ok(sys.device_complete_api_request(service, request))
         })
     }
 
@@ -921,18 +874,16 @@ impl Client {
         &self,
         query: &crate::query::GetTokenListQuery,
     ) -> Call<'_, types::TokenGetListResponse> {
-        self.json(&routes::AUTH_TOKEN_GET_LIST_API, async |sys| {
+        self.json(&routes::AUTH_TOKEN_GET_LIST_API, |sys| {
             let service = self.service_id(&routes::AUTH_TOKEN_GET_LIST_API)?;
-            Ok(sys
-                .auth_token_get_list_api(
-                    service,
-                    query.client_identifier.as_deref(),
-                    query.end,
-                    query.start,
-                    query.subject.as_deref(),
-                    query.token_status.as_ref(),
-                )
-                .await)
+            Ok(sys.auth_token_get_list_api_request(
+                service,
+                query.client_identifier.as_deref(),
+                query.end,
+                query.start,
+                query.subject.as_deref(),
+                query.token_status.as_ref(),
+            ))
         })
     }
 
@@ -945,9 +896,9 @@ impl Client {
         &self,
         request: &types::TokenCreateRequest,
     ) -> Call<'_, types::TokenCreateResponse> {
-        self.json(&routes::AUTH_TOKEN_CREATE_API, async |sys| {
+        self.json(&routes::AUTH_TOKEN_CREATE_API, |sys| {
             let service = self.service_id(&routes::AUTH_TOKEN_CREATE_API)?;
-            Ok(sys.auth_token_create_api(service, request).await)
+            Ok(sys.auth_token_create_api_request(service, request))
         })
     }
 
@@ -964,11 +915,9 @@ impl Client {
         requests: ::std::vec::Vec<types::TokenCreateRequest>,
         dry_run: Option<bool>,
     ) -> Call<'_, types::TokenCreateBatchResponse> {
-        self.json(&routes::AUTH_TOKEN_CREATE_BATCH_API, async |sys| {
+        self.json(&routes::AUTH_TOKEN_CREATE_BATCH_API, |sys| {
             let service = self.service_id(&routes::AUTH_TOKEN_CREATE_BATCH_API)?;
-            Ok(sys
-                .auth_token_create_batch_api(service, dry_run, &requests)
-                .await)
+            Ok(sys.auth_token_create_batch_api_request(service, dry_run, &requests))
         })
     }
 
@@ -982,11 +931,9 @@ impl Client {
         &self,
         token_batch_request_id: &str,
     ) -> Call<'_, types::TokenCreateBatchStatusResponse> {
-        self.json(&routes::AUTH_TOKEN_CREATE_BATCH_STATUS_API, async |sys| {
+        self.json(&routes::AUTH_TOKEN_CREATE_BATCH_STATUS_API, |sys| {
             let service = self.service_id(&routes::AUTH_TOKEN_CREATE_BATCH_STATUS_API)?;
-            Ok(sys
-                .auth_token_create_batch_status_api(service, token_batch_request_id)
-                .await)
+            Ok(sys.auth_token_create_batch_status_api_request(service, token_batch_request_id))
         })
     }
 
@@ -999,9 +946,9 @@ impl Client {
         &self,
         request: &types::TokenUpdateRequest,
     ) -> Call<'_, types::TokenUpdateResponse> {
-        self.json(&routes::AUTH_TOKEN_UPDATE_API, async |sys| {
+        self.json(&routes::AUTH_TOKEN_UPDATE_API, |sys| {
             let service = self.service_id(&routes::AUTH_TOKEN_UPDATE_API)?;
-            Ok(sys.auth_token_update_api(service, request).await)
+            Ok(sys.auth_token_update_api_request(service, request))
         })
     }
 
@@ -1011,11 +958,9 @@ impl Client {
     ///
     /// `DELETE /api/{serviceId}/auth/token/delete/{accessTokenIdentifier}` (`auth_token_delete_api`; `tokenDelete` in Authlete's Java SDK).
     pub fn token_delete(&self, access_token_identifier: &str) -> Call<'_, ()> {
-        self.empty(&routes::AUTH_TOKEN_DELETE_API, async |sys| {
+        self.empty(&routes::AUTH_TOKEN_DELETE_API, |sys| {
             let service = self.service_id(&routes::AUTH_TOKEN_DELETE_API)?;
-            Ok(sys
-                .auth_token_delete_api(service, access_token_identifier)
-                .await)
+            Ok(sys.auth_token_delete_api_request(service, access_token_identifier))
         })
     }
 
@@ -1028,9 +973,9 @@ impl Client {
         &self,
         request: &types::TokenRevokeRequest,
     ) -> Call<'_, types::TokenRevokeResponse> {
-        self.json(&routes::AUTH_TOKEN_REVOKE_API, async |sys| {
+        self.json(&routes::AUTH_TOKEN_REVOKE_API, |sys| {
             let service = self.service_id(&routes::AUTH_TOKEN_REVOKE_API)?;
-            Ok(sys.auth_token_revoke_api(service, request).await)
+            Ok(sys.auth_token_revoke_api_request(service, request))
         })
     }
 
@@ -1043,9 +988,9 @@ impl Client {
         &self,
         request: &types::JoseVerifyRequest,
     ) -> Call<'_, types::JoseVerifyResponse> {
-        self.json(&routes::JOSE_VERIFY_API, async |sys| {
+        self.json(&routes::JOSE_VERIFY_API, |sys| {
             let service = self.service_id(&routes::JOSE_VERIFY_API)?;
-            Ok(sys.jose_verify_api(service, request).await)
+            Ok(sys.jose_verify_api_request(service, request))
         })
     }
 
@@ -1058,9 +1003,9 @@ impl Client {
         &self,
         request: &types::FederationConfigurationRequest,
     ) -> Call<'_, types::FederationConfigurationResponse> {
-        self.json(&routes::FEDERATION_CONFIGURATION_API, async |sys| {
+        self.json(&routes::FEDERATION_CONFIGURATION_API, |sys| {
             let service = self.service_id(&routes::FEDERATION_CONFIGURATION_API)?;
-            Ok(sys.federation_configuration_api(service, request).await)
+            Ok(sys.federation_configuration_api_request(service, request))
         })
     }
 
@@ -1073,9 +1018,9 @@ impl Client {
         &self,
         request: &types::FederationRegistrationRequest,
     ) -> Call<'_, types::FederationRegistrationResponse> {
-        self.json(&routes::FEDERATION_REGISTRATION_API, async |sys| {
+        self.json(&routes::FEDERATION_REGISTRATION_API, |sys| {
             let service = self.service_id(&routes::FEDERATION_REGISTRATION_API)?;
-            Ok(sys.federation_registration_api(service, request).await)
+            Ok(sys.federation_registration_api_request(service, request))
         })
     }
 
@@ -1086,7 +1031,7 @@ impl Client {
     /// `GET /api/info` (`info_api`).
     /// Sends no credentials.
     pub fn info(&self) -> Call<'_, types::InfoResponse> {
-        self.json(&routes::INFO_API, async |sys| Ok(sys.info_api().await))
+        self.json(&routes::INFO_API, |sys| Ok(sys.info_api_request()))
     }
 
     /// Get requestable scopes.
@@ -1100,12 +1045,10 @@ impl Client {
     ) -> Call<'_, types::ClientExtensionRequestableScopesGetResponse> {
         self.json(
             &routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_GET_API,
-            async |sys| {
+            |sys| {
                 let service =
                     self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_GET_API)?;
-                Ok(sys
-                    .client_extension_requestables_scopes_get_api(service, client_id)
-                    .await)
+                Ok(sys.client_extension_requestables_scopes_get_api_request(service, client_id))
             },
         )
     }
@@ -1122,12 +1065,12 @@ impl Client {
     ) -> Call<'_, types::ClientExtensionRequestableScopesUpdateResponse> {
         self.json(
             &routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API,
-            async |sys| {
+            |sys| {
                 let service =
                     self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API)?;
-                Ok(sys
-                    .client_extension_requestables_scopes_update_api(service, client_id, request)
-                    .await)
+                Ok(sys.client_extension_requestables_scopes_update_api_request(
+                    service, client_id, request,
+                ))
             },
         )
     }
@@ -1144,14 +1087,14 @@ impl Client {
     ) -> Call<'_, types::ClientExtensionRequestableScopesUpdateResponse> {
         self.json(
             &routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API_POST,
-            async |sys| {
+            |sys| {
                 let service =
                     self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_API_POST)?;
-                Ok(sys
-                    .client_extension_requestables_scopes_update_api_post(
+                Ok(
+                    sys.client_extension_requestables_scopes_update_api_post_request(
                         service, client_id, request,
-                    )
-                    .await)
+                    ),
+                )
             },
         )
     }
@@ -1164,12 +1107,10 @@ impl Client {
     pub fn delete_requestable_scopes(&self, client_id: &str) -> Call<'_, ()> {
         self.empty(
             &routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_DELETE_API,
-            async |sys| {
+            |sys| {
                 let service =
                     self.service_id(&routes::CLIENT_EXTENSION_REQUESTABLES_SCOPES_DELETE_API)?;
-                Ok(sys
-                    .client_extension_requestables_scopes_delete_api(service, client_id)
-                    .await)
+                Ok(sys.client_extension_requestables_scopes_delete_api_request(service, client_id))
             },
         )
     }
@@ -1181,9 +1122,9 @@ impl Client {
         &self,
         request: &types::HskCreateRequest,
     ) -> Call<'_, types::HskCreateResponse> {
-        self.json(&routes::HSK_CREATE_API, async |sys| {
+        self.json(&routes::HSK_CREATE_API, |sys| {
             let service = self.service_id(&routes::HSK_CREATE_API)?;
-            Ok(sys.hsk_create_api(service, request).await)
+            Ok(sys.hsk_create_api_request(service, request))
         })
     }
 
@@ -1193,9 +1134,9 @@ impl Client {
     ///
     /// `GET /api/{serviceId}/hsk/delete/{handle}` (`hsk_delete_api_get`; `hskDelete` in Authlete's Java SDK).
     pub fn hsk_delete(&self, handle: &str) -> Call<'_, types::HskDeleteResponse> {
-        self.json(&routes::HSK_DELETE_API_GET, async |sys| {
+        self.json(&routes::HSK_DELETE_API_GET, |sys| {
             let service = self.service_id(&routes::HSK_DELETE_API_GET)?;
-            Ok(sys.hsk_delete_api_get(service, handle).await)
+            Ok(sys.hsk_delete_api_get_request(service, handle))
         })
     }
 
@@ -1209,9 +1150,9 @@ impl Client {
     )]
     #[allow(deprecated)]
     pub fn hsk_delete_using_delete(&self, handle: &str) -> Call<'_, types::HskDeleteResponse> {
-        self.json(&routes::HSK_DELETE_API, async |sys| {
+        self.json(&routes::HSK_DELETE_API, |sys| {
             let service = self.service_id(&routes::HSK_DELETE_API)?;
-            Ok(sys.hsk_delete_api(service, handle).await)
+            Ok(sys.hsk_delete_api_request(service, handle))
         })
     }
 
@@ -1219,9 +1160,9 @@ impl Client {
     ///
     /// `GET /api/{serviceId}/hsk/get/{handle}` (`hsk_get_api`; `hskGet` in Authlete's Java SDK).
     pub fn hsk_get(&self, handle: &str) -> Call<'_, types::HskGetResponse> {
-        self.json(&routes::HSK_GET_API, async |sys| {
+        self.json(&routes::HSK_GET_API, |sys| {
             let service = self.service_id(&routes::HSK_GET_API)?;
-            Ok(sys.hsk_get_api(service, handle).await)
+            Ok(sys.hsk_get_api_request(service, handle))
         })
     }
 
@@ -1229,9 +1170,9 @@ impl Client {
     ///
     /// `GET /api/{serviceId}/hsk/get/list` (`hsk_get_list_api`; `hskGetList` in Authlete's Java SDK).
     pub fn hsk_get_list(&self) -> Call<'_, types::HskGetListResponse> {
-        self.json(&routes::HSK_GET_LIST_API, async |sys| {
+        self.json(&routes::HSK_GET_LIST_API, |sys| {
             let service = self.service_id(&routes::HSK_GET_LIST_API)?;
-            Ok(sys.hsk_get_list_api(service).await)
+            Ok(sys.hsk_get_list_api_request(service))
         })
     }
 
@@ -1242,9 +1183,10 @@ impl Client {
     /// `GET /api/misc/echo` (`misc_echo_api`; `echo` in Authlete's Java SDK).
     /// Sends no credentials.
     pub fn echo(&self) -> Call<'_, ()> {
-        self.empty(&routes::MISC_ECHO_API, async |sys| {
-            Ok(sys.misc_echo_api().await)
-        })
+        self.empty(
+            &routes::MISC_ECHO_API,
+            |sys| Ok(sys.misc_echo_api_request()),
+        )
     }
 
     /// Get credential issuer metadata.
@@ -1256,9 +1198,9 @@ impl Client {
         &self,
         request: &types::VciMetadataRequest,
     ) -> Call<'_, types::VciMetadataResponse> {
-        self.json(&routes::VCI_METADATA_API, async |sys| {
+        self.json(&routes::VCI_METADATA_API, |sys| {
             let service = self.service_id(&routes::VCI_METADATA_API)?;
-            Ok(sys.vci_metadata_api(service, request).await)
+            Ok(sys.vci_metadata_api_request(service, request))
         })
     }
 
@@ -1271,9 +1213,9 @@ impl Client {
         &self,
         request: &types::VciJwtissuerRequest,
     ) -> Call<'_, types::VciJwtissuerResponse> {
-        self.json(&routes::VCI_JWTISSUER_API, async |sys| {
+        self.json(&routes::VCI_JWTISSUER_API, |sys| {
             let service = self.service_id(&routes::VCI_JWTISSUER_API)?;
-            Ok(sys.vci_jwtissuer_api(service, request).await)
+            Ok(sys.vci_jwtissuer_api_request(service, request))
         })
     }
 
@@ -1286,9 +1228,9 @@ impl Client {
         &self,
         request: &types::VciJwksRequest,
     ) -> Call<'_, types::VciJwksResponse> {
-        self.json(&routes::VCI_JWKS_API, async |sys| {
+        self.json(&routes::VCI_JWKS_API, |sys| {
             let service = self.service_id(&routes::VCI_JWKS_API)?;
-            Ok(sys.vci_jwks_api(service, request).await)
+            Ok(sys.vci_jwks_api_request(service, request))
         })
     }
 
@@ -1301,9 +1243,9 @@ impl Client {
         &self,
         request: &types::VciOfferCreateRequest,
     ) -> Call<'_, types::VciOfferCreateResponse> {
-        self.json(&routes::VCI_OFFER_CREATE_API, async |sys| {
+        self.json(&routes::VCI_OFFER_CREATE_API, |sys| {
             let service = self.service_id(&routes::VCI_OFFER_CREATE_API)?;
-            Ok(sys.vci_offer_create_api(service, request).await)
+            Ok(sys.vci_offer_create_api_request(service, request))
         })
     }
 
@@ -1316,9 +1258,9 @@ impl Client {
         &self,
         request: &types::VciOfferInfoRequest,
     ) -> Call<'_, types::VciOfferInfoResponse> {
-        self.json(&routes::VCI_OFFER_INFO_API, async |sys| {
+        self.json(&routes::VCI_OFFER_INFO_API, |sys| {
             let service = self.service_id(&routes::VCI_OFFER_INFO_API)?;
-            Ok(sys.vci_offer_info_api(service, request).await)
+            Ok(sys.vci_offer_info_api_request(service, request))
         })
     }
 
@@ -1331,9 +1273,9 @@ impl Client {
         &self,
         request: &types::VciSingleParseRequest,
     ) -> Call<'_, types::VciSingleParseResponse> {
-        self.json(&routes::VCI_SINGLE_PARSE_API, async |sys| {
+        self.json(&routes::VCI_SINGLE_PARSE_API, |sys| {
             let service = self.service_id(&routes::VCI_SINGLE_PARSE_API)?;
-            Ok(sys.vci_single_parse_api(service, request).await)
+            Ok(sys.vci_single_parse_api_request(service, request))
         })
     }
 
@@ -1346,9 +1288,9 @@ impl Client {
         &self,
         request: &types::VciSingleIssueRequest,
     ) -> Call<'_, types::VciSingleIssueResponse> {
-        self.json(&routes::VCI_SINGLE_ISSUE_API, async |sys| {
+        self.json(&routes::VCI_SINGLE_ISSUE_API, |sys| {
             let service = self.service_id(&routes::VCI_SINGLE_ISSUE_API)?;
-            Ok(sys.vci_single_issue_api(service, request).await)
+            Ok(sys.vci_single_issue_api_request(service, request))
         })
     }
 
@@ -1361,9 +1303,9 @@ impl Client {
         &self,
         request: &types::VciBatchParseRequest,
     ) -> Call<'_, types::VciBatchParseResponse> {
-        self.json(&routes::VCI_BATCH_PARSE_API, async |sys| {
+        self.json(&routes::VCI_BATCH_PARSE_API, |sys| {
             let service = self.service_id(&routes::VCI_BATCH_PARSE_API)?;
-            Ok(sys.vci_batch_parse_api(service, request).await)
+            Ok(sys.vci_batch_parse_api_request(service, request))
         })
     }
 
@@ -1376,9 +1318,9 @@ impl Client {
         &self,
         request: &types::VciBatchIssueRequest,
     ) -> Call<'_, types::VciBatchIssueResponse> {
-        self.json(&routes::VCI_BATCH_ISSUE_API, async |sys| {
+        self.json(&routes::VCI_BATCH_ISSUE_API, |sys| {
             let service = self.service_id(&routes::VCI_BATCH_ISSUE_API)?;
-            Ok(sys.vci_batch_issue_api(service, request).await)
+            Ok(sys.vci_batch_issue_api_request(service, request))
         })
     }
 
@@ -1391,8 +1333,8 @@ impl Client {
     ///
     /// `extended` (`extended`): Set to `true` to also run deeper checks, for example verifying that the database is reachable.
     pub fn healthcheck(&self, extended: Option<bool>) -> Call<'_, String> {
-        self.text(&routes::LIFECYCLE_HEALTHCHECK_API, async |sys| {
-            Ok(sys.lifecycle_healthcheck_api(extended).await)
+        self.text(&routes::LIFECYCLE_HEALTHCHECK_API, |sys| {
+            Ok(sys.lifecycle_healthcheck_api_request(extended))
         })
     }
 
@@ -1405,9 +1347,9 @@ impl Client {
         &self,
         request: &types::VciDeferredParseRequest,
     ) -> Call<'_, types::VciDeferredParseResponse> {
-        self.json(&routes::VCI_DEFERRED_PARSE_API, async |sys| {
+        self.json(&routes::VCI_DEFERRED_PARSE_API, |sys| {
             let service = self.service_id(&routes::VCI_DEFERRED_PARSE_API)?;
-            Ok(sys.vci_deferred_parse_api(service, request).await)
+            Ok(sys.vci_deferred_parse_api_request(service, request))
         })
     }
 
@@ -1420,9 +1362,9 @@ impl Client {
         &self,
         request: &types::VciDeferredIssueRequest,
     ) -> Call<'_, types::VciDeferredIssueResponse> {
-        self.json(&routes::VCI_DEFERRED_ISSUE_API, async |sys| {
+        self.json(&routes::VCI_DEFERRED_ISSUE_API, |sys| {
             let service = self.service_id(&routes::VCI_DEFERRED_ISSUE_API)?;
-            Ok(sys.vci_deferred_issue_api(service, request).await)
+            Ok(sys.vci_deferred_issue_api_request(service, request))
         })
     }
 
@@ -1433,9 +1375,9 @@ impl Client {
         &self,
         request: &types::AuthorizationTicketInfoRequest,
     ) -> Call<'_, types::AuthorizationTicketInfoResponse> {
-        self.json(&routes::GET_AUTHORIZATION_TICKET_INFO, async |sys| {
+        self.json(&routes::GET_AUTHORIZATION_TICKET_INFO, |sys| {
             let service = self.service_id(&routes::GET_AUTHORIZATION_TICKET_INFO)?;
-            Ok(sys.get_authorization_ticket_info(service, request).await)
+            Ok(sys.get_authorization_ticket_info_request(service, request))
         })
     }
 
@@ -1446,9 +1388,9 @@ impl Client {
         &self,
         request: &types::AuthorizationTicketUpdateRequest,
     ) -> Call<'_, types::AuthorizationTicketUpdateResponse> {
-        self.json(&routes::UPDATE_AUTHORIZATION_TICKET, async |sys| {
+        self.json(&routes::UPDATE_AUTHORIZATION_TICKET, |sys| {
             let service = self.service_id(&routes::UPDATE_AUTHORIZATION_TICKET)?;
-            Ok(sys.update_authorization_ticket(service, request).await)
+            Ok(sys.update_authorization_ticket_request(service, request))
         })
     }
 
@@ -1461,9 +1403,9 @@ impl Client {
         &self,
         request: &types::NativeSsoRequest,
     ) -> Call<'_, types::NativeSsoResponse> {
-        self.json(&routes::NATIVE_SSO_API, async |sys| {
+        self.json(&routes::NATIVE_SSO_API, |sys| {
             let service = self.service_id(&routes::NATIVE_SSO_API)?;
-            Ok(sys.native_sso_api(service, request).await)
+            Ok(sys.native_sso_api_request(service, request))
         })
     }
 
@@ -1476,9 +1418,9 @@ impl Client {
         &self,
         request: &types::NativeSsoLogoutRequest,
     ) -> Call<'_, types::NativeSsoLogoutResponse> {
-        self.json(&routes::NATIVE_SSO_LOGOUT_API, async |sys| {
+        self.json(&routes::NATIVE_SSO_LOGOUT_API, |sys| {
             let service = self.service_id(&routes::NATIVE_SSO_LOGOUT_API)?;
-            Ok(sys.native_sso_logout_api(service, request).await)
+            Ok(sys.native_sso_logout_api_request(service, request))
         })
     }
 
@@ -1491,9 +1433,9 @@ impl Client {
         &self,
         request: &types::VciNonceRequest,
     ) -> Call<'_, types::VciNonceResponse> {
-        self.json(&routes::VCI_NONCE_API, async |sys| {
+        self.json(&routes::VCI_NONCE_API, |sys| {
             let service = self.service_id(&routes::VCI_NONCE_API)?;
-            Ok(sys.vci_nonce_api(service, request).await)
+            Ok(sys.vci_nonce_api_request(service, request))
         })
     }
 
@@ -1506,9 +1448,9 @@ impl Client {
         &self,
         request: &types::AttestationChallengeRequest,
     ) -> Call<'_, types::AttestationChallengeResponse> {
-        self.json(&routes::ATTESTATION_CHALLENGE_API, async |sys| {
+        self.json(&routes::ATTESTATION_CHALLENGE_API, |sys| {
             let service = self.service_id(&routes::ATTESTATION_CHALLENGE_API)?;
-            Ok(sys.attestation_challenge_api(service, request).await)
+            Ok(sys.attestation_challenge_api_request(service, request))
         })
     }
 
@@ -1521,9 +1463,9 @@ impl Client {
         &self,
         request: &types::BackchannelLogoutTokenRequest,
     ) -> Call<'_, types::BackchannelLogoutTokenResponse> {
-        self.json(&routes::BACKCHANNEL_LOGOUT_TOKEN_API, async |sys| {
+        self.json(&routes::BACKCHANNEL_LOGOUT_TOKEN_API, |sys| {
             let service = self.service_id(&routes::BACKCHANNEL_LOGOUT_TOKEN_API)?;
-            Ok(sys.backchannel_logout_token_api(service, request).await)
+            Ok(sys.backchannel_logout_token_api_request(service, request))
         })
     }
 }

@@ -44,6 +44,7 @@ pub fn client(
     for open_enum in open_enums {
         items.extend(open_enum.items());
     }
+    split_request_builders(file)?;
     let mut decode = OwnJsonDecoding::default();
     decode.visit_file_mut(file);
     if decode.replaced == 0 {
@@ -58,6 +59,114 @@ pub fn client(
         ));
     }
     Ok(())
+}
+
+/// Splits each operation method in two: `<operation>_request`, a plain function that builds
+/// the `reqwest::Request` (URL, query, body) and sends nothing, and the async method, which
+/// now calls it and then runs the hooks, sends and decodes. The `authlete` crate sends the
+/// built request itself; calling only the builder keeps the async bodies, and the decoding
+/// of every answer type in them, out of its compilation.
+fn split_request_builders(file: &mut syn::File) -> Result<(), String> {
+    let mut split = 0;
+    for item in &mut file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        let is_client = matches!(&*imp.self_ty, syn::Type::Path(t) if t.path.is_ident("Client"));
+        if !is_client || imp.trait_.is_some() {
+            continue;
+        }
+        let names: std::collections::BTreeSet<String> = imp
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        // Each builder right after its operation.
+        let mut items = Vec::with_capacity(imp.items.len() * 2);
+        for mut item in imp.items.drain(..) {
+            let builder = match &mut item {
+                syn::ImplItem::Fn(method) if method.sig.asyncness.is_some() => {
+                    Some(request_builder(method)?)
+                }
+                _ => None,
+            };
+            items.push(item);
+            if let Some(builder) = builder {
+                if names.contains(&builder.sig.ident.to_string()) {
+                    return Err(format!("`{}` is already a method", builder.sig.ident));
+                }
+                items.push(syn::ImplItem::Fn(builder));
+                split += 1;
+            }
+        }
+        imp.items = items;
+    }
+    if split == 0 {
+        return Err("found no operation methods to split".into());
+    }
+    Ok(())
+}
+
+/// The `<operation>_request` builder of one operation method, which afterwards calls it.
+fn request_builder(method: &mut syn::ImplItemFn) -> Result<syn::ImplItemFn, String> {
+    let name = method.sig.ident.clone();
+    let fail = |what: &str| format!("{name}: {what}");
+    let built = method
+        .block
+        .stmts
+        .iter()
+        .position(|stmt| {
+            matches!(stmt, syn::Stmt::Local(local)
+                if matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "request"))
+        })
+        .ok_or_else(|| fail("no `let mut request = ...build()?;`"))?;
+    let syn::ReturnType::Type(_, output) = &method.sig.output else {
+        return Err(fail("no return type"));
+    };
+    // `Result<ResponseValue<T>, Error<E>>`: the builder fails with the same `Error<E>`.
+    let error = match &**output {
+        syn::Type::Path(path) => match &path.path.segments.last().map(|s| &s.arguments) {
+            Some(syn::PathArguments::AngleBracketed(args)) if args.args.len() == 2 => {
+                args.args[1].clone()
+            }
+            _ => return Err(fail("unexpected return type")),
+        },
+        _ => return Err(fail("unexpected return type")),
+    };
+    let arguments: Vec<syn::Ident> = method
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(typed) => match &*typed.pat {
+                syn::Pat::Ident(p) => Some(p.ident.clone()),
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let builder_name = quote::format_ident!("{}_request", name);
+    let doc = format!(
+        " Builds the request of [`Self::{name}`] without sending it: no hooks run, nothing \
+         is sent."
+    );
+    let mut sig = method.sig.clone();
+    sig.asyncness = None;
+    sig.ident = builder_name.clone();
+    sig.output = syn::parse_quote!(-> Result<reqwest::Request, #error>);
+    let steps: Vec<syn::Stmt> = method.block.stmts.drain(..=built).collect();
+    method.block.stmts.insert(
+        0,
+        syn::parse_quote!(let mut request = self.#builder_name(#(#arguments),*)?;),
+    );
+    Ok(syn::parse_quote! {
+        #[doc = #doc]
+        pub #sig {
+            #(#steps)*
+            Ok(request)
+        }
+    })
 }
 
 /// Replaces `ResponseValue::from_response(response)` by the runtime's `decode_json`, which

@@ -603,9 +603,9 @@ fn deprecation(op: &Operation) -> TokenStream {
 // authlete/src/operations.rs
 // ---------------------------------------------------------------------------------------------
 
-/// The call of the sys method, its arguments in the sys order.
+/// The call of the sys request builder, its arguments in the sys order.
 fn sys_call(op: &Operation) -> TokenStream {
-    let sys = format_ident!("{}", op.id.to_snake_case());
+    let sys = format_ident!("{}_request", op.id.to_snake_case());
     let query_struct = op.query_struct().is_some();
     let args = op.params.iter().map(|p| {
         let name = format_ident!("{}", p.name);
@@ -679,9 +679,9 @@ pub fn client_methods(ops: &[Operation]) -> TokenStream {
             #deprecated
             #allow
             pub fn #name(&self, #(#args),*) -> Call<'_, #success> {
-                self.#kind(&routes::#route, async |sys| {
+                self.#kind(&routes::#route, |sys| {
                     #service
-                    Ok(#call.await)
+                    Ok(#call)
                 })
             }
         }

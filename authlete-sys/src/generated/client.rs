@@ -13462,20 +13462,7 @@ impl Client {
         &'a self,
         service_id: &'a str,
     ) -> Result<ResponseValue<types::Service>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/service/get",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.service_get_api_request(service_id)?;
         let info = OperationInfo {
             operation_id: "service_get_api",
         };
@@ -13494,6 +13481,27 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::service_get_api`] without sending it: no hooks run, nothing is sent.
+    pub fn service_get_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/service/get",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///List services
     ///
     ///Returns the services visible to the calling access token. An admin token sees every service on the Authlete instance; a token scoped only to clients under a service receives a reduced view of that service instead of all its properties.
@@ -13508,18 +13516,7 @@ impl Client {
         end: Option<i32>,
         start: Option<i32>,
     ) -> Result<ResponseValue<types::ServiceGetListResponse>, Error<types::ApiResult>> {
-        let url = format!("{}/api/service/get/list", self.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("end", &end))
-            .query(&progenitor_client::QueryParam::new("start", &start))
-            .build()?;
+        let mut request = self.service_get_list_api_request(end, start)?;
         let info = OperationInfo {
             operation_id: "service_get_list_api",
         };
@@ -13538,6 +13535,26 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::service_get_list_api`] without sending it: no hooks run, nothing is sent.
+    pub fn service_get_list_api_request<'a>(
+        &'a self,
+        end: Option<i32>,
+        start: Option<i32>,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!("{}/api/service/get/list", self.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("end", &end))
+            .query(&progenitor_client::QueryParam::new("start", &start))
+            .build()?;
+        Ok(request)
+    }
     ///Create a service
     ///
     ///Registers a new service (an authorization server instance) in Authlete using the settings in the request body and returns the stored service.
@@ -13548,17 +13565,7 @@ impl Client {
         &'a self,
         body: &'a types::Service,
     ) -> Result<ResponseValue<types::Service>, Error<types::ApiResult>> {
-        let url = format!("{}/api/service/create", self.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.service_create_api_request(body)?;
         let info = OperationInfo {
             operation_id: "service_create_api",
         };
@@ -13578,6 +13585,24 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::service_create_api`] without sending it: no hooks run, nothing is sent.
+    pub fn service_create_api_request<'a>(
+        &'a self,
+        body: &'a types::Service,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!("{}/api/service/create", self.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Update a service
     ///
     ///Replaces the settings of the service identified by `serviceId` with the values in the request body and returns the updated service.
@@ -13592,21 +13617,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::Service,
     ) -> Result<ResponseValue<types::Service>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/service/update",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.service_update_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "service_update_api",
         };
@@ -13625,6 +13636,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::service_update_api`] without sending it: no hooks run, nothing is sent.
+    pub fn service_update_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::Service,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/service/update",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Delete a service
     ///
     ///Permanently removes the service identified by `serviceId` from Authlete.
@@ -13637,20 +13671,7 @@ impl Client {
         &'a self,
         service_id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/service/delete",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.service_delete_api_request(service_id)?;
         let info = OperationInfo {
             operation_id: "service_delete_api",
         };
@@ -13669,6 +13690,27 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::service_delete_api`] without sending it: no hooks run, nothing is sent.
+    pub fn service_delete_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/service/delete",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Get a client
     ///
     ///Fetches the full configuration of a single client application registered under the service.
@@ -13683,21 +13725,7 @@ impl Client {
         service_id: &'a str,
         client_id: &'a str,
     ) -> Result<ResponseValue<types::Client>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/get/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client_get_api_request(service_id, client_id)?;
         let info = OperationInfo {
             operation_id: "client_get_api",
         };
@@ -13715,6 +13743,29 @@ impl Client {
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
+    }
+    /// Builds the request of [`Self::client_get_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_get_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/get/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
     }
     ///List clients
     ///
@@ -13734,23 +13785,7 @@ impl Client {
         end: Option<i32>,
         start: Option<i32>,
     ) -> Result<ResponseValue<types::ClientGetListResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/get/list",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("developer", &developer))
-            .query(&progenitor_client::QueryParam::new("end", &end))
-            .query(&progenitor_client::QueryParam::new("start", &start))
-            .build()?;
+        let mut request = self.client_get_list_api_request(service_id, developer, end, start)?;
         let info = OperationInfo {
             operation_id: "client_get_list_api",
         };
@@ -13769,6 +13804,33 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_get_list_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_get_list_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        developer: Option<&'a str>,
+        end: Option<i32>,
+        start: Option<i32>,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/get/list",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("developer", &developer))
+            .query(&progenitor_client::QueryParam::new("end", &end))
+            .query(&progenitor_client::QueryParam::new("start", &start))
+            .build()?;
+        Ok(request)
+    }
     ///Create a client
     ///
     ///Registers a new client application under the service, using the client properties given in the request body.
@@ -13783,21 +13845,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::Client,
     ) -> Result<ResponseValue<types::Client>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/create",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client_create_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "client_create_api",
         };
@@ -13817,6 +13865,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_create_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_create_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::Client,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/create",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Update a client
     ///
     ///Replaces the configuration of an existing client application with the properties supplied in the request body.
@@ -13833,22 +13904,7 @@ impl Client {
         client_id: &'a str,
         body: &'a types::Client,
     ) -> Result<ResponseValue<types::Client>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/update/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client_update_api_request(service_id, client_id, body)?;
         let info = OperationInfo {
             operation_id: "client_update_api",
         };
@@ -13867,6 +13923,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_update_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_update_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        body: &'a types::Client,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/update/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Delete a client
     ///
     ///Removes the specified client application from the service.
@@ -13881,21 +13962,7 @@ impl Client {
         service_id: &'a str,
         client_id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/delete/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client_delete_api_request(service_id, client_id)?;
         let info = OperationInfo {
             operation_id: "client_delete_api",
         };
@@ -13914,6 +13981,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_delete_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_delete_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Set client lock flag
     ///
     ///Locks or unlocks the specified client application, according to the flag value sent in the request body.
@@ -13930,22 +14020,8 @@ impl Client {
         client_identifier: &'a str,
         body: &'a types::ClientFlagUpdateRequest,
     ) -> Result<ResponseValue<types::ClientFlagUpdateResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/lock_flag/update/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_identifier.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request =
+            self.client_flag_update_api_request(service_id, client_identifier, body)?;
         let info = OperationInfo {
             operation_id: "client_flag_update_api",
         };
@@ -13964,6 +14040,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_flag_update_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_flag_update_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_identifier: &'a str,
+        body: &'a types::ClientFlagUpdateRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/lock_flag/update/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_identifier.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Rotate a client secret
     ///
     ///Replaces the secret of a client application with a fresh value generated by Authlete. To set a secret of your own choosing, use the `/api/client/secret/update` operation instead.
@@ -13978,21 +14079,7 @@ impl Client {
         service_id: &'a str,
         client_identifier: &'a str,
     ) -> Result<ResponseValue<types::ClientSecretRefreshResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/secret/refresh/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_identifier.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client_secret_refresh_api_request(service_id, client_identifier)?;
         let info = OperationInfo {
             operation_id: "client_secret_refresh_api",
         };
@@ -14011,6 +14098,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_secret_refresh_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_secret_refresh_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_identifier: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/secret/refresh/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_identifier.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Update a client secret
     ///
     ///Sets the client secret of a client to a value that you supply in the request body. To let Authlete generate a fresh random secret instead, use the client secret refresh operation.
@@ -14027,22 +14137,8 @@ impl Client {
         client_identifier: &'a str,
         body: &'a types::ClientSecretUpdateRequest,
     ) -> Result<ResponseValue<types::ClientSecretUpdateResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/secret/update/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_identifier.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request =
+            self.client_secret_update_api_request(service_id, client_identifier, body)?;
         let info = OperationInfo {
             operation_id: "client_secret_update_api",
         };
@@ -14060,6 +14156,31 @@ impl Client {
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
+    }
+    /// Builds the request of [`Self::client_secret_update_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_secret_update_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_identifier: &'a str,
+        body: &'a types::ClientSecretUpdateRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/secret/update/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_identifier.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
     }
     ///List authorized clients
     ///
@@ -14082,24 +14203,9 @@ impl Client {
         subject: &'a str,
     ) -> Result<ResponseValue<types::ClientAuthorizationGetListResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/authorization/get/list",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("developer", &developer))
-            .query(&progenitor_client::QueryParam::new("end", &end))
-            .query(&progenitor_client::QueryParam::new("start", &start))
-            .query(&progenitor_client::QueryParam::new("subject", &subject))
-            .build()?;
+        let mut request = self.client_authorization_get_list_api_request(
+            service_id, developer, end, start, subject,
+        )?;
         let info = OperationInfo {
             operation_id: "client_authorization_get_list_api",
         };
@@ -14118,6 +14224,35 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_authorization_get_list_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_authorization_get_list_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        developer: Option<&'a str>,
+        end: Option<i32>,
+        start: Option<i32>,
+        subject: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/authorization/get/list",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("developer", &developer))
+            .query(&progenitor_client::QueryParam::new("end", &end))
+            .query(&progenitor_client::QueryParam::new("start", &start))
+            .query(&progenitor_client::QueryParam::new("subject", &subject))
+            .build()?;
+        Ok(request)
+    }
     ///List authorized applications
     ///
     ///Returns the client applications to which a given end-user has granted authorization. The end-user is identified by the `subject` field of the request body, which is mandatory.
@@ -14133,21 +14268,7 @@ impl Client {
         body: &'a types::ClientAuthorizationGetListRequest,
     ) -> Result<ResponseValue<types::ClientAuthorizationGetListResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/authorization/get/list",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client_authorization_get_list_api_post_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "client_authorization_get_list_api_post",
         };
@@ -14165,6 +14286,29 @@ impl Client {
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
+    }
+    /// Builds the request of [`Self::client_authorization_get_list_api_post`] without sending it: no hooks run, nothing is sent.
+    pub fn client_authorization_get_list_api_post_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::ClientAuthorizationGetListRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/authorization/get/list",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
     }
     ///List authorized applications by subject
     ///
@@ -14187,24 +14331,9 @@ impl Client {
         start: Option<i32>,
     ) -> Result<ResponseValue<types::ClientAuthorizationGetListResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/authorization/get/list/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&subject.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("developer", &developer))
-            .query(&progenitor_client::QueryParam::new("end", &end))
-            .query(&progenitor_client::QueryParam::new("start", &start))
-            .build()?;
+        let mut request = self.client_authorization_get_list_by_subject_api_request(
+            service_id, subject, developer, end, start,
+        )?;
         let info = OperationInfo {
             operation_id: "client_authorization_get_list_by_subject_api",
         };
@@ -14223,6 +14352,35 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_authorization_get_list_by_subject_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_authorization_get_list_by_subject_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        subject: &'a str,
+        developer: Option<&'a str>,
+        end: Option<i32>,
+        start: Option<i32>,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/authorization/get/list/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&subject.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("developer", &developer))
+            .query(&progenitor_client::QueryParam::new("end", &end))
+            .query(&progenitor_client::QueryParam::new("start", &start))
+            .build()?;
+        Ok(request)
+    }
     ///Update client tokens
     ///
     ///Modifies attributes of every access token currently held by the specified client application.
@@ -14240,22 +14398,8 @@ impl Client {
         body: &'a types::ClientAuthorizationUpdateRequest,
     ) -> Result<ResponseValue<types::ClientAuthorizationUpdateResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/authorization/update/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request =
+            self.client_authorization_update_api_request(service_id, client_id, body)?;
         let info = OperationInfo {
             operation_id: "client_authorization_update_api",
         };
@@ -14274,6 +14418,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_authorization_update_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_authorization_update_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        body: &'a types::ClientAuthorizationUpdateRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/authorization/update/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Delete client tokens for a user
     ///
     ///Removes every access token that was issued to the given client on behalf of one end-user, effectively revoking that user's authorization. The `subject` field of the request body is mandatory.
@@ -14291,22 +14460,8 @@ impl Client {
         body: &'a types::ClientAuthorizationDeleteRequest,
     ) -> Result<ResponseValue<types::ClientAuthorizationDeleteResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/authorization/delete/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request =
+            self.client_authorization_delete_api_post_request(service_id, client_id, body)?;
         let info = OperationInfo {
             operation_id: "client_authorization_delete_api_post",
         };
@@ -14325,6 +14480,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_authorization_delete_api_post`] without sending it: no hooks run, nothing is sent.
+    pub fn client_authorization_delete_api_post_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        body: &'a types::ClientAuthorizationDeleteRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/authorization/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Delete client tokens
     ///
     ///Revokes all access tokens that a client application obtained through a given end-user's authorization. The end-user must be passed in the `subject` query parameter.
@@ -14342,22 +14522,8 @@ impl Client {
         subject: &'a str,
     ) -> Result<ResponseValue<types::ClientAuthorizationDeleteResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/authorization/delete/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("subject", &subject))
-            .build()?;
+        let mut request =
+            self.client_authorization_delete_api_request(service_id, client_id, subject)?;
         let info = OperationInfo {
             operation_id: "client_authorization_delete_api",
         };
@@ -14376,6 +14542,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_authorization_delete_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_authorization_delete_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        subject: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/authorization/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("subject", &subject))
+            .build()?;
+        Ok(request)
+    }
     ///Delete client tokens by subject
     ///
     ///Revokes all access tokens that a client application obtained through a given end-user's authorization, with the subject as a path segment. Deprecated because no Authlete client library uses it; use `client_authorization_delete_api_post` (POST `/client/authorization/delete/{clientId}`, `subject` in the body).
@@ -14393,22 +14584,8 @@ impl Client {
         subject: &'a str,
     ) -> Result<ResponseValue<types::ClientAuthorizationDeleteResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/authorization/delete/{}/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-            encode_path(&subject.to_string()),
-        );
-        #[allow(unused_mut)]
         let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+            .client_authorization_delete_by_subject_api_request(service_id, client_id, subject)?;
         let info = OperationInfo {
             operation_id: "client_authorization_delete_by_subject_api",
         };
@@ -14427,6 +14604,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_authorization_delete_by_subject_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_authorization_delete_by_subject_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        subject: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/authorization/delete/{}/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+            encode_path(&subject.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Get granted scopes
     ///
     ///Returns the scopes an end-user has granted to a client; the `subject` query parameter is required. In the response, a null `requestableScopes` means no grant record exists, an empty set means a grant without scopes, and a non-empty set lists the scopes granted.
@@ -14444,22 +14646,8 @@ impl Client {
         subject: &'a str,
     ) -> Result<ResponseValue<types::ClientAuthorizationDeleteResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/granted_scopes/get/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("subject", &subject))
-            .build()?;
+        let mut request =
+            self.client_granted_scopes_get_api_request(service_id, client_id, subject)?;
         let info = OperationInfo {
             operation_id: "client_granted_scopes_get_api",
         };
@@ -14478,6 +14666,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_granted_scopes_get_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_granted_scopes_get_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        subject: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/granted_scopes/get/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("subject", &subject))
+            .build()?;
+        Ok(request)
+    }
     ///Get granted scopes
     ///
     ///Returns the scopes that a given end-user has granted to a client application. The end-user must be identified by `subject`.
@@ -14495,22 +14708,8 @@ impl Client {
         body: &'a types::ClientGrantedScopesGetRequest,
     ) -> Result<ResponseValue<types::ClientAuthorizationDeleteResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/granted_scopes/get/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request =
+            self.client_granted_scopes_get_api_post_request(service_id, client_id, body)?;
         let info = OperationInfo {
             operation_id: "client_granted_scopes_get_api_post",
         };
@@ -14529,6 +14728,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_granted_scopes_get_api_post`] without sending it: no hooks run, nothing is sent.
+    pub fn client_granted_scopes_get_api_post_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        body: &'a types::ClientGrantedScopesGetRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/granted_scopes/get/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Get granted scopes by subject
     ///
     ///Returns the scopes that a given end-user has granted to a client application, with the subject as a path segment. Deprecated because no Authlete client library uses it; use `client_granted_scopes_get_api_post` (POST `/client/granted_scopes/get/{clientId}`, `subject` in the body).
@@ -14546,22 +14770,8 @@ impl Client {
         subject: &'a str,
     ) -> Result<ResponseValue<types::ClientAuthorizationDeleteResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/granted_scopes/get/{}/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-            encode_path(&subject.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request =
+            self.client_granted_scopes_get_by_subject_api_request(service_id, client_id, subject)?;
         let info = OperationInfo {
             operation_id: "client_granted_scopes_get_by_subject_api",
         };
@@ -14580,6 +14790,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_granted_scopes_get_by_subject_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_granted_scopes_get_by_subject_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        subject: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/granted_scopes/get/{}/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+            encode_path(&subject.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Delete granted scopes (JSON body)
     ///
     ///Erases the record of scopes that one end-user, named by `subject` in the JSON body, has granted to a client application. Tokens issued earlier keep their scopes and stay valid. Authlete's Java SDK calls this form.
@@ -14597,22 +14832,8 @@ impl Client {
         body: &'a types::ClientGrantedScopesDeleteRequest,
     ) -> Result<ResponseValue<types::ClientGrantedScopesDeleteResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/granted_scopes/delete/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request =
+            self.client_granted_scopes_delete_api_post_request(service_id, client_id, body)?;
         let info = OperationInfo {
             operation_id: "client_granted_scopes_delete_api_post",
         };
@@ -14631,6 +14852,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_granted_scopes_delete_api_post`] without sending it: no hooks run, nothing is sent.
+    pub fn client_granted_scopes_delete_api_post_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        body: &'a types::ClientGrantedScopesDeleteRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/granted_scopes/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Delete granted scopes
     ///
     ///Erases the record of scopes a given end-user (the required `subject` query parameter) has granted to a client application. Tokens already issued are neither revoked nor have their scopes altered.
@@ -14648,22 +14894,8 @@ impl Client {
         subject: &'a str,
     ) -> Result<ResponseValue<types::ClientGrantedScopesDeleteResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/granted_scopes/delete/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("subject", &subject))
-            .build()?;
+        let mut request =
+            self.client_granted_scopes_delete_api_request(service_id, client_id, subject)?;
         let info = OperationInfo {
             operation_id: "client_granted_scopes_delete_api",
         };
@@ -14682,6 +14914,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_granted_scopes_delete_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_granted_scopes_delete_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        subject: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/granted_scopes/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("subject", &subject))
+            .build()?;
+        Ok(request)
+    }
     ///Delete granted scopes by subject
     ///
     ///Erases the record of scopes a given end-user has granted to a client application, with the subject supplied as a path segment; existing tokens are left untouched. Deprecated because no Authlete client library uses it; use `client_granted_scopes_delete_api_post` (POST `/client/granted_scopes/delete/{clientId}`, `subject` in the body).
@@ -14699,22 +14956,8 @@ impl Client {
         subject: &'a str,
     ) -> Result<ResponseValue<types::ClientGrantedScopesDeleteResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/client/granted_scopes/delete/{}/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-            encode_path(&subject.to_string()),
-        );
-        #[allow(unused_mut)]
         let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+            .client_granted_scopes_delete_by_subject_api_request(service_id, client_id, subject)?;
         let info = OperationInfo {
             operation_id: "client_granted_scopes_delete_by_subject_api",
         };
@@ -14733,6 +14976,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_granted_scopes_delete_by_subject_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_granted_scopes_delete_by_subject_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        subject: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/granted_scopes/delete/{}/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+            encode_path(&subject.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Process an authorization request
     ///
     ///Called by your authorization endpoint with the raw query string (GET) or form body (POST) of an incoming authorization request; Authlete parses and validates it. The response's `action` tells you what to do next, e.g. show a consent screen on `INTERACTION`, skip it on `NO_INTERACTION`, or return an error to the client, and carries a `ticket` for the follow-up issue or fail call.
@@ -14747,21 +15015,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::AuthorizationRequest,
     ) -> Result<ResponseValue<types::AuthorizationResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/authorization",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_authorization_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_authorization_api",
         };
@@ -14780,6 +15034,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_authorization_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_authorization_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::AuthorizationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/authorization",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Fail an authorization request
     ///
     ///Builds the error response your authorization endpoint should send to the client when an authorization request cannot succeed, e.g. login failed or consent was denied. Check `action` (`INTERNAL_SERVER_ERROR`, `BAD_REQUEST`, `LOCATION` or `FORM`) to decide how to deliver `responseContent`.
@@ -14794,21 +15071,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::AuthorizationFailRequest,
     ) -> Result<ResponseValue<types::AuthorizationFailResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/authorization/fail",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_authorization_fail_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_authorization_fail_api",
         };
@@ -14827,6 +15090,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_authorization_fail_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_authorization_fail_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::AuthorizationFailRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/authorization/fail",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Issue an authorization response
     ///
     ///Called by your authorization endpoint after the end-user has authenticated and consented, to build the successful response (code, tokens) for the client. The returned `action` (`LOCATION`, `FORM`, `BAD_REQUEST`, `INTERNAL_SERVER_ERROR`) says how to deliver `responseContent`.
@@ -14841,21 +15127,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::AuthorizationIssueRequest,
     ) -> Result<ResponseValue<types::AuthorizationIssueResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/authorization/issue",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_authorization_issue_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_authorization_issue_api",
         };
@@ -14874,6 +15146,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_authorization_issue_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_authorization_issue_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::AuthorizationIssueRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/authorization/issue",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process a pushed authorization request
     ///
     ///Handles a pushed authorization request (PAR) received by your PAR endpoint: authenticates the client, stores the request and yields a `request_uri` that the client later sends to the authorization endpoint. Relay `responseContent` according to `action`.
@@ -14888,21 +15183,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::PushedAuthorizationRequest,
     ) -> Result<ResponseValue<types::PushedAuthorizationResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/pushed_auth_req",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.pushed_auth_req_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "pushed_auth_req_api",
         };
@@ -14921,6 +15202,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::pushed_auth_req_api`] without sending it: no hooks run, nothing is sent.
+    pub fn pushed_auth_req_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::PushedAuthorizationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/pushed_auth_req",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process a token request
     ///
     ///Call this from your token endpoint, passing the form-encoded request body and any Basic-auth client credentials. Authlete validates the grant and usually issues tokens; the response's `action` (e.g. `OK`, `BAD_REQUEST`, `INVALID_CLIENT`, `PASSWORD`) tells you what to do next and `responseContent` supplies the body to return.
@@ -14935,21 +15239,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::TokenRequest,
     ) -> Result<ResponseValue<types::TokenResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/token",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_token_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_token_api",
         };
@@ -14968,6 +15258,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_token_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_token_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::TokenRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/token",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Fail a token request
     ///
     ///Builds an error token response, typically used when the token endpoint cannot validate resource owner credentials in the password flow. The returned `action` (`BAD_REQUEST` or `INTERNAL_SERVER_ERROR`) and `responseContent` describe what to send back to the client.
@@ -14982,21 +15295,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::TokenFailRequest,
     ) -> Result<ResponseValue<types::TokenFailResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/token/fail",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_token_fail_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_token_fail_api",
         };
@@ -15015,6 +15314,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_token_fail_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_token_fail_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::TokenFailRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/token/fail",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Issue a token response
     ///
     ///Called from your token endpoint, typically after `/auth/token` returned `action=PASSWORD` and you verified the user's credentials, to have Authlete mint the tokens. Pass the ticket and subject; the response's `action` (e.g. `OK`) and `responseContent` give the HTTP status and JSON body to send back to the client.
@@ -15029,21 +15351,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::TokenIssueRequest,
     ) -> Result<ResponseValue<types::TokenIssueResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/token/issue",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_token_issue_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_token_issue_api",
         };
@@ -15062,6 +15370,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_token_issue_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_token_issue_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::TokenIssueRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/token/issue",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Introspect an access token
     ///
     ///Used by protected resource endpoints to look up an access token presented by a client, optionally checking required scopes and subject. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `FORBIDDEN`, `INTERNAL_SERVER_ERROR`) indicates whether to serve the resource or which error to return.
@@ -15076,21 +15407,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::IntrospectionRequest,
     ) -> Result<ResponseValue<types::IntrospectionResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/introspection",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_introspection_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_introspection_api",
         };
@@ -15109,6 +15426,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_introspection_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_introspection_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::IntrospectionRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/introspection",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process an RFC 7662 introspection request
     ///
     ///Lets your authorization server expose a token introspection endpoint compliant with RFC 7662. Forward the request parameters received from the resource server; the response's `action` indicates the HTTP status to use and `responseContent` holds the body to return to the caller.
@@ -15123,21 +15463,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::StandardIntrospectionRequest,
     ) -> Result<ResponseValue<types::StandardIntrospectionResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/introspection/standard",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_introspection_standard_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_introspection_standard_api",
         };
@@ -15156,6 +15482,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_introspection_standard_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_introspection_standard_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::StandardIntrospectionRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/introspection/standard",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process a revocation request
     ///
     ///Called from your RFC 7009 revocation endpoint with the client's request parameters and credentials, so that Authlete revokes the given access or refresh token. Inspect `action` in the response (e.g. `OK`, `BAD_REQUEST`, `INVALID_CLIENT`) to choose the HTTP status and use `responseContent` as the body.
@@ -15170,21 +15519,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::RevocationRequest,
     ) -> Result<ResponseValue<types::RevocationResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/revocation",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_revocation_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_revocation_api",
         };
@@ -15203,6 +15538,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_revocation_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_revocation_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::RevocationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/revocation",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process a UserInfo request
     ///
     ///Call from your OpenID Connect UserInfo endpoint to validate the presented access token and learn which user and claims it covers. Check `action`: on `OK`, gather the claims and pass them to `/auth/userinfo/issue`; other values give the error response to return.
@@ -15217,21 +15575,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::UserinfoRequest,
     ) -> Result<ResponseValue<types::UserinfoResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/userinfo",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_userinfo_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_userinfo_api",
         };
@@ -15250,6 +15594,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_userinfo_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_userinfo_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::UserinfoRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/userinfo",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Issue a userinfo response
     ///
     ///Called from your UserInfo endpoint after a successful `/auth/userinfo` call: send the access token together with the claim values of the user, and Authlete builds the userinfo payload, as JSON or a signed JWT. The response's `action` and `responseContent` describe what to return to the client.
@@ -15264,21 +15631,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::UserinfoIssueRequest,
     ) -> Result<ResponseValue<types::UserinfoIssueResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/userinfo/issue",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_userinfo_issue_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_userinfo_issue_api",
         };
@@ -15297,6 +15650,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_userinfo_issue_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_userinfo_issue_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::UserinfoIssueRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/userinfo/issue",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Reissue an ID token
     ///
     ///Generates a token response containing a fresh ID token plus new access and refresh tokens. Only call this when the `/auth/token` response's `action` is `ID_TOKEN_REISSUABLE`, i.e. during a refresh token grant.
@@ -15311,21 +15687,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::IdTokenReissueRequest,
     ) -> Result<ResponseValue<types::IdTokenReissueResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/idtoken/reissue",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.idtoken_reissue_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "idtoken_reissue_api",
         };
@@ -15344,6 +15706,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::idtoken_reissue_api`] without sending it: no hooks run, nothing is sent.
+    pub fn idtoken_reissue_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::IdTokenReissueRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/idtoken/reissue",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process a grant management request
     ///
     ///Backs the implementation of a grant management endpoint as specified by Grant Management for OAuth 2.0, letting clients query or revoke grants.
@@ -15358,21 +15743,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::GrantManagementRequest,
     ) -> Result<ResponseValue<types::GrantManagementResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/gm",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.grant_m_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "grant_m_api",
         };
@@ -15391,6 +15762,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::grant_m_api`] without sending it: no hooks run, nothing is sent.
+    pub fn grant_m_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::GrantManagementRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/gm",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Get the service JWK set
     ///
     ///Returns the service's JSON Web Key Set, which your `jwks_uri` endpoint publishes so clients can verify the service's signatures and encrypt requests sent to it.
@@ -15407,6 +15801,33 @@ impl Client {
         include_private_keys: Option<bool>,
         pretty: Option<bool>,
     ) -> Result<ResponseValue<types::ServiceJwksGetResponse>, Error<types::ApiResult>> {
+        let mut request =
+            self.service_jwks_get_api_request(service_id, include_private_keys, pretty)?;
+        let info = OperationInfo {
+            operation_id: "service_jwks_get_api",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => crate::runtime::decode_json(response).await,
+            400u16..=499u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            500u16..=599u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /// Builds the request of [`Self::service_jwks_get_api`] without sending it: no hooks run, nothing is sent.
+    pub fn service_jwks_get_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        include_private_keys: Option<bool>,
+        pretty: Option<bool>,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
         let url = format!(
             "{}/api/{}/service/jwks/get",
             self.baseurl,
@@ -15426,23 +15847,7 @@ impl Client {
             ))
             .query(&progenitor_client::QueryParam::new("pretty", &pretty))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "service_jwks_get_api",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::runtime::decode_json(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(
-                crate::runtime::decode_json(response).await?,
-            )),
-            500u16..=599u16 => Err(Error::ErrorResponse(
-                crate::runtime::decode_json(response).await?,
-            )),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok(request)
     }
     ///Get service discovery metadata
     ///
@@ -15463,22 +15868,7 @@ impl Client {
         ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         Error<types::ApiResult>,
     > {
-        let url = format!(
-            "{}/api/{}/service/configuration",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("patch", &patch))
-            .query(&progenitor_client::QueryParam::new("pretty", &pretty))
-            .build()?;
+        let mut request = self.service_configuration_api_request(service_id, patch, pretty)?;
         let info = OperationInfo {
             operation_id: "service_configuration_api",
         };
@@ -15497,6 +15887,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::service_configuration_api`] without sending it: no hooks run, nothing is sent.
+    pub fn service_configuration_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        patch: Option<&'a str>,
+        pretty: Option<bool>,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/service/configuration",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("patch", &patch))
+            .query(&progenitor_client::QueryParam::new("pretty", &pretty))
+            .build()?;
+        Ok(request)
+    }
     ///Get service discovery metadata (JSON body)
     ///
     ///Builds the same OpenID Provider metadata document as the GET form, but takes `pretty` and `patch` from a JSON body rather than the query string. Authlete's Java SDK calls this form.
@@ -15514,21 +15929,7 @@ impl Client {
         ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         Error<types::ApiResult>,
     > {
-        let url = format!(
-            "{}/api/{}/service/configuration",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.service_configuration_api_post_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "service_configuration_api_post",
         };
@@ -15547,6 +15948,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::service_configuration_api_post`] without sending it: no hooks run, nothing is sent.
+    pub fn service_configuration_api_post_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::ServiceConfigurationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/service/configuration",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Register a client
     ///
     ///Backs a dynamic client registration endpoint as defined by RFC 7591 and OpenID Connect Dynamic Client Registration. Pass the JSON metadata sent by the client; on `CREATED` Authlete has stored the new client, and `responseContent` holds the body to return to the caller.
@@ -15561,21 +15985,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::ClientRegistrationRequest,
     ) -> Result<ResponseValue<types::ClientRegistrationResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/registration",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client_registration_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "client_registration_api",
         };
@@ -15594,6 +16004,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_registration_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_registration_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::ClientRegistrationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/registration",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Read a dynamic client
     ///
     ///Fetches a dynamically registered client for your RFC 7592 client configuration endpoint, validating the registration access token. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `INTERNAL_SERVER_ERROR`) and `responseContent` tell you what to return.
@@ -15608,21 +16041,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::ClientRegistrationRequest,
     ) -> Result<ResponseValue<types::ClientRegistrationResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/registration/get",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client_registration_get_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "client_registration_get_api",
         };
@@ -15641,6 +16060,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_registration_get_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_registration_get_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::ClientRegistrationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/registration/get",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Update a registered client
     ///
     ///Backs the update part of an RFC 7592 client configuration endpoint for dynamically registered clients. Pass the client ID, the registration access token and the new metadata; the response's `action` (e.g. `UPDATED`) and `responseContent` tell what to send back to the client.
@@ -15655,21 +16097,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::ClientRegistrationRequest,
     ) -> Result<ResponseValue<types::ClientRegistrationResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/registration/update",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client_registration_update_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "client_registration_update_api",
         };
@@ -15688,6 +16116,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_registration_update_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_registration_update_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::ClientRegistrationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/registration/update",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Delete a dynamic client
     ///
     ///Removes a dynamically registered client on behalf of your RFC 7592 client configuration endpoint. On success `action` is `DELETED` and you should reply 204 No Content; otherwise `action` names the error and `responseContent` holds the body.
@@ -15702,21 +16153,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::ClientRegistrationRequest,
     ) -> Result<ResponseValue<types::ClientRegistrationResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/registration/delete",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client_registration_delete_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "client_registration_delete_api",
         };
@@ -15735,6 +16172,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_registration_delete_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_registration_delete_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::ClientRegistrationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/registration/delete",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process a backchannel authentication request
     ///
     ///Called from your CIBA backchannel authentication endpoint with the form-encoded request body and client credentials; Authlete parses and validates it. On `USER_IDENTIFICATION` you resolve the end-user from the hint and then call the issue or fail API with the returned `ticket`; other actions indicate an error to return to the client.
@@ -15750,21 +16210,7 @@ impl Client {
         body: &'a types::BackchannelAuthenticationRequest,
     ) -> Result<ResponseValue<types::BackchannelAuthenticationResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/backchannel/authentication",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.backchannel_authentication_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "backchannel_authentication_api",
         };
@@ -15783,6 +16229,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::backchannel_authentication_api`] without sending it: no hooks run, nothing is sent.
+    pub fn backchannel_authentication_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::BackchannelAuthenticationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/backchannel/authentication",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Issue a CIBA response
     ///
     ///Called by your CIBA backchannel authentication endpoint, after the end-user is identified, to produce the success JSON carrying `auth_req_id`. Check `action`: `OK` means return `responseContent` with 200; `INVALID_TICKET` or `INTERNAL_SERVER_ERROR` signal a server-side failure.
@@ -15798,21 +16267,7 @@ impl Client {
         body: &'a types::BackchannelAuthenticationIssueRequest,
     ) -> Result<ResponseValue<types::BackchannelAuthenticationIssueResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/backchannel/authentication/issue",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.backchannel_authentication_issue_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "backchannel_authentication_issue_api",
         };
@@ -15831,6 +16286,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::backchannel_authentication_issue_api`] without sending it: no hooks run, nothing is sent.
+    pub fn backchannel_authentication_issue_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::BackchannelAuthenticationIssueRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/backchannel/authentication/issue",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Fail a CIBA request
     ///
     ///Builds the error JSON your CIBA backchannel authentication endpoint returns when it rejects a request, with the cause given in `reason`. The response's `action` (`BAD_REQUEST`, `FORBIDDEN`, `INTERNAL_SERVER_ERROR`) selects the HTTP status to use.
@@ -15846,21 +16324,7 @@ impl Client {
         body: &'a types::BackchannelAuthenticationFailRequest,
     ) -> Result<ResponseValue<types::BackchannelAuthenticationFailResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/backchannel/authentication/fail",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.backchannel_authentication_fail_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "backchannel_authentication_fail_api",
         };
@@ -15879,6 +16343,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::backchannel_authentication_fail_api`] without sending it: no hooks run, nothing is sent.
+    pub fn backchannel_authentication_fail_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::BackchannelAuthenticationFailRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/backchannel/authentication/fail",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Complete a CIBA request
     ///
     ///Reports the outcome of end-user authentication and consent on the authentication device (`result` such as `AUTHORIZED`). Depending on delivery mode, Authlete may issue tokens; `action` (`NOTIFICATION`, `NO_ACTION`, `SERVER_ERROR`) says whether to notify the client.
@@ -15896,21 +16383,7 @@ impl Client {
         ResponseValue<types::BackchannelAuthenticationCompleteResponse>,
         Error<types::ApiResult>,
     > {
-        let url = format!(
-            "{}/api/{}/backchannel/authentication/complete",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.backchannel_authentication_complete_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "backchannel_authentication_complete_api",
         };
@@ -15929,6 +16402,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::backchannel_authentication_complete_api`] without sending it: no hooks run, nothing is sent.
+    pub fn backchannel_authentication_complete_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::BackchannelAuthenticationCompleteRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/backchannel/authentication/complete",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process a device authorization request
     ///
     ///Call from your RFC 8628 device authorization endpoint to parse the request, authenticate the client and obtain a device code and user code. The response's `action` (`OK`, `BAD_REQUEST`, `UNAUTHORIZED`, `INTERNAL_SERVER_ERROR`) and `responseContent` form your reply.
@@ -15943,21 +16439,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::DeviceAuthorizationRequest,
     ) -> Result<ResponseValue<types::DeviceAuthorizationResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/device/authorization",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.device_authorization_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "device_authorization_api",
         };
@@ -15976,6 +16458,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::device_authorization_api`] without sending it: no hooks run, nothing is sent.
+    pub fn device_authorization_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::DeviceAuthorizationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/device/authorization",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process a device verification request
     ///
     ///Called from the verification endpoint of the device flow after the end-user enters a user code, to fetch the information bound to that code. The response's `action` is `VALID`, `EXPIRED`, `NOT_EXIST` or `SERVER_ERROR`, and only a valid code should lead to authenticating the user and asking for consent.
@@ -15990,21 +16495,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::DeviceVerificationRequest,
     ) -> Result<ResponseValue<types::DeviceVerificationResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/device/verification",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.device_verification_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "device_verification_api",
         };
@@ -16023,6 +16514,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::device_verification_api`] without sending it: no hooks run, nothing is sent.
+    pub fn device_verification_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::DeviceVerificationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/device/verification",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Complete device authorization
     ///
     ///Reports the end-user's approval or denial from your verification endpoint in the device flow; with `result=AUTHORIZED` the `subject` is required so `/auth/token` can later issue tokens. The response's `action` (e.g. `SUCCESS`, `USER_CODE_EXPIRED`) tells you what to show the user.
@@ -16037,21 +16551,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::DeviceCompleteRequest,
     ) -> Result<ResponseValue<types::DeviceCompleteResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/device/complete",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.device_complete_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "device_complete_api",
         };
@@ -16069,6 +16569,29 @@ impl Client {
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
+    }
+    /// Builds the request of [`Self::device_complete_api`] without sending it: no hooks run, nothing is sent.
+    pub fn device_complete_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::DeviceCompleteRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/device/complete",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
     }
     ///List issued tokens
     ///
@@ -16092,6 +16615,42 @@ impl Client {
         subject: Option<&'a str>,
         token_status: Option<&'a crate::types::TokenStatus>,
     ) -> Result<ResponseValue<types::TokenGetListResponse>, Error<types::ApiResult>> {
+        let mut request = self.auth_token_get_list_api_request(
+            service_id,
+            client_identifier,
+            end,
+            start,
+            subject,
+            token_status,
+        )?;
+        let info = OperationInfo {
+            operation_id: "auth_token_get_list_api",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => crate::runtime::decode_json(response).await,
+            400u16..=499u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            500u16..=599u16 => Err(Error::ErrorResponse(
+                crate::runtime::decode_json(response).await?,
+            )),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /// Builds the request of [`Self::auth_token_get_list_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_token_get_list_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_identifier: Option<&'a str>,
+        end: Option<i32>,
+        start: Option<i32>,
+        subject: Option<&'a str>,
+        token_status: Option<&'a crate::types::TokenStatus>,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
         let url = format!(
             "{}/api/{}/auth/token/get/list",
             self.baseurl,
@@ -16117,23 +16676,7 @@ impl Client {
                 &token_status,
             ))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "auth_token_get_list_api",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::runtime::decode_json(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(
-                crate::runtime::decode_json(response).await?,
-            )),
-            500u16..=599u16 => Err(Error::ErrorResponse(
-                crate::runtime::decode_json(response).await?,
-            )),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok(request)
     }
     ///Create an access token
     ///
@@ -16149,21 +16692,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::TokenCreateRequest,
     ) -> Result<ResponseValue<types::TokenCreateResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/token/create",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_token_create_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_token_create_api",
         };
@@ -16182,6 +16711,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_token_create_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_token_create_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::TokenCreateRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/token/create",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Create access tokens in batch
     ///
     ///Submits a batch job that issues many access tokens at once; the returned request ID can be used later to query the progress of the batch.
@@ -16198,22 +16750,7 @@ impl Client {
         dry_run: Option<bool>,
         body: &'a ::std::vec::Vec<types::TokenCreateRequest>,
     ) -> Result<ResponseValue<types::TokenCreateBatchResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/token/create/batch",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .query(&progenitor_client::QueryParam::new("dryRun", &dry_run))
-            .build()?;
+        let mut request = self.auth_token_create_batch_api_request(service_id, dry_run, body)?;
         let info = OperationInfo {
             operation_id: "auth_token_create_batch_api",
         };
@@ -16232,6 +16769,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_token_create_batch_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_token_create_batch_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        dry_run: Option<bool>,
+        body: &'a ::std::vec::Vec<types::TokenCreateRequest>,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/token/create/batch",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("dryRun", &dry_run))
+            .build()?;
+        Ok(request)
+    }
     ///Get batch token creation status
     ///
     ///Reports the current state and results of a previously submitted batch token creation job.
@@ -16246,21 +16808,8 @@ impl Client {
         service_id: &'a str,
         token_batch_request_id: &'a str,
     ) -> Result<ResponseValue<types::TokenCreateBatchStatusResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/token/create/batch/status/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&token_batch_request_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request =
+            self.auth_token_create_batch_status_api_request(service_id, token_batch_request_id)?;
         let info = OperationInfo {
             operation_id: "auth_token_create_batch_status_api",
         };
@@ -16279,6 +16828,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_token_create_batch_status_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_token_create_batch_status_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        token_batch_request_id: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/token/create/batch/status/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&token_batch_request_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Update an access token
     ///
     ///Modifies attributes of an existing access token, such as its expiry, scopes or properties, as given in the request body.
@@ -16293,21 +16865,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::TokenUpdateRequest,
     ) -> Result<ResponseValue<types::TokenUpdateResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/token/update",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_token_update_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_token_update_api",
         };
@@ -16326,6 +16884,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_token_update_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_token_update_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::TokenUpdateRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/token/update",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Delete an access token
     ///
     ///Removes the specified access token from Authlete's database so that it can no longer be used.
@@ -16340,21 +16921,8 @@ impl Client {
         service_id: &'a str,
         access_token_identifier: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/token/delete/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&access_token_identifier.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request =
+            self.auth_token_delete_api_request(service_id, access_token_identifier)?;
         let info = OperationInfo {
             operation_id: "auth_token_delete_api",
         };
@@ -16373,6 +16941,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_token_delete_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_token_delete_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        access_token_identifier: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/token/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&access_token_identifier.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Revoke an access token
     ///
     ///Invalidates an existing access token, optionally selecting tokens by client and subject, so that further requests presenting it are rejected.
@@ -16387,21 +16978,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::TokenRevokeRequest,
     ) -> Result<ResponseValue<types::TokenRevokeResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/auth/token/revoke",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.auth_token_revoke_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "auth_token_revoke_api",
         };
@@ -16420,6 +16997,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::auth_token_revoke_api`] without sending it: no hooks run, nothing is sent.
+    pub fn auth_token_revoke_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::TokenRevokeRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/token/revoke",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Verify a JOSE object
     ///
     ///Checks a JOSE object such as a signed JWT, validating its signature and, if requested, claims like expiration and mandatory fields, and reports whether it is valid.
@@ -16434,21 +17034,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::JoseVerifyRequest,
     ) -> Result<ResponseValue<types::JoseVerifyResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/jose/verify",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.jose_verify_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "jose_verify_api",
         };
@@ -16467,6 +17053,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::jose_verify_api`] without sending it: no hooks run, nothing is sent.
+    pub fn jose_verify_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::JoseVerifyRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/jose/verify",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process an entity configuration request
     ///
     ///Builds the OpenID Federation 1.0 entity configuration of the service, to be served at its well-known endpoint. On `OK`, reply `200` with content type `application/entity-statement+jwt` and `responseContent` as body; `NOT_FOUND` means federation is disabled for the service.
@@ -16482,21 +17091,7 @@ impl Client {
         body: &'a types::FederationConfigurationRequest,
     ) -> Result<ResponseValue<types::FederationConfigurationResponse>, Error<types::ApiResult>>
     {
-        let url = format!(
-            "{}/api/{}/federation/configuration",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.federation_configuration_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "federation_configuration_api",
         };
@@ -16515,6 +17110,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::federation_configuration_api`] without sending it: no hooks run, nothing is sent.
+    pub fn federation_configuration_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::FederationConfigurationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/federation/configuration",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process federation registration
     ///
     ///Supports an OpenID Connect Federation 1.0 endpoint for explicit client registration. Pass the relying party's entity configuration in `entityConfiguration`, or its trust chain in `trustChain`, depending on the incoming request's content type.
@@ -16529,21 +17147,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::FederationRegistrationRequest,
     ) -> Result<ResponseValue<types::FederationRegistrationResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/federation/registration",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.federation_registration_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "federation_registration_api",
         };
@@ -16562,6 +17166,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::federation_registration_api`] without sending it: no hooks run, nothing is sent.
+    pub fn federation_registration_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::FederationRegistrationRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/federation/registration",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Get server metadata
     ///
     ///Returns the version of the Authlete server along with the features that are enabled on it.
@@ -16571,16 +17198,7 @@ impl Client {
     pub async fn info_api<'a>(
         &'a self,
     ) -> Result<ResponseValue<types::InfoResponse>, Error<types::ApiResult>> {
-        let url = format!("{}/api/info", self.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.info_api_request()?;
         let info = OperationInfo {
             operation_id: "info_api",
         };
@@ -16599,6 +17217,20 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::info_api`] without sending it: no hooks run, nothing is sent.
+    pub fn info_api_request<'a>(&'a self) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!("{}/api/info", self.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Get requestable scopes
     ///
     ///Returns the set of scopes that the given client is allowed to request, as configured per client.
@@ -16616,21 +17248,8 @@ impl Client {
         ResponseValue<types::ClientExtensionRequestableScopesGetResponse>,
         Error<types::ApiResult>,
     > {
-        let url = format!(
-            "{}/api/{}/client/extension/requestable_scopes/get/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request =
+            self.client_extension_requestables_scopes_get_api_request(service_id, client_id)?;
         let info = OperationInfo {
             operation_id: "client_extension_requestables_scopes_get_api",
         };
@@ -16648,6 +17267,29 @@ impl Client {
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
+    }
+    /// Builds the request of [`Self::client_extension_requestables_scopes_get_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_extension_requestables_scopes_get_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/extension/requestable_scopes/get/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
     }
     ///Replace requestable scopes
     ///
@@ -16668,22 +17310,8 @@ impl Client {
         ResponseValue<types::ClientExtensionRequestableScopesUpdateResponse>,
         Error<types::ApiResult>,
     > {
-        let url = format!(
-            "{}/api/{}/client/extension/requestable_scopes/update/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
         let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+            .client_extension_requestables_scopes_update_api_request(service_id, client_id, body)?;
         let info = OperationInfo {
             operation_id: "client_extension_requestables_scopes_update_api",
         };
@@ -16701,6 +17329,31 @@ impl Client {
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
+    }
+    /// Builds the request of [`Self::client_extension_requestables_scopes_update_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_extension_requestables_scopes_update_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        body: &'a types::ClientExtensionRequestableScopesUpdateRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/extension/requestable_scopes/update/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
     }
     ///Update requestable scopes
     ///
@@ -16721,22 +17374,9 @@ impl Client {
         ResponseValue<types::ClientExtensionRequestableScopesUpdateResponse>,
         Error<types::ApiResult>,
     > {
-        let url = format!(
-            "{}/api/{}/client/extension/requestable_scopes/update/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client_extension_requestables_scopes_update_api_post_request(
+            service_id, client_id, body,
+        )?;
         let info = OperationInfo {
             operation_id: "client_extension_requestables_scopes_update_api_post",
         };
@@ -16755,6 +17395,31 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_extension_requestables_scopes_update_api_post`] without sending it: no hooks run, nothing is sent.
+    pub fn client_extension_requestables_scopes_update_api_post_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+        body: &'a types::ClientExtensionRequestableScopesUpdateRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/extension/requestable_scopes/update/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Delete requestable scopes
     ///
     ///Clears the per-client list of scopes the client application is allowed to request.
@@ -16769,21 +17434,8 @@ impl Client {
         service_id: &'a str,
         client_id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/client/extension/requestable_scopes/delete/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&client_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request =
+            self.client_extension_requestables_scopes_delete_api_request(service_id, client_id)?;
         let info = OperationInfo {
             operation_id: "client_extension_requestables_scopes_delete_api",
         };
@@ -16802,6 +17454,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::client_extension_requestables_scopes_delete_api`] without sending it: no hooks run, nothing is sent.
+    pub fn client_extension_requestables_scopes_delete_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        client_id: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/client/extension/requestable_scopes/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&client_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Create a security key
     ///
     ///Sends a `POST` request to `/api/{serviceId}/hsk/create`
@@ -16814,21 +17489,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::HskCreateRequest,
     ) -> Result<ResponseValue<types::HskCreateResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/hsk/create",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.hsk_create_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "hsk_create_api",
         };
@@ -16847,6 +17508,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::hsk_create_api`] without sending it: no hooks run, nothing is sent.
+    pub fn hsk_create_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::HskCreateRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/hsk/create",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Delete a security key
     ///
     ///Deletes the key that the HSM holds under `handle` and returns the removed key record. No request body; this GET form is the one Authlete's client libraries use.
@@ -16861,21 +17545,7 @@ impl Client {
         service_id: &'a str,
         handle: &'a str,
     ) -> Result<ResponseValue<types::HskDeleteResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/hsk/delete/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&handle.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.hsk_delete_api_get_request(service_id, handle)?;
         let info = OperationInfo {
             operation_id: "hsk_delete_api_get",
         };
@@ -16894,6 +17564,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::hsk_delete_api_get`] without sending it: no hooks run, nothing is sent.
+    pub fn hsk_delete_api_get_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        handle: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/hsk/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&handle.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Delete a security key
     ///
     ///Deletes an HSM key through DELETE, the method Authlete's published spec names. Authlete's own client libraries send GET to this path instead; prefer `hsk_delete_api_get`. Kept for compatibility.
@@ -16908,21 +17601,7 @@ impl Client {
         service_id: &'a str,
         handle: &'a str,
     ) -> Result<ResponseValue<types::HskDeleteResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/hsk/delete/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&handle.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.hsk_delete_api_request(service_id, handle)?;
         let info = OperationInfo {
             operation_id: "hsk_delete_api",
         };
@@ -16941,6 +17620,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::hsk_delete_api`] without sending it: no hooks run, nothing is sent.
+    pub fn hsk_delete_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        handle: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/hsk/delete/{}",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+            encode_path(&handle.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Get a security key
     ///
     ///Sends a `GET` request to `/api/{serviceId}/hsk/get/{handle}`
@@ -16953,21 +17655,7 @@ impl Client {
         service_id: &'a str,
         handle: &'a str,
     ) -> Result<ResponseValue<types::HskGetResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/hsk/get/{}",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-            encode_path(&handle.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.hsk_get_api_request(service_id, handle)?;
         let info = OperationInfo {
             operation_id: "hsk_get_api",
         };
@@ -16986,20 +17674,17 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    ///List hardware security keys
-    ///
-    ///Sends a `GET` request to `/api/{serviceId}/hsk/get/list`
-    ///
-    ///Arguments:
-    ///- `service_id`: The API key of the service the call acts on.
-    pub async fn hsk_get_list_api<'a>(
+    /// Builds the request of [`Self::hsk_get_api`] without sending it: no hooks run, nothing is sent.
+    pub fn hsk_get_api_request<'a>(
         &'a self,
         service_id: &'a str,
-    ) -> Result<ResponseValue<types::HskGetListResponse>, Error<types::ApiResult>> {
+        handle: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
         let url = format!(
-            "{}/api/{}/hsk/get/list",
+            "{}/api/{}/hsk/get/{}",
             self.baseurl,
             encode_path(&service_id.to_string()),
+            encode_path(&handle.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -17010,6 +17695,19 @@ impl Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
+        Ok(request)
+    }
+    ///List hardware security keys
+    ///
+    ///Sends a `GET` request to `/api/{serviceId}/hsk/get/list`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    pub async fn hsk_get_list_api<'a>(
+        &'a self,
+        service_id: &'a str,
+    ) -> Result<ResponseValue<types::HskGetListResponse>, Error<types::ApiResult>> {
+        let mut request = self.hsk_get_list_api_request(service_id)?;
         let info = OperationInfo {
             operation_id: "hsk_get_list_api",
         };
@@ -17028,14 +17726,16 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    ///Echo test
-    ///
-    ///Diagnostic endpoint that simply reflects the parameters of the request back to the caller, handy for testing connectivity.
-    ///
-    ///Sends a `GET` request to `/api/misc/echo`
-    ///
-    pub async fn misc_echo_api<'a>(&'a self) -> Result<ResponseValue<()>, Error<types::ApiResult>> {
-        let url = format!("{}/api/misc/echo", self.baseurl,);
+    /// Builds the request of [`Self::hsk_get_list_api`] without sending it: no hooks run, nothing is sent.
+    pub fn hsk_get_list_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/hsk/get/list",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -17045,6 +17745,16 @@ impl Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
+        Ok(request)
+    }
+    ///Echo test
+    ///
+    ///Diagnostic endpoint that simply reflects the parameters of the request back to the caller, handy for testing connectivity.
+    ///
+    ///Sends a `GET` request to `/api/misc/echo`
+    ///
+    pub async fn misc_echo_api<'a>(&'a self) -> Result<ResponseValue<()>, Error<types::ApiResult>> {
+        let mut request = self.misc_echo_api_request()?;
         let info = OperationInfo {
             operation_id: "misc_echo_api",
         };
@@ -17063,6 +17773,22 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::misc_echo_api`] without sending it: no hooks run, nothing is sent.
+    pub fn misc_echo_api_request<'a>(
+        &'a self,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!("{}/api/misc/echo", self.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
     ///Get credential issuer metadata
     ///
     ///Returns the metadata of the service acting as a verifiable credential issuer, for publishing at its well-known credential issuer endpoint.
@@ -17077,21 +17803,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciMetadataRequest,
     ) -> Result<ResponseValue<types::VciMetadataResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/metadata",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_metadata_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_metadata_api",
         };
@@ -17110,6 +17822,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::vci_metadata_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_metadata_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciMetadataRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/metadata",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Get JWT issuer metadata
     ///
     ///Produces the JWT issuer metadata of the service used in OpenID for Verifiable Credential Issuance.
@@ -17124,21 +17859,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciJwtissuerRequest,
     ) -> Result<ResponseValue<types::VciJwtissuerResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/jwtissuer",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_jwtissuer_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_jwtissuer_api",
         };
@@ -17157,6 +17878,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::vci_jwtissuer_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_jwtissuer_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciJwtissuerRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/jwtissuer",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Get credential issuer JWKS
     ///
     ///Returns the JSON Web Key Set that the verifiable credential issuer exposes for verifying the credentials it signs.
@@ -17171,21 +17915,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciJwksRequest,
     ) -> Result<ResponseValue<types::VciJwksResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/jwks",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_jwks_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_jwks_api",
         };
@@ -17204,6 +17934,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::vci_jwks_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_jwks_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciJwksRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/jwks",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Create a credential offer
     ///
     ///Creates a credential offer for OpenID for Verifiable Credential Issuance, which a wallet can use to start obtaining credentials.
@@ -17218,21 +17971,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciOfferCreateRequest,
     ) -> Result<ResponseValue<types::VciOfferCreateResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/offer/create",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_offer_create_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_offer_create_api",
         };
@@ -17251,6 +17990,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::vci_offer_create_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_offer_create_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciOfferCreateRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/offer/create",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Get credential offer info
     ///
     ///Looks up details of a previously created verifiable credential offer.
@@ -17265,21 +18027,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciOfferInfoRequest,
     ) -> Result<ResponseValue<types::VciOfferInfoResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/offer/info",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_offer_info_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_offer_info_api",
         };
@@ -17298,6 +18046,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::vci_offer_info_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_offer_info_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciOfferInfoRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/offer/info",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Parse a credential request
     ///
     ///Parses and validates a single request sent to the credential endpoint of a verifiable credential issuer.
@@ -17312,21 +18083,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciSingleParseRequest,
     ) -> Result<ResponseValue<types::VciSingleParseResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/single/parse",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_single_parse_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_single_parse_api",
         };
@@ -17345,6 +18102,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::vci_single_parse_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_single_parse_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciSingleParseRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/single/parse",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Issue a single credential
     ///
     ///Produces one verifiable credential in response to a request received at the credential endpoint.
@@ -17359,21 +18139,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciSingleIssueRequest,
     ) -> Result<ResponseValue<types::VciSingleIssueResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/single/issue",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_single_issue_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_single_issue_api",
         };
@@ -17392,6 +18158,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::vci_single_issue_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_single_issue_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciSingleIssueRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/single/issue",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Parse a batch credential request
     ///
     ///Parses and validates a request sent to the batch credential endpoint, which asks for several verifiable credentials at once.
@@ -17406,21 +18195,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciBatchParseRequest,
     ) -> Result<ResponseValue<types::VciBatchParseResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/batch/parse",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_batch_parse_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_batch_parse_api",
         };
@@ -17439,6 +18214,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::vci_batch_parse_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_batch_parse_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciBatchParseRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/batch/parse",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Issue credentials in batch
     ///
     ///Produces several verifiable credentials at once, for a request received at the batch credential endpoint.
@@ -17453,21 +18251,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciBatchIssueRequest,
     ) -> Result<ResponseValue<types::VciBatchIssueResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/batch/issue",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_batch_issue_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_batch_issue_api",
         };
@@ -17486,6 +18270,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::vci_batch_issue_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_batch_issue_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciBatchIssueRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/batch/issue",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Health check
     ///
     ///Reports whether the Authlete server is up and able to handle requests.
@@ -17498,13 +18305,7 @@ impl Client {
         &'a self,
         extended: Option<bool>,
     ) -> Result<ResponseValue<ByteStream>, Error<ByteStream>> {
-        let url = format!("{}/api/lifecycle/healthcheck", self.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .query(&progenitor_client::QueryParam::new("extended", &extended))
-            .build()?;
+        let mut request = self.lifecycle_healthcheck_api_request(extended)?;
         let info = OperationInfo {
             operation_id: "lifecycle_healthcheck_api",
         };
@@ -17517,6 +18318,20 @@ impl Client {
             500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
             _ => Err(Error::UnexpectedResponse(response)),
         }
+    }
+    /// Builds the request of [`Self::lifecycle_healthcheck_api`] without sending it: no hooks run, nothing is sent.
+    pub fn lifecycle_healthcheck_api_request<'a>(
+        &'a self,
+        extended: Option<bool>,
+    ) -> Result<reqwest::Request, Error<ByteStream>> {
+        let url = format!("{}/api/lifecycle/healthcheck", self.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .query(&progenitor_client::QueryParam::new("extended", &extended))
+            .build()?;
+        Ok(request)
     }
     ///Parse a deferred credential request
     ///
@@ -17532,21 +18347,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciDeferredParseRequest,
     ) -> Result<ResponseValue<types::VciDeferredParseResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/deferred/parse",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_deferred_parse_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_deferred_parse_api",
         };
@@ -17565,6 +18366,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::vci_deferred_parse_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_deferred_parse_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciDeferredParseRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/deferred/parse",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Issue a deferred credential
     ///
     ///Produces the verifiable credential whose issuance was previously deferred, answering a deferred credential request.
@@ -17579,21 +18403,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciDeferredIssueRequest,
     ) -> Result<ResponseValue<types::VciDeferredIssueResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/deferred/issue",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_deferred_issue_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_deferred_issue_api",
         };
@@ -17612,21 +18422,14 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    ///Get ticket information
-    ///
-    ///Sends a `POST` request to `/api/{serviceId}/auth/authorization/ticket/info`
-    ///
-    ///Arguments:
-    ///- `service_id`: The API key of the service the call acts on.
-    ///- `body`
-    pub async fn get_authorization_ticket_info<'a>(
+    /// Builds the request of [`Self::vci_deferred_issue_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_deferred_issue_api_request<'a>(
         &'a self,
         service_id: &'a str,
-        body: &'a types::AuthorizationTicketInfoRequest,
-    ) -> Result<ResponseValue<types::AuthorizationTicketInfoResponse>, Error<types::ApiResult>>
-    {
+        body: &'a types::VciDeferredIssueRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
         let url = format!(
-            "{}/api/{}/auth/authorization/ticket/info",
+            "{}/api/{}/vci/deferred/issue",
             self.baseurl,
             encode_path(&service_id.to_string()),
         );
@@ -17640,6 +18443,22 @@ impl Client {
             )
             .json(&body)
             .build()?;
+        Ok(request)
+    }
+    ///Get ticket information
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/authorization/ticket/info`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
+    pub async fn get_authorization_ticket_info<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::AuthorizationTicketInfoRequest,
+    ) -> Result<ResponseValue<types::AuthorizationTicketInfoResponse>, Error<types::ApiResult>>
+    {
+        let mut request = self.get_authorization_ticket_info_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "get_authorization_ticket_info",
         };
@@ -17658,21 +18477,14 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    ///Update ticket information
-    ///
-    ///Sends a `POST` request to `/api/{serviceId}/auth/authorization/ticket/update`
-    ///
-    ///Arguments:
-    ///- `service_id`: The API key of the service the call acts on.
-    ///- `body`
-    pub async fn update_authorization_ticket<'a>(
+    /// Builds the request of [`Self::get_authorization_ticket_info`] without sending it: no hooks run, nothing is sent.
+    pub fn get_authorization_ticket_info_request<'a>(
         &'a self,
         service_id: &'a str,
-        body: &'a types::AuthorizationTicketUpdateRequest,
-    ) -> Result<ResponseValue<types::AuthorizationTicketUpdateResponse>, Error<types::ApiResult>>
-    {
+        body: &'a types::AuthorizationTicketInfoRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
         let url = format!(
-            "{}/api/{}/auth/authorization/ticket/update",
+            "{}/api/{}/auth/authorization/ticket/info",
             self.baseurl,
             encode_path(&service_id.to_string()),
         );
@@ -17686,6 +18498,22 @@ impl Client {
             )
             .json(&body)
             .build()?;
+        Ok(request)
+    }
+    ///Update ticket information
+    ///
+    ///Sends a `POST` request to `/api/{serviceId}/auth/authorization/ticket/update`
+    ///
+    ///Arguments:
+    ///- `service_id`: The API key of the service the call acts on.
+    ///- `body`
+    pub async fn update_authorization_ticket<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::AuthorizationTicketUpdateRequest,
+    ) -> Result<ResponseValue<types::AuthorizationTicketUpdateResponse>, Error<types::ApiResult>>
+    {
+        let mut request = self.update_authorization_ticket_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "update_authorization_ticket",
         };
@@ -17704,6 +18532,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::update_authorization_ticket`] without sending it: no hooks run, nothing is sent.
+    pub fn update_authorization_ticket_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::AuthorizationTicketUpdateRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/auth/authorization/ticket/update",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process a Native SSO request
     ///
     ///Called from your token endpoint when `/auth/token` returns `action` `NATIVE_SSO`, after checking the session and device secret, to build the ID token and token response defined by OpenID Connect Native SSO for Mobile Apps. On `OK`, return `responseContent` with 200.
@@ -17718,21 +18569,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::NativeSsoRequest,
     ) -> Result<ResponseValue<types::NativeSsoResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/nativesso",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.native_sso_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "native_sso_api",
         };
@@ -17751,6 +18588,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::native_sso_api`] without sending it: no hooks run, nothing is sent.
+    pub fn native_sso_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::NativeSsoRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/nativesso",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Process a Native SSO logout
     ///
     ///Implements logout from all apps for OpenID Connect Native SSO by deleting the access and refresh tokens bound to a given `sessionId`. The response's `action` is `OK` on success, `SERVER_ERROR` for an Authlete-side failure, or `CALLER_ERROR` if the request was faulty, e.g. lacked `sessionId`.
@@ -17765,21 +18625,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::NativeSsoLogoutRequest,
     ) -> Result<ResponseValue<types::NativeSsoLogoutResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/nativesso/logout",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.native_sso_logout_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "native_sso_logout_api",
         };
@@ -17798,6 +18644,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::native_sso_logout_api`] without sending it: no hooks run, nothing is sent.
+    pub fn native_sso_logout_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::NativeSsoLogoutRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/nativesso/logout",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Create a credential nonce
     ///
     ///Called from the nonce endpoint of an OpenID for Verifiable Credential Issuance credential issuer, which wallets ask for a fresh `c_nonce` to put into their key proofs. Reply 200 with `responseContent` on `OK`, 404 on `NOT_FOUND` (the service has verifiable credentials turned off) and 500 on `INTERNAL_SERVER_ERROR`. Absent from Authlete's published spec 3.0.16; Authlete serves it from 3.0.22, and 2.x servers do not serve it.
@@ -17812,21 +18681,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::VciNonceRequest,
     ) -> Result<ResponseValue<types::VciNonceResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/vci/nonce",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.vci_nonce_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "vci_nonce_api",
         };
@@ -17845,6 +18700,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::vci_nonce_api`] without sending it: no hooks run, nothing is sent.
+    pub fn vci_nonce_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::VciNonceRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/vci/nonce",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Create an attestation challenge
     ///
     ///Called from the challenge endpoint of an authorization server that supports OAuth 2.0 Attestation-Based Client Authentication, where clients fetch a fresh value to bind into their attestation proof of possession. Reply 200 with `responseContent` on `OK` and 500 on `INTERNAL_SERVER_ERROR`. Absent from Authlete's published spec 3.0.16; Authlete serves it from 3.0.28, and 2.x servers do not serve it.
@@ -17859,21 +18737,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::AttestationChallengeRequest,
     ) -> Result<ResponseValue<types::AttestationChallengeResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/attestation/challenge",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.attestation_challenge_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "attestation_challenge_api",
         };
@@ -17892,6 +18756,29 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /// Builds the request of [`Self::attestation_challenge_api`] without sending it: no hooks run, nothing is sent.
+    pub fn attestation_challenge_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::AttestationChallengeRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/attestation/challenge",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
     ///Create a back-channel logout token
     ///
     ///Builds and signs an OpenID Connect Back-Channel Logout token addressed to one client, naming the end-user (`subject`), the session (`sessionId`) or both, and returns it with the client's registered `backchannelLogoutUri`. On `OK` the authorization server delivers it itself, as the form parameter `logout_token` in a POST to that URI; `SERVER_ERROR` and `CALLER_ERROR` mean that no token was made. No access or refresh token is revoked. Absent from Authlete's published spec 3.0.16; Authlete serves it from 3.0.32, and 2.x servers do not serve it.
@@ -17906,21 +18793,7 @@ impl Client {
         service_id: &'a str,
         body: &'a types::BackchannelLogoutTokenRequest,
     ) -> Result<ResponseValue<types::BackchannelLogoutTokenResponse>, Error<types::ApiResult>> {
-        let url = format!(
-            "{}/api/{}/backchannel/logout/token",
-            self.baseurl,
-            encode_path(&service_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.backchannel_logout_token_api_request(service_id, body)?;
         let info = OperationInfo {
             operation_id: "backchannel_logout_token_api",
         };
@@ -17938,6 +18811,29 @@ impl Client {
             )),
             _ => Err(Error::UnexpectedResponse(response)),
         }
+    }
+    /// Builds the request of [`Self::backchannel_logout_token_api`] without sending it: no hooks run, nothing is sent.
+    pub fn backchannel_logout_token_api_request<'a>(
+        &'a self,
+        service_id: &'a str,
+        body: &'a types::BackchannelLogoutTokenRequest,
+    ) -> Result<reqwest::Request, Error<types::ApiResult>> {
+        let url = format!(
+            "{}/api/{}/backchannel/logout/token",
+            self.baseurl,
+            encode_path(&service_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
     }
 }
 /// Items consumers will typically use such as the Client.

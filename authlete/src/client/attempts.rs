@@ -21,8 +21,6 @@ pub(super) type HeaderHook = Arc<dyn Fn(&mut HeaderMap) + Send + Sync>;
 /// What every call of one client shares.
 pub(super) struct Transport {
     pub(super) http: reqwest::Client,
-    /// The base URL without its trailing slash, as the generated client takes it.
-    pub(super) base_url: String,
     pub(super) auth: Arc<Auth>,
     /// Signs a DPoP proof for every attempt when the access tokens are DPoP-bound.
     pub(super) dpop: Option<Arc<Dpop>>,

@@ -4,16 +4,15 @@
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use authlete_sys::{Inner, Middleware, OperationInfo, ResultInfo};
+use authlete_sys::ResultInfo;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
 use super::Client;
+use super::body::Answer;
 use super::decode::{self, Decoder};
 use super::logging::{self, Ending};
 use super::metadata::{RedactedHeaders, ResponseMetadata};
@@ -148,20 +147,34 @@ impl CallOptions {
 /// when the operation's method is called, so the call borrows only the client.
 #[must_use = "a call does nothing until it is awaited"]
 pub struct Call<'a, T> {
-    client: &'a Client,
-    route: &'static Route,
-    /// The request the generated client built, or why there is none.
-    request: Result<reqwest::Request, Error>,
-    options: CallOptions,
+    exchange: Exchange<'a>,
     decode: Decoder<T>,
     result_code: fn(&T) -> Option<&str>,
+}
+
+/// What a call sends and how, whatever its answer's type: the part of the pipeline compiled
+/// once rather than once per operation.
+struct Exchange<'a> {
+    client: &'a Client,
+    route: &'static Route,
+    /// The request the generated builder built, or why there is none.
+    request: Result<reqwest::Request, Error>,
+    options: CallOptions,
+}
+
+/// How the exchange ended, before the answer is decoded.
+struct Exchanged {
+    span: tracing::Span,
+    answer: Result<Answer, Error>,
+    attempts: u32,
+    elapsed: Duration,
 }
 
 impl<T> fmt::Debug for Call<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
-            .field("operation", &self.route.operation)
-            .field("options", &self.options)
+            .field("operation", &self.exchange.route.operation)
+            .field("options", &self.exchange.options)
             .finish_non_exhaustive()
     }
 }
@@ -173,32 +186,32 @@ impl<'a, T: Send + 'static> Call<'a, T> {
         K: TryInto<HeaderName>,
         V: TryInto<HeaderValue>,
     {
-        self.options = self.options.header(name, value);
+        self.exchange.options = std::mem::take(&mut self.exchange.options).header(name, value);
         self
     }
 
     /// Adds request headers: see [`CallOptions::headers`].
     pub fn headers(mut self, headers: HeaderMap) -> Self {
-        self.options = self.options.headers(headers);
+        self.exchange.options = std::mem::take(&mut self.exchange.options).headers(headers);
         self
     }
 
     /// A deadline for the whole call, retries included: see [`CallOptions::timeout`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options = self.options.timeout(timeout);
+        self.exchange.options.timeout = Some(timeout);
         self
     }
 
     /// How this call is retried: see [`CallOptions::retry_policy`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.options = self.options.retry_policy(policy);
+        self.exchange.options.retry = Some(policy);
         self
     }
 
     /// Applies a bundle of options: its headers are added, and its timeout and retry
     /// policy, where it sets them, replace those set before.
     pub fn options(mut self, options: CallOptions) -> Self {
-        self.options = std::mem::take(&mut self.options).merge(options);
+        self.exchange.options = std::mem::take(&mut self.exchange.options).merge(options);
         self
     }
 
@@ -206,32 +219,65 @@ impl<'a, T: Send + 'static> Call<'a, T> {
     pub fn with_metadata(
         self,
     ) -> impl Future<Output = Result<(T, ResponseMetadata), Error>> + Send + 'a {
-        let run = Box::pin(self.run());
-        async move { run.await.map(|(value, metadata)| (*value, metadata)) }
-    }
-
-    /// Sends the request and decodes the answer, inside the call's span.
-    async fn run(self) -> Result<(Box<T>, ResponseMetadata), Error> {
         let Call {
+            exchange,
+            decode,
+            result_code,
+        } = self;
+        let operation = exchange.route.operation;
+        let exchanged = Box::pin(exchange.run());
+        async move {
+            exchanged
+                .await
+                .finish(operation, decode, result_code)
+                .map(|(value, metadata)| (*value, metadata))
+        }
+    }
+}
+
+impl<'a, T: Send + 'static> IntoFuture for Call<'a, T> {
+    type Output = Result<T, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let Call {
+            exchange,
+            decode,
+            result_code,
+        } = self;
+        let operation = exchange.route.operation;
+        // One box for the whole call: the pipeline's state and the decoded answer (several
+        // KB for the largest types) stay in place instead of moving through every layer.
+        Box::pin(async move {
+            let exchanged = exchange.run().await;
+            exchanged
+                .finish(operation, decode, result_code)
+                .map(|(value, _)| *value)
+        })
+    }
+}
+
+impl Exchange<'_> {
+    /// Sends the request, inside the call's span, within the call's timeout.
+    async fn run(self) -> Exchanged {
+        let Exchange {
             client,
             route,
             request,
             options,
-            decode,
-            result_code,
         } = self;
-        let mut request = request?;
-        if let Some(message) = options.invalid_header {
-            return Err(Error::InvalidRequest {
-                operation: route.operation,
-                message,
-            });
-        }
-        let transport = &*client.transport;
         let span = logging::span(route, client.config.api_version());
         let started = Instant::now();
         let mut attempts = 0;
         let answer = async {
+            let mut request = request?;
+            if let Some(message) = options.invalid_header {
+                return Err(Error::InvalidRequest {
+                    operation: route.operation,
+                    message,
+                });
+            }
+            let transport = &*client.transport;
             // Inside the span, so that the header hook sees the call's span as current.
             transport.prepare(route, &mut request, options.headers)?;
             let policy = options.retry.as_ref().unwrap_or(&transport.retry);
@@ -245,40 +291,54 @@ impl<'a, T: Send + 'static> Call<'a, T> {
         }
         .instrument(span.clone())
         .await;
-        let elapsed = started.elapsed();
+        Exchanged {
+            span,
+            answer,
+            attempts,
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+impl Exchanged {
+    /// Decodes the answer, then records the outcome on the span and logs it.
+    fn finish<T>(
+        self,
+        operation: &'static str,
+        decode: Decoder<T>,
+        result_code: fn(&T) -> Option<&str>,
+    ) -> Result<(Box<T>, ResponseMetadata), Error> {
+        let Exchanged {
+            span,
+            answer,
+            attempts,
+            elapsed,
+        } = self;
         let result = answer.and_then(|answer| {
             let metadata = ResponseMetadata::new(answer.status, answer.headers, attempts, elapsed);
-            match decode(route.operation, answer.status, answer.body) {
+            match decode(operation, answer.status, answer.body) {
                 Ok(value) => Ok((value, metadata)),
                 Err(error) => Err(error.with_metadata(metadata)),
             }
         });
-        let (value, error) = match &result {
-            Ok((value, metadata)) => (Some((value, metadata)), None),
-            Err(error) => (None, Some(error)),
-        };
-        logging::finish(
-            &span,
-            Ending {
-                metadata: value.map(|(_, metadata)| metadata),
-                result_code: value.and_then(|(value, _)| result_code(value)),
-                error,
+        let ending = match &result {
+            Ok((value, metadata)) => Ending {
+                metadata: Some(metadata),
+                result_code: result_code(value),
+                error: None,
                 attempts,
                 elapsed,
             },
-        );
+            Err(error) => Ending {
+                metadata: None,
+                result_code: None,
+                error: Some(error),
+                attempts,
+                elapsed,
+            },
+        };
+        logging::finish(&span, ending);
         result
-    }
-}
-
-impl<'a, T: Send + 'static> IntoFuture for Call<'a, T> {
-    type Output = Result<T, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        // One box for the whole call: the pipeline's state and the decoded answer (several
-        // KB for the largest types) stay in place instead of moving through every layer.
-        Box::pin(async move { self.run().await.map(|(value, _)| *value) })
     }
 }
 
@@ -290,101 +350,78 @@ fn call_timed_out(route: &Route, timeout: Duration) -> Error {
     )))
 }
 
+/// What the generated operations give [`Client::json`] and the others: a function that
+/// builds the request with the generated client, or says why it cannot.
+type Build<E> = Result<Result<reqwest::Request, authlete_sys::Error<E>>, Error>;
+
 /// The constructors the generated operations use: each builds the request with the
 /// generated client and picks how the answer decodes.
 impl Client {
     /// A call whose answer is JSON.
-    pub(crate) fn json<'a, T, B, V, E>(&'a self, route: &'static Route, build: B) -> Call<'a, T>
+    pub(crate) fn json<T, E>(
+        &self,
+        route: &'static Route,
+        build: impl FnOnce(&authlete_sys::Client) -> Build<E>,
+    ) -> Call<'_, T>
     where
         T: DeserializeOwned + ResultInfo + Send + 'static,
-        B: AsyncFnOnce(&authlete_sys::Client) -> Result<Result<V, authlete_sys::Error<E>>, Error>,
     {
         self.call(route, build, decode::json::<T>, |value| value.result_code())
     }
 
     /// A call whose answer is JSON, or `204 No Content` for the type's default.
-    pub(crate) fn json_or_default<'a, T, B, V, E>(
-        &'a self,
+    pub(crate) fn json_or_default<T, E>(
+        &self,
         route: &'static Route,
-        build: B,
-    ) -> Call<'a, T>
+        build: impl FnOnce(&authlete_sys::Client) -> Build<E>,
+    ) -> Call<'_, T>
     where
         T: DeserializeOwned + Default + Send + 'static,
-        B: AsyncFnOnce(&authlete_sys::Client) -> Result<Result<V, authlete_sys::Error<E>>, Error>,
     {
         self.call(route, build, decode::json_or_default::<T>, |_| None)
     }
 
     /// A call whose success has no body.
-    pub(crate) fn empty<'a, B, V, E>(&'a self, route: &'static Route, build: B) -> Call<'a, ()>
-    where
-        B: AsyncFnOnce(&authlete_sys::Client) -> Result<Result<V, authlete_sys::Error<E>>, Error>,
-    {
+    pub(crate) fn empty<E>(
+        &self,
+        route: &'static Route,
+        build: impl FnOnce(&authlete_sys::Client) -> Build<E>,
+    ) -> Call<'_, ()> {
         self.call(route, build, decode::empty, |_| None)
     }
 
     /// A call whose answer is plain text.
-    pub(crate) fn text<'a, B, V, E>(&'a self, route: &'static Route, build: B) -> Call<'a, String>
-    where
-        B: AsyncFnOnce(&authlete_sys::Client) -> Result<Result<V, authlete_sys::Error<E>>, Error>,
-    {
+    pub(crate) fn text<E>(
+        &self,
+        route: &'static Route,
+        build: impl FnOnce(&authlete_sys::Client) -> Build<E>,
+    ) -> Call<'_, String> {
         self.call(route, build, decode::text, |_| None)
     }
 
-    fn call<'a, T, B, V, E>(
-        &'a self,
+    fn call<T, E>(
+        &self,
         route: &'static Route,
-        build: B,
+        build: impl FnOnce(&authlete_sys::Client) -> Build<E>,
         decode: Decoder<T>,
         result_code: fn(&T) -> Option<&str>,
-    ) -> Call<'a, T>
-    where
-        B: AsyncFnOnce(&authlete_sys::Client) -> Result<Result<V, authlete_sys::Error<E>>, Error>,
-    {
+    ) -> Call<'_, T> {
+        let request = self.check_supported(route).and_then(|()| {
+            build(&self.sys)?.map_err(|error| Error::InvalidRequest {
+                operation: route.operation,
+                message: build_failure(error),
+            })
+        });
         Call {
-            client: self,
-            route,
-            request: self
-                .check_supported(route)
-                .and_then(|()| self.capture(route, build)),
-            options: CallOptions::default(),
+            exchange: Exchange {
+                client: self,
+                route,
+                request,
+                options: CallOptions::default(),
+            },
             decode,
             result_code,
         }
-    }
-
-    /// The request the generated client builds for `route`, taken before it is sent.
-    ///
-    /// `build` calls the generated method on a generated client whose middleware keeps the
-    /// request it prepares and stops the call there. Up to that point neither `build` nor
-    /// the generated code waits on anything (they build the URL and body, then call the
-    /// middleware), so one poll runs them.
-    fn capture<B, V, E>(&self, route: &'static Route, build: B) -> Result<reqwest::Request, Error>
-    where
-        B: AsyncFnOnce(&authlete_sys::Client) -> Result<Result<V, authlete_sys::Error<E>>, Error>,
-    {
-        let capture = Arc::new(Capture::default());
-        let transport = &self.transport;
-        let sys = authlete_sys::Client::new_with_client(
-            &transport.base_url,
-            transport.http.clone(),
-            Inner::with_middleware(capture.clone()),
-        );
-        let invalid = |message: String| Error::InvalidRequest {
-            operation: route.operation,
-            message,
-        };
-        let future = std::pin::pin!(build(&sys));
-        let polled = future.poll(&mut Context::from_waker(Waker::noop()));
-        if let Some(request) = capture.take() {
-            return Ok(request);
-        }
-        Err(match polled {
-            // Found wrong before the generated client ran (no service to act on).
-            Poll::Ready(Err(error)) => error,
-            Poll::Ready(Ok(Err(error))) => invalid(build_failure(error)),
-            _ => invalid("the generated client did not build the request".into()),
-        })
     }
 }
 
@@ -397,26 +434,5 @@ fn build_failure<E>(error: authlete_sys::Error<E>) -> String {
             error.to_string()
         }
         _ => "the generated client did not build the request".into(),
-    }
-}
-
-/// The middleware of [`Client::capture`]: keeps the prepared request and stops the call.
-#[derive(Default)]
-struct Capture(Mutex<Option<reqwest::Request>>);
-
-impl Capture {
-    fn take(&self) -> Option<reqwest::Request> {
-        self.0.lock().ok()?.take()
-    }
-}
-
-impl Middleware for Capture {
-    fn prepare(&self, request: &mut reqwest::Request, _: &OperationInfo) -> Result<(), String> {
-        let placeholder = reqwest::Request::new(request.method().clone(), request.url().clone());
-        if let Ok(mut slot) = self.0.lock() {
-            *slot = Some(std::mem::replace(request, placeholder));
-        }
-        // Stops the generated call: the request is sent by `Call`.
-        Err(String::new())
     }
 }

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use super::json_path::json_path;
 use crate::error::{ApiError, DecodeError, Error};
 
 /// Turns an answer (status and body) into the value of a call, boxed: the largest answers
@@ -20,14 +21,9 @@ pub(super) fn json<T: DeserializeOwned>(
     if status != StatusCode::OK {
         return Err(api_error(operation, status, body));
     }
-    let decoded = match std::str::from_utf8(&body) {
-        Ok(text) => serde_json::from_str(text),
-        // Let serde_json say where the bytes go wrong.
-        Err(_) => serde_json::from_slice(&body),
-    };
-    decoded
+    serde_json::from_slice(&body)
         .map(Box::new)
-        .map_err(|error| decode_error::<T>(operation, status, body, &error))
+        .map_err(|error| decode_error(operation, status, body, &error))
 }
 
 /// As [`json`], and `204 No Content` is the type's default (the empty value).
@@ -86,23 +82,18 @@ pub(super) fn api_error(operation: &'static str, status: StatusCode, body: Bytes
     }))
 }
 
-fn decode_error<T: DeserializeOwned>(
+/// A success answer that does not decode, with where and why.
+fn decode_error(
     operation: &'static str,
     status: StatusCode,
     body: Bytes,
     json_error: &serde_json::Error,
 ) -> Error {
-    // Decode again, only on this failure path, to learn which field failed.
-    let mut deserializer = serde_json::Deserializer::from_slice(&body);
-    let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Err(e) => (e.path().to_string(), e.inner().to_string()),
-        Ok(_) => (".".to_string(), json_error.to_string()),
-    };
     Error::Decode(Box::new(DecodeError {
         operation,
         status,
-        path,
-        message,
+        path: json_path(&body, json_error),
+        message: json_error.to_string(),
         body,
         metadata: None,
     }))

@@ -2,16 +2,20 @@
 //!
 //! A call, step by step, one module per step:
 //!
-//! 1. The generated method (`operations.rs`) returns a [`Call`]: [`call`] has the generated
-//!    [`authlete_sys::Client`] build the request (path, query, JSON body) and takes it before
-//!    it is sent. Options of the call ([`CallOptions`]) are collected until it is awaited.
+//! 1. The generated method (`operations.rs`) returns a [`Call`]: the generated
+//!    [`authlete_sys::Client`] builds the request (path, query, JSON body) with the
+//!    operation's `<operation>_request` builder, which sends nothing. Options of the call
+//!    ([`CallOptions`]) are collected until it is awaited. Only decoding depends on the
+//!    answer's type ([`call`]): the rest of the pipeline is compiled once for every
+//!    operation.
 //! 2. [`auth`]: the credentials the operation takes and, in V2, its V2 path; then the
 //!    headers of the client's hook and of the call.
 //! 3. [`attempts`]: each attempt signs a DPoP proof ([`auth`]), sends, reads the answer
 //!    whole under its deadlines and size cap ([`body`]), and asks
 //!    [`RetryPolicy::next_wait`] whether to try again.
 //! 4. [`decode`]: the typed value, or [`Error::Api`](crate::Error::Api) /
-//!    [`Error::Decode`](crate::Error::Decode), with the [`ResponseMetadata`].
+//!    [`Error::Decode`](crate::Error::Decode) (where it failed: [`json_path`]), with the
+//!    [`ResponseMetadata`].
 //! 5. [`logging`]: the call's span and its closing event.
 //!
 //! Every piece of state of a call lives in the [`Call`] and is passed down explicitly.
@@ -22,6 +26,7 @@ mod auth;
 mod body;
 mod call;
 mod decode;
+pub(crate) mod json_path;
 mod logging;
 mod metadata;
 mod raw;
@@ -209,7 +214,6 @@ impl ClientBuilder {
         );
         let transport = Arc::new(Transport {
             http,
-            base_url,
             auth,
             dpop,
             retry: self.retry,

@@ -113,8 +113,9 @@ pub fn decode_response(which: u8, json: &[u8]) {
 
 /// For one type:
 /// - decoding never panics (it returns a value or an error);
-/// - the path-tracking decoder that `authlete::Error::Decode` uses to name the failing field
-///   agrees with the plain one on success and on the value;
+/// - a path-tracking decoder agrees with the plain one on success and on the value, and,
+///   where the value does not fit the type, on the failing field's path with the one
+///   `authlete::Error::Decode` computes from serde_json's position;
 /// - the generated client's decoding (`authlete-sys`'s `decode_json`: one UTF-8 check for the
 ///   whole body, then `from_str`) gives what `from_slice` gives: the same value, or the same
 ///   error message;
@@ -133,6 +134,17 @@ fn check_decode<T: DeserializeOwned + Serialize + PartialEq + Debug>(json: &[u8]
     });
     match (&plain, &tracked) {
         (Ok(a), Ok(b)) => assert_eq!(a, b, "the two decoders disagree on the value"),
+        (Err(error), Err(_)) if error.classify() == serde_json::error::Category::Data => {
+            // Where the client says decoding failed: what the path tracker says.
+            let mut deserializer = serde_json::Deserializer::from_slice(json);
+            let tracked = serde_path_to_error::deserialize::<_, T>(&mut deserializer)
+                .err()
+                .map(|e| e.path().to_string());
+            let ours = authlete::__fuzz::json_path(json, error);
+            if let Some(tracked) = tracked {
+                assert_eq!(ours, tracked, "the failing field's path differs");
+            }
+        }
         (Err(_), Err(_)) => {}
         _ => panic!(
             "the two decoders disagree on {}: plain {:?}, tracked {:?}",
