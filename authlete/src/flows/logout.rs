@@ -283,7 +283,10 @@ mod tests {
         assert_eq!(results.len(), 2);
         for (target, outcome) in &results {
             let LogoutOutcome::HttpClientUnavailable { error } = outcome else {
-                panic!("{}: expected HttpClientUnavailable, got {outcome:?}", target.client);
+                panic!(
+                    "{}: expected HttpClientUnavailable, got {outcome:?}",
+                    target.client
+                );
             };
             assert!(error.is_builder(), "{error:?}");
             assert!(error.source().is_some(), "the cause is kept: {error:?}");
