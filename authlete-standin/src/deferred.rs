@@ -439,18 +439,34 @@ pub(super) fn device_authorization(
     }
 }
 
+/// What a user code designates, for verification and completion alike.
+enum DeviceLookup<'a> {
+    /// No pending device flow request has it.
+    Missing,
+    /// Its pending request has expired.
+    Expired,
+    /// Its pending request, still within its lifetime.
+    Live(&'a mut Deferred),
+}
+
 /// The pending device flow request of a user code as typed (any case, with or without
-/// the dash).
-fn device_by_user_code<'a>(state: &'a mut State, typed: &str) -> Option<&'a mut Deferred> {
+/// the dash), and whether it has expired.
+fn device_by_user_code<'a>(state: &'a mut State, typed: &str) -> DeviceLookup<'a> {
+    let now = state.now();
     let wanted: String = typed
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    state
+    let pending = state
         .devices
         .values_mut()
-        .find(|d| d.handle.replace('-', "") == wanted && matches!(d.status, Status::Pending))
+        .find(|d| d.handle.replace('-', "") == wanted && matches!(d.status, Status::Pending));
+    match pending {
+        None => DeviceLookup::Missing,
+        Some(device) if device.expires <= now => DeviceLookup::Expired,
+        Some(device) => DeviceLookup::Live(device),
+    }
 }
 
 pub(super) fn device_verification(
@@ -458,19 +474,21 @@ pub(super) fn device_verification(
     request: DeviceVerificationRequest,
 ) -> DeviceVerificationResponse {
     use DeviceVerificationResponseAction as Action;
-    let now = state.now();
-    let Some(device) = device_by_user_code(state, &request.user_code) else {
-        return DeviceVerificationResponse {
-            action: Some(Action::NotExist),
-            ..Default::default()
-        };
+    let device = match device_by_user_code(state, &request.user_code) {
+        DeviceLookup::Live(device) => device,
+        DeviceLookup::Missing => {
+            return DeviceVerificationResponse {
+                action: Some(Action::NotExist),
+                ..Default::default()
+            };
+        }
+        DeviceLookup::Expired => {
+            return DeviceVerificationResponse {
+                action: Some(Action::Expired),
+                ..Default::default()
+            };
+        }
     };
-    if device.expires <= now {
-        return DeviceVerificationResponse {
-            action: Some(Action::Expired),
-            ..Default::default()
-        };
-    }
     let (scopes, expires, client_id) = (device.scopes.clone(), device.expires, device.client_id);
     let client = state.client_limited(client_id);
     DeviceVerificationResponse {
@@ -490,19 +508,21 @@ pub(super) fn device_complete(
     request: DeviceCompleteRequest,
 ) -> DeviceCompleteResponse {
     use DeviceCompleteResponseAction as Action;
-    let now = state.now();
-    let Some(device) = device_by_user_code(state, &request.user_code) else {
-        return DeviceCompleteResponse {
-            action: Some(Action::UserCodeNotExist),
-            ..Default::default()
-        };
+    let device = match device_by_user_code(state, &request.user_code) {
+        DeviceLookup::Live(device) => device,
+        DeviceLookup::Missing => {
+            return DeviceCompleteResponse {
+                action: Some(Action::UserCodeNotExist),
+                ..Default::default()
+            };
+        }
+        DeviceLookup::Expired => {
+            return DeviceCompleteResponse {
+                action: Some(Action::UserCodeExpired),
+                ..Default::default()
+            };
+        }
     };
-    if device.expires <= now {
-        return DeviceCompleteResponse {
-            action: Some(Action::UserCodeExpired),
-            ..Default::default()
-        };
-    }
     let authorized = request.result == DeviceResult::Authorized;
     device.status = decision(
         device,

@@ -3,9 +3,11 @@
 
 use authlete::Client;
 use authlete::Secret;
+use authlete::flows::device::completion_request;
 use authlete::types::{
     BackchannelAuthenticationIssueRequest, BackchannelAuthenticationRequest,
-    DeviceAuthorizationRequest, TokenResponse,
+    DeviceAuthorizationRequest, DeviceCompleteRequestResult, DeviceCompleteResponseAction,
+    DeviceVerificationRequest, DeviceVerificationResponseAction, TokenResponse,
 };
 
 use crate::support::{APP, APP_SECRET, app_token_request, error_of, start_default, text, token};
@@ -14,6 +16,11 @@ const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const CIBA_GRANT: &str = "urn:openid:params:grant-type:ciba";
 
 async fn device_code(client: &Client) -> String {
+    device_codes(client).await.0
+}
+
+/// The device code and the user code of a new device authorization.
+async fn device_codes(client: &Client) -> (String, String) {
     let answer = client
         .device_authorization(&DeviceAuthorizationRequest {
             parameters: Secret::new("scope=openid".to_owned()),
@@ -24,7 +31,36 @@ async fn device_code(client: &Client) -> String {
         .await
         .unwrap();
     assert_eq!(answer.interval, Some(5));
-    text(answer.device_code.as_ref())
+    (
+        text(answer.device_code.as_ref()),
+        answer.user_code.expect("a user code"),
+    )
+}
+
+/// What `/device/verification` and `/device/complete` say of `user_code`; the completion
+/// denies, so that a live code stays pending only until then.
+async fn verify_and_deny(
+    client: &Client,
+    user_code: &str,
+) -> (
+    DeviceVerificationResponseAction,
+    DeviceCompleteResponseAction,
+) {
+    let verified = client
+        .device_verification(&DeviceVerificationRequest {
+            user_code: user_code.to_owned(),
+        })
+        .await
+        .unwrap();
+    let completed = client
+        .device_complete(&completion_request(
+            user_code,
+            DeviceCompleteRequestResult::AccessDenied,
+            "john",
+        ))
+        .await
+        .unwrap();
+    (verified.action.unwrap(), completed.action.unwrap())
 }
 
 async fn poll(client: &Client, parameters: &str) -> String {
@@ -55,6 +91,45 @@ async fn a_device_code_expires() {
     clock.advance(601);
     let parameters = format!("grant_type={DEVICE_GRANT}&device_code={code}");
     assert_eq!(poll(&client, &parameters).await, "expired_token");
+}
+
+#[tokio::test]
+async fn user_codes_are_unknown_live_or_expired_at_verification_and_completion_alike() {
+    let (_standin, client, clock) = start_default().await;
+    assert_eq!(
+        verify_and_deny(&client, "NOPE-NOPE").await,
+        (
+            DeviceVerificationResponseAction::NotExist,
+            DeviceCompleteResponseAction::UserCodeNotExist
+        )
+    );
+    // Typed in lower case without the dash, as users do.
+    let (_, live) = device_codes(&client).await;
+    let typed = live.replace('-', "").to_ascii_lowercase();
+    assert_eq!(
+        verify_and_deny(&client, &typed).await,
+        (
+            DeviceVerificationResponseAction::Valid,
+            DeviceCompleteResponseAction::Success
+        )
+    );
+    // Decided: no longer pending.
+    assert_eq!(
+        verify_and_deny(&client, &live).await,
+        (
+            DeviceVerificationResponseAction::NotExist,
+            DeviceCompleteResponseAction::UserCodeNotExist
+        )
+    );
+    let (_, expiring) = device_codes(&client).await;
+    clock.advance(601);
+    assert_eq!(
+        verify_and_deny(&client, &expiring).await,
+        (
+            DeviceVerificationResponseAction::Expired,
+            DeviceCompleteResponseAction::UserCodeExpired
+        )
+    );
 }
 
 #[tokio::test]

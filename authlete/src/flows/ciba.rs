@@ -64,6 +64,7 @@
 //! ```
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -507,18 +508,34 @@ pub const DEFAULT_NOTIFICATION_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone)]
 pub struct CibaCompletion {
     client: Client,
-    http: reqwest::Client,
+    /// The client for the notifications, or why it could not be built (reported by every
+    /// delivery as [`NotificationError::HttpClient`]).
+    http: Result<reqwest::Client, Arc<reqwest::Error>>,
     timeout: Duration,
 }
 
 impl CibaCompletion {
     /// A completion calling Authlete with `client`, with its own HTTP client for the
-    /// notifications.
+    /// notifications (from [`crate::http_client_builder`], following no redirects).
+    ///
+    /// Should that client fail to build (reqwest could not set up its TLS backend, for
+    /// example), the completion is still made and still reports decisions to Authlete,
+    /// but no notification is sent: each one ends as
+    /// [`CompletionOutcome::NotificationFailed`] with [`NotificationError::HttpClient`],
+    /// whose [`source`](std::error::Error::source) is reqwest's error. No default client
+    /// without our settings is put in its place. Give a client of your own with
+    /// [`with_http_client`](Self::with_http_client) to deliver anyway.
     pub fn new(client: Client) -> Self {
-        let http = crate::http_client_builder()
+        Self::with_http_client_builder(client, crate::http_client_builder())
+    }
+
+    /// [`new`](Self::new) with the notification client made from `builder`, so that the
+    /// tests can make its build fail.
+    fn with_http_client_builder(client: Client, builder: reqwest::ClientBuilder) -> Self {
+        let http = builder
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+            .map_err(Arc::new);
         Self {
             client,
             http,
@@ -527,10 +544,11 @@ impl CibaCompletion {
     }
 
     /// The same completion delivering notifications with `http` (its redirect policy and
-    /// TLS settings apply; the timeout still does).
+    /// TLS settings apply; the timeout still does). It replaces the completion's own
+    /// client, also one that could not be built.
     #[must_use]
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = http;
+        self.http = Ok(http);
         self
     }
 
@@ -629,6 +647,10 @@ impl CibaCompletion {
         &self,
         notification: &Notification,
     ) -> Result<StatusCode, NotificationError> {
+        let http = self
+            .http
+            .as_ref()
+            .map_err(|error| NotificationError::HttpClient(Arc::clone(error)))?;
         if notification.endpoint.is_empty() {
             return Err(NotificationError::MissingEndpoint);
         }
@@ -643,8 +665,7 @@ impl CibaCompletion {
         let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))
             .map_err(|_| NotificationError::InvalidToken)?;
         authorization.set_sensitive(true);
-        let sent = self
-            .http
+        let sent = http
             .post(url)
             .header(header::AUTHORIZATION, authorization)
             .header(header::CONTENT_TYPE, "application/json")
@@ -702,6 +723,12 @@ pub enum NotificationError {
     /// The endpoint answered with a status other than `2xx`.
     #[error("the client notification endpoint answered {0}")]
     Status(StatusCode),
+    /// Nothing was sent: the HTTP client for the notifications could not be built when
+    /// the [`CibaCompletion`] was made (see [`CibaCompletion::new`]). The field is
+    /// reqwest's (builder) error, shared by every delivery of the completion since it
+    /// cannot be cloned; it is also the [`source`](std::error::Error::source).
+    #[error("the HTTP client for CIBA notifications could not be built")]
+    HttpClient(#[source] Arc<reqwest::Error>),
 }
 
 /// What [`CibaCompletion::complete`] did.
@@ -779,5 +806,77 @@ mod tests {
             auth_req_id: None,
         };
         assert!(!format!("{notification:?}").contains("tok-123"));
+    }
+
+    mod without_a_notification_client {
+        use std::error::Error as _;
+
+        use authlete_sys::mock::MockServerExt as _;
+        use httpmock::MockServer;
+        use serde_json::json;
+
+        use super::*;
+        use crate::flows::test_support::{SERVICE, client, failing_http_client_builder};
+        use crate::types::BackchannelAuthenticationCompleteRequestResult as Decision;
+
+        #[tokio::test]
+        async fn the_decision_is_reported_and_the_notification_fails_with_the_build_error() {
+            let authlete = MockServer::start_async().await;
+            let client_side = MockServer::start_async().await;
+            let endpoint = client_side.url("/ciba/notify");
+            let completed = authlete.backchannel_authentication_complete_api(|when, then| {
+                when.service_id(SERVICE).into_inner();
+                then.into_inner().status(200).json_body(json!({
+                    "action": "NOTIFICATION",
+                    "deliveryMode": "PING",
+                    "authReqId": "req-1",
+                    "clientNotificationEndpoint": endpoint,
+                    "clientNotificationToken": "notif-token-8d2",
+                    "responseContent": r#"{"auth_req_id":"req-1"}"#,
+                }));
+            });
+            // Raw on purpose: the client's notification endpoint, not an Authlete operation.
+            let notified = client_side
+                .mock_async(|when, then| {
+                    when.method("POST").path("/ciba/notify");
+                    then.status(204);
+                })
+                .await;
+
+            let completion = CibaCompletion::with_http_client_builder(
+                client(&authlete.base_url()),
+                failing_http_client_builder(),
+            );
+            let decision = completion_request("t-1", Decision::Authorized, "alice");
+            let outcome = completion.complete(&decision).await;
+
+            completed.assert_async().await;
+            assert_eq!(notified.calls_async().await, 0, "nothing may be sent");
+            let CompletionOutcome::NotificationFailed {
+                notification,
+                error,
+            } = outcome
+            else {
+                panic!("expected NotificationFailed, got {outcome:?}");
+            };
+            assert_eq!(
+                error.to_string(),
+                "the HTTP client for CIBA notifications could not be built"
+            );
+            let NotificationError::HttpClient(cause) = &error else {
+                panic!("expected HttpClient, got {error:?}");
+            };
+            assert!(cause.is_builder(), "{cause:?}");
+            let source = error.source().expect("reqwest's error as the source");
+            assert_eq!(source.to_string(), cause.to_string());
+            assert_eq!(notification.endpoint, endpoint);
+
+            // A client of the caller's own delivers the kept notification.
+            let completion =
+                completion.with_http_client(crate::http_client_builder().build().unwrap());
+            let status = completion.deliver(&notification).await.unwrap();
+            assert_eq!(status, StatusCode::NO_CONTENT);
+            assert_eq!(notified.calls_async().await, 1);
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! each within a timeout, never follow redirects, and report their own outcome: one
 //! unreachable client does not stop the others.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::StatusCode;
@@ -69,6 +70,14 @@ pub enum LogoutOutcome {
         /// `CALLER_ERROR`.
         reason: String,
     },
+    /// Nothing was attempted: the HTTP client for the deliveries could not be built when
+    /// the [`BackchannelLogout`] was made (see [`BackchannelLogout::with_timeout`]).
+    /// Authlete was not asked for a token either.
+    HttpClientUnavailable {
+        /// reqwest's error (a builder error; its
+        /// [`source`](std::error::Error::source) says what failed).
+        error: Arc<reqwest::Error>,
+    },
 }
 
 impl LogoutOutcome {
@@ -98,23 +107,44 @@ impl LogoutOutcome {
 #[derive(Debug, Clone)]
 pub struct BackchannelLogout {
     client: Client,
-    http: reqwest::Client,
+    /// The client for the deliveries, or why it could not be built (reported for every
+    /// target as [`LogoutOutcome::HttpClientUnavailable`]).
+    http: Result<reqwest::Client, Arc<reqwest::Error>>,
 }
 
 impl BackchannelLogout {
-    /// Delivers with a 5-second timeout per client.
+    /// Delivers with a 5-second timeout per client; see
+    /// [`with_timeout`](Self::with_timeout), also for what happens when the HTTP client
+    /// for the deliveries cannot be built.
     pub fn new(client: Client) -> Self {
         Self::with_timeout(client, Duration::from_secs(5))
     }
 
-    /// Delivers with `timeout` per client (connect, send and answer).
+    /// Delivers with `timeout` per client (connect, send and answer), with an HTTP client
+    /// of its own (from [`crate::http_client_builder`], following no redirects).
+    ///
+    /// Should that client fail to build (reqwest could not set up its TLS backend, for
+    /// example), the value is still made, but nothing is delivered: every target's
+    /// outcome is [`LogoutOutcome::HttpClientUnavailable`] with reqwest's error, and
+    /// Authlete is not asked for tokens that could not be sent. No default client without
+    /// the timeout and redirect policy is put in its place.
     pub fn with_timeout(client: Client, timeout: Duration) -> Self {
-        let http = crate::http_client_builder()
+        Self::with_http_client_builder(client, timeout, crate::http_client_builder())
+    }
+
+    /// [`with_timeout`](Self::with_timeout) with the delivery client made from `builder`,
+    /// so that the tests can make its build fail.
+    fn with_http_client_builder(
+        client: Client,
+        timeout: Duration,
+        builder: reqwest::ClientBuilder,
+    ) -> Self {
+        let http = builder
             .timeout(timeout)
             .connect_timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+            .map_err(Arc::new);
         Self { client, http }
     }
 
@@ -145,6 +175,19 @@ impl BackchannelLogout {
 
     /// Tells one client.
     pub async fn notify_one(&self, target: &LogoutTarget) -> LogoutOutcome {
+        let http = match &self.http {
+            Ok(http) => http,
+            Err(error) => {
+                tracing::error!(
+                    client = %target.client,
+                    ?error,
+                    "no HTTP client for back-channel logout: nothing delivered"
+                );
+                return LogoutOutcome::HttpClientUnavailable {
+                    error: Arc::clone(error),
+                };
+            }
+        };
         let request = BackchannelLogoutTokenRequest {
             client_identifier: target.client.clone(),
             subject: target.subject.clone(),
@@ -170,8 +213,7 @@ impl BackchannelLogout {
         let body = form_urlencoded::Serializer::new(String::new())
             .append_pair("logout_token", token.expose_secret())
             .finish();
-        let delivery = self
-            .http
+        let delivery = http
             .post(&uri)
             .header(
                 http::header::CONTENT_TYPE,
@@ -203,5 +245,52 @@ fn no_token(client: &str, error: &Error) -> LogoutOutcome {
     tracing::warn!(client, %error, "could not get a back-channel logout token");
     LogoutOutcome::NoToken {
         reason: error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use httpmock::MockServer;
+
+    use super::*;
+    use crate::flows::test_support::{client, failing_http_client_builder};
+
+    #[tokio::test]
+    async fn without_a_delivery_client_every_target_says_so_and_authlete_is_not_asked() {
+        let authlete = MockServer::start_async().await;
+        // Raw on purpose: any request at all to Authlete is a failure here.
+        let anything = authlete
+            .mock_async(|_, then| {
+                then.status(500);
+            })
+            .await;
+        let logout = BackchannelLogout::with_http_client_builder(
+            client(&authlete.base_url()),
+            Duration::from_secs(5),
+            failing_http_client_builder(),
+        );
+
+        let results = logout
+            .notify(vec![
+                LogoutTarget::subject("c-1", "john"),
+                LogoutTarget::subject("c-2", "john").with_session_id("s-1"),
+            ])
+            .await;
+
+        assert_eq!(anything.calls_async().await, 0);
+        assert_eq!(results.len(), 2);
+        for (target, outcome) in &results {
+            let LogoutOutcome::HttpClientUnavailable { error } = outcome else {
+                panic!(
+                    "{}: expected HttpClientUnavailable, got {outcome:?}",
+                    target.client
+                );
+            };
+            assert!(error.is_builder(), "{error:?}");
+            assert!(error.source().is_some(), "the cause is kept: {error:?}");
+            assert!(!outcome.is_delivered());
+        }
     }
 }

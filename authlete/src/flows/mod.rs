@@ -68,6 +68,8 @@ pub mod request;
 pub mod resource;
 pub mod response;
 pub mod revocation;
+#[cfg(test)]
+mod test_support;
 pub mod token;
 pub mod userinfo;
 
