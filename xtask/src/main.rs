@@ -1,8 +1,9 @@
 //! Project automation for authlete-rs.
 //!
-//! `cargo xtask codegen` regenerates, from `openapi/authlete.yaml`, the `authlete-sys` sources
-//! and the per-operation code of the `authlete` crate (client methods, routes, query structs,
-//! blocking facade, paging helpers, the operation tests' table); `cargo xtask codegen --check`
+//! `cargo xtask codegen` regenerates, from `openapi/authlete.yaml`, the `authlete-types` and
+//! `authlete-sys` sources and the per-operation code of the `authlete` crate (client
+//! methods, routes, query structs, blocking facade, paging helpers, the operation tests'
+//! table); `cargo xtask codegen --check`
 //! fails, naming the stale files, when the committed files differ.
 
 mod enums;
@@ -18,6 +19,8 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 
 const SPEC: &str = "openapi/authlete.yaml";
 const OUT_DIR: &str = "authlete-sys/src/generated";
+/// Progenitor's `types` module, as a crate of its own that does not wait for reqwest.
+const TYPES_FILE: &str = "authlete-types/src/generated/types.rs";
 const PROGENITOR_VERSION: &str = "0.15.1";
 
 fn main() -> ExitCode {
@@ -160,6 +163,7 @@ fn generate_from(text: &str) -> Result<Vec<Output>, String> {
     postprocess::one_doc_line_per_attribute(&mut mock);
 
     let operations = sdk::operations(&spec, &client)?;
+    let types = postprocess::split_types(&mut client)?;
     let sdk_file = |path: &str, tokens: proc_macro2::TokenStream, what: &str| {
         let file: syn::File =
             syn::parse2(tokens).map_err(|e| format!("parsing generated {path}: {e}"))?;
@@ -172,7 +176,11 @@ fn generate_from(text: &str) -> Result<Vec<Output>, String> {
     Ok(vec![
         Output {
             path: format!("{OUT_DIR}/client.rs"),
-            contents: render(&client, "the client, its types and open enums")?,
+            contents: render(&client, "the client")?,
+        },
+        Output {
+            path: TYPES_FILE.to_string(),
+            contents: render(&types, "the request and response types and open enums")?,
         },
         Output {
             path: format!("{OUT_DIR}/mock.rs"),
@@ -382,8 +390,10 @@ mod tests {
         let expected: &[(&str, &[&str])] = &[
             (
                 "authlete-sys/src/generated/client.rs",
-                &["fn extra_ping_api"],
+                &["fn extra_ping_api", "fn extra_ping_api_request"],
             ),
+            // The operation reuses existing schemas: no new type.
+            ("authlete-types/src/generated/types.rs", &[]),
             (
                 "authlete-sys/src/generated/mock.rs",
                 &["fn extra_ping_api", "ExtraPingApiWhen"],

@@ -61,6 +61,31 @@ pub fn client(
     Ok(())
 }
 
+/// Takes the `types` module out of the generated client: its items become the file of the
+/// `authlete-types` crate, and the client names them through `authlete_types::types`. The
+/// types need serde only, so they compile while the HTTP stack does.
+pub fn split_types(client: &mut syn::File) -> Result<syn::File, String> {
+    let position = client
+        .items
+        .iter()
+        .position(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"))
+        .ok_or("found no `types` module in the generated client")?;
+    let syn::Item::Mod(module) = std::mem::replace(
+        &mut client.items[position],
+        syn::parse_quote!(
+            pub use authlete_types::types;
+        ),
+    ) else {
+        unreachable!("matched above");
+    };
+    let (_, items) = module.content.ok_or("the `types` module is not inline")?;
+    Ok(syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items,
+    })
+}
+
 /// Splits each operation method in two: `<operation>_request`, a plain function that builds
 /// the `reqwest::Request` (URL, query, body) and sends nothing, and the async method, which
 /// now calls it and then runs the hooks, sends and decodes. The `authlete` crate sends the

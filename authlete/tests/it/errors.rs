@@ -146,6 +146,33 @@ async fn decode_error_names_the_failing_field() {
 }
 
 #[tokio::test]
+async fn a_success_body_that_is_not_utf8_is_a_decode_error() {
+    let server = MockServer::start_async().await;
+    let body: &[u8] = b"{\"action\":\"OK\",\"accessToken\":\"PLANTED\xff\xfe\"}";
+    server.auth_token_api(|when, then| {
+        when.service_id("7159");
+        then.into_inner()
+            .status(200)
+            .header("content-type", "application/json")
+            .body(body);
+    });
+    let error = client(&server.base_url())
+        .token(&token_request())
+        .await
+        .unwrap_err();
+    let Error::Decode(decode) = &error else {
+        panic!("expected a decode error, got {error:?}");
+    };
+    assert_eq!(decode.path(), ".");
+    assert!(
+        decode.message().contains("not UTF-8 (from byte 37)"),
+        "{error}"
+    );
+    assert_eq!(decode.body(), body, "the body is kept as received");
+    assert!(!format!("{error} {error:?}").contains("PLANTED"));
+}
+
+#[tokio::test]
 async fn connection_refused_is_a_connect_error() {
     // A port that was free a moment ago: nothing listens on it.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -20,7 +20,7 @@ use properties::{HEADER_NAMES, PROXY_CONFIGURATIONS, RESPONSE_TYPES, RawRequest}
 /// The generated code: the field names and enum values of every type come from it.
 const GENERATED: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../authlete-sys/src/generated/client.rs"
+    "/../authlete-types/src/generated/types.rs"
 ));
 
 /// `cases` seeded cases, unless the environment asks for others.

@@ -30,7 +30,7 @@ use serde_json::{Map, Value};
 /// `Debug` prints only their names: a member Authlete adds may hold a credential.
 ///
 /// ```
-/// use authlete_sys::types::Service;
+/// use authlete_types::types::Service;
 ///
 /// let service: Service =
 ///     serde_json::from_str(r#"{"serviceName": "s", "newSetting": {"on": true}}"#).unwrap();
