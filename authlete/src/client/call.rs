@@ -219,19 +219,20 @@ impl<'a, T: Send + 'static> Call<'a, T> {
     pub fn with_metadata(
         self,
     ) -> impl Future<Output = Result<(T, ResponseMetadata), Error>> + Send + 'a {
+        let run = Box::pin(self.run());
+        async move { run.await.map(|(value, metadata)| (*value, metadata)) }
+    }
+
+    /// Sends, then decodes: the only step that depends on `T` is the last, so this
+    /// function's own code is small for every answer type.
+    async fn run(self) -> Result<(Box<T>, ResponseMetadata), Error> {
         let Call {
             exchange,
             decode,
             result_code,
         } = self;
         let operation = exchange.route.operation;
-        let exchanged = Box::pin(exchange.run());
-        async move {
-            exchanged
-                .await
-                .finish(operation, decode, result_code)
-                .map(|(value, metadata)| (*value, metadata))
-        }
+        exchange.run().await.finish(operation, decode, result_code)
     }
 }
 
@@ -240,20 +241,9 @@ impl<'a, T: Send + 'static> IntoFuture for Call<'a, T> {
     type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let Call {
-            exchange,
-            decode,
-            result_code,
-        } = self;
-        let operation = exchange.route.operation;
         // One box for the whole call: the pipeline's state and the decoded answer (several
         // KB for the largest types) stay in place instead of moving through every layer.
-        Box::pin(async move {
-            let exchanged = exchange.run().await;
-            exchanged
-                .finish(operation, decode, result_code)
-                .map(|(value, _)| *value)
-        })
+        Box::pin(async move { self.run().await.map(|(value, _)| *value) })
     }
 }
 
