@@ -23,13 +23,17 @@ pub(super) fn json<T: DeserializeOwned>(
     }
     // One UTF-8 check for the whole body, then no check per string: cheaper than
     // `from_slice` on large answers, and still one decoder per type.
-    let text = match std::str::from_utf8(&body) {
-        Ok(text) => text,
-        Err(error) => return Err(not_utf8(operation, status, body, error)),
+    let decoded = match std::str::from_utf8(&body) {
+        Ok(text) => serde_json::from_str(text)
+            .map_err(|error| (json_path(&body, &error), error.to_string())),
+        Err(error) => Err((
+            ".".to_string(),
+            format!("the body is not UTF-8 (from byte {})", error.valid_up_to()),
+        )),
     };
-    match serde_json::from_str(text) {
+    match decoded {
         Ok(value) => Ok(Box::new(value)),
-        Err(error) => Err(decode_error(operation, status, body, &error)),
+        Err((path, message)) => Err(decode_error(operation, status, body, path, message)),
     }
 }
 
@@ -89,35 +93,19 @@ pub(super) fn api_error(operation: &'static str, status: StatusCode, body: Bytes
     }))
 }
 
-/// A success answer that is not text.
-fn not_utf8(
-    operation: &'static str,
-    status: StatusCode,
-    body: Bytes,
-    error: std::str::Utf8Error,
-) -> Error {
-    Error::Decode(Box::new(DecodeError {
-        operation,
-        status,
-        path: ".".to_string(),
-        message: format!("the body is not UTF-8 (from byte {})", error.valid_up_to()),
-        body,
-        metadata: None,
-    }))
-}
-
-/// A success answer that does not decode, with where and why.
+/// A success answer that does not decode: where (`.` for the whole body) and why.
 fn decode_error(
     operation: &'static str,
     status: StatusCode,
     body: Bytes,
-    json_error: &serde_json::Error,
+    path: String,
+    message: String,
 ) -> Error {
     Error::Decode(Box::new(DecodeError {
         operation,
         status,
-        path: json_path(&body, json_error),
-        message: json_error.to_string(),
+        path,
+        message,
         body,
         metadata: None,
     }))
